@@ -1,0 +1,2 @@
+/** Jittered exponential backoff and a retry runner (placeholder until implemented). */
+package ai.kubernaut.backoff;
