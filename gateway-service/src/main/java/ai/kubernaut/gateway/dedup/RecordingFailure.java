@@ -1,0 +1,37 @@
+package ai.kubernaut.gateway.dedup;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** A signal could not be recorded; nothing was counted for it. The reason decides the HTTP answer. */
+public class RecordingFailure extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public enum Reason {
+        /** The fingerprint's lock stayed contended through every attempt: HTTP 503 with Retry-After. */
+        LOCK_TIMEOUT,
+        /** The Kubernetes call deadline passed: HTTP 504. */
+        KUBERNETES_DEADLINE,
+        /** The API server answered with an error that retrying will not fix now: HTTP 500 (503 if 5xx). */
+        API_ERROR
+    }
+
+    private final Reason reason;
+    private final Duration retryAfter;
+
+    public RecordingFailure(Reason reason, String message, Duration retryAfter, Throwable cause) {
+        super(message, cause);
+        this.reason = Objects.requireNonNull(reason, "reason");
+        this.retryAfter = retryAfter;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** How long the caller should wait before retrying; null when retrying will not help. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}
