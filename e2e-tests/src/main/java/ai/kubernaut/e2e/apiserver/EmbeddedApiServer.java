@@ -1,0 +1,179 @@
+package ai.kubernaut.e2e.apiserver;
+
+import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The embedded cluster: fabric8's CRUD mock API server behind a {@link RealisticDispatcher}, on 127.0.0.1,
+ * with the project's CRDs registered. Runs in its own process so that several service processes share
+ * one "cluster" (and so that pausing or killing a replica never touches it).
+ *
+ * <pre>
+ * java -cp ... ai.kubernaut.e2e.apiserver.EmbeddedApiServer --port 0 --crds deploy/crds \
+ *     --rbac gateway-service=deploy/base/gateway-service/rbac.yaml --port-file target/api.port [--standalone]
+ * </pre>
+ * Without {@code --standalone} the server exits when its standard input closes, so it never outlives the
+ * process that started it.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+
+    // kept referenced so the level sticks: the mock logs every request at INFO
+    private static final Logger MOCK_LOGGER = Logger.getLogger("io.fabric8.mockwebserver");
+
+    private final KubernetesMockServer server;
+    private final RealisticDispatcher dispatcher;
+    private final Thread drainer;
+
+    private EmbeddedApiServer(KubernetesMockServer server, RealisticDispatcher dispatcher, Thread drainer) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+        this.drainer = drainer;
+    }
+
+    /** Starts a server on 127.0.0.1 ({@code port} 0 = any free port) and registers the CRDs found in {@code crdDir}. */
+    public static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies) throws IOException {
+        MOCK_LOGGER.setLevel(Level.WARNING);
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        RealisticDispatcher dispatcher = new RealisticDispatcher(new KubernetesMixedDispatcher(responses), policies);
+        MockWebServer web = new MockWebServer();
+        // the JDK HttpClient used by the harness probes for h2c; plain HTTP/1.1 keeps large responses sane
+        web.setHttp2ClearTextEnabled(false);
+        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web,
+                responses, dispatcher, false);
+        server.init(InetAddress.getByName("127.0.0.1"), port);
+        // the mock keeps every request in a queue for takeRequest(); drain it so memory stays flat
+        Thread drainer = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    server.takeRequest(1, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "request-queue-drainer");
+        drainer.setDaemon(true);
+        drainer.start();
+        EmbeddedApiServer embedded = new EmbeddedApiServer(server, dispatcher, drainer);
+        embedded.registerCrds(crdDir);
+        return embedded;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public RequestLog requestLog() {
+        return dispatcher.requestLog();
+    }
+
+    /** A client with the admin token (everything allowed). */
+    public KubernetesClient adminClient() {
+        return new KubernetesClientBuilder().withConfig(clientConfig(url(), Caller.ADMIN_TOKEN)).build();
+    }
+
+    public static Config clientConfig(String url, String token) {
+        return new ConfigBuilder(Config.empty())
+                .withMasterUrl(url)
+                .withOauthToken(token)
+                .withHttp2Disable(true)
+                .withRequestRetryBackoffLimit(0)
+                .build();
+    }
+
+    private void registerCrds(Path crdDir) throws IOException {
+        if (crdDir == null) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(crdDir)) {
+            files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        }
+        try (KubernetesClient admin = adminClient()) {
+            for (Path file : files) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+                    admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        drainer.interrupt();
+        server.destroy();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 0;
+        Path crds = null;
+        Path portFile = null;
+        boolean standalone = false;
+        Map<String, ServicePolicy> policies = new LinkedHashMap<>();
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String flag = rest.remove(0);
+            switch (flag) {
+                case "--port" -> port = Integer.parseInt(rest.remove(0));
+                case "--crds" -> crds = Path.of(rest.remove(0));
+                case "--port-file" -> portFile = Path.of(rest.remove(0));
+                case "--standalone" -> standalone = true;
+                case "--rbac" -> {
+                    String[] kv = rest.remove(0).split("=", 2);
+                    policies.put(kv[0], ServicePolicy.load(kv[0], Path.of(kv[1])));
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + flag);
+            }
+        }
+        EmbeddedApiServer server = start(port, crds, policies);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-api-server-stop"));
+        System.out.println("embedded API server listening on " + server.url() + " (RBAC for " + policies.keySet()
+                + ", admin token " + Caller.ADMIN_TOKEN + ")");
+        System.out.flush();
+        if (portFile != null) {
+            Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
+            Files.writeString(tmp, Integer.toString(server.port()));
+            Files.move(tmp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (standalone) {
+            Thread.currentThread().join();
+        }
+        // exit when the parent goes away (its end of our stdin closes)
+        while (System.in.read() >= 0) {
+            // ignore input
+        }
+        System.exit(0);
+    }
+}

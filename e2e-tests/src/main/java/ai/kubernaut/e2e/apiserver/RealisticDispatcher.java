@@ -1,0 +1,408 @@
+package ai.kubernaut.e2e.apiserver;
+
+import ai.kubernaut.e2e.apiserver.rbac.PolicyRule;
+import ai.kubernaut.e2e.apiserver.rbac.PolicyRule.Grant;
+import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Puts in front of fabric8's CRUD mock the parts of a real kube-apiserver that the services' safety
+ * depends on and that the mock lacks:
+ * <ul>
+ *   <li>authentication by bearer token ({@link Caller}) and RBAC from each service's rbac.yaml: a request
+ *       its rules do not grant answers 403 as a real server does;</li>
+ *   <li>optimistic concurrency on every write: a PUT or PATCH (the {@code /status} subresource included)
+ *       carrying a stale {@code metadata.resourceVersion} answers 409, and a DELETE whose preconditions
+ *       (uid, resourceVersion) do not match answers 409 (the mock checks neither on status writes and
+ *       ignores delete preconditions);</li>
+ *   <li>409 on create with reason {@code AlreadyExists} (the mock says {@code Invalid});</li>
+ *   <li>TokenReview and SubjectAccessReview answered from the same tokens and RBAC rules;</li>
+ *   <li>a request log (caller, verb, resource, code, time) and an RBAC coverage count, served on
+ *       {@code /__e2e/requests} and {@code /__e2e/rbac} so tests and the benchmark can count Lease calls
+ *       and status writes and check that every granted verb is used.</li>
+ * </ul>
+ * Every mutating request runs under one lock, so a precondition check and the write it guards are atomic
+ * (the mock serializes writes anyway, so nothing is lost).
+ */
+public final class RealisticDispatcher extends Dispatcher {
+
+    private static final Set<String> PUBLIC_PATHS = Set.of("/version", "/healthz", "/livez", "/readyz");
+
+    private final Dispatcher store;
+    private final Map<String, ServicePolicy> policies;
+    private final RequestLog log = new RequestLog();
+    private final Map<String, Map<Grant, LongAdder>> exercised = new ConcurrentHashMap<>();
+    private final ReentrantLock writes = new ReentrantLock();
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param store the CRUD mock's dispatcher
+     * @param policies RBAC per service name (the name in the caller's token)
+     */
+    public RealisticDispatcher(Dispatcher store, Map<String, ServicePolicy> policies) {
+        this.store = store;
+        this.policies = Map.copyOf(policies);
+    }
+
+    public RequestLog requestLog() {
+        return log;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        long started = System.nanoTime();
+        long arrivedMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        String uri = request.getPath();
+        if (uri.startsWith("/__e2e/")) {
+            return control(uri);
+        }
+        RequestAttributes attrs = RequestAttributes.parse(request.getMethod(), uri);
+        Caller caller = Caller.fromAuthorizationHeader(request.getHeader("Authorization")).orElse(null);
+        MockResponse response;
+        try {
+            response = handle(request, attrs, caller);
+        } catch (RuntimeException e) {
+            response = status(500, "InternalError", "embedded API server failure: " + e, attrs);
+        }
+        int code = response.getWebSocketListener() != null ? 101 : response.code();
+        log.append(arrivedMicros, caller, request.getMethod(), attrs, code, (System.nanoTime() - started) / 1000);
+        return response;
+    }
+
+    @Override
+    public void shutdown() {
+        store.shutdown();
+    }
+
+    private MockResponse handle(RecordedRequest request, RequestAttributes attrs, Caller caller) {
+        if (caller == null) {
+            if (!attrs.resourceRequest() && PUBLIC_PATHS.contains(attrs.path())) {
+                return store.dispatch(request);
+            }
+            return status(401, "Unauthorized", "Unauthorized", attrs);
+        }
+        if (!caller.isAdmin()) {
+            if (attrs.resourceRequest()) {
+                Optional<PolicyRule> rule = Optional.ofNullable(policies.get(caller.service()))
+                        .flatMap(p -> p.grantingRule(attrs, caller.namespace()));
+                if (rule.isEmpty()) {
+                    return forbidden(caller, attrs);
+                }
+                exercised.computeIfAbsent(caller.service(), s -> new ConcurrentHashMap<>())
+                        .computeIfAbsent(new Grant(attrs.apiGroup(), attrs.resourceWithSubresource(), attrs.verb()),
+                                g -> new LongAdder())
+                        .increment();
+            } else if (!attrs.verb().equals("get") && !attrs.verb().equals("head")) {
+                // discovery documents are readable by every authenticated user (system:discovery)
+                return forbidden(caller, attrs);
+            }
+        }
+        if (attrs.verb().equals("create") && attrs.apiGroup().equals("authentication.k8s.io")
+                && attrs.resource().equals("tokenreviews")) {
+            return tokenReview(request);
+        }
+        if (attrs.verb().equals("create") && attrs.apiGroup().equals("authorization.k8s.io")
+                && attrs.resource().equals("subjectaccessreviews")) {
+            return subjectAccessReview(request);
+        }
+        if (!attrs.mutating()) {
+            return store.dispatch(request);
+        }
+        writes.lock();
+        try {
+            Optional<MockResponse> conflict = preconditionFailure(request, attrs);
+            if (conflict.isPresent()) {
+                return conflict.get();
+            }
+            MockResponse response = store.dispatch(request);
+            if (attrs.verb().equals("create") && response.code() == 409) {
+                String name = nameInBody(request);
+                return status(409, "AlreadyExists",
+                        attrs.qualifiedResource() + " \"" + name + "\" already exists", attrs.withName(name));
+            }
+            return response;
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    // ---- optimistic concurrency, as kube-apiserver does it -------------------------------------------
+
+    private Optional<MockResponse> preconditionFailure(RecordedRequest request, RequestAttributes attrs) {
+        if (attrs.name().isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode body = bodyJson(request);
+        if (attrs.verb().equals("update") || attrs.verb().equals("patch")) {
+            String wanted = requestedResourceVersion(request, body);
+            if (wanted.isEmpty()) {
+                return Optional.empty(); // unconditional update, allowed as on a real server
+            }
+            Optional<JsonNode> current = currentObject(attrs);
+            if (current.isPresent() && !wanted.equals(resourceVersion(current.get()))) {
+                return Optional.of(conflict(attrs, "the object has been modified; please apply your changes to the "
+                        + "latest version and try again"));
+            }
+        } else if (attrs.verb().equals("delete") && body != null && body.has("preconditions")) {
+            JsonNode preconditions = body.path("preconditions");
+            Optional<JsonNode> current = currentObject(attrs);
+            if (current.isEmpty()) {
+                return Optional.empty(); // the store answers 404
+            }
+            JsonNode meta = current.get().path("metadata");
+            String uid = preconditions.path("uid").asText("");
+            if (!uid.isEmpty() && !uid.equals(meta.path("uid").asText(""))) {
+                return Optional.of(conflict(attrs, "Precondition failed: UID in precondition: " + uid
+                        + ", UID in object meta: " + meta.path("uid").asText("")));
+            }
+            String rv = preconditions.path("resourceVersion").asText("");
+            if (!rv.isEmpty() && !rv.equals(meta.path("resourceVersion").asText(""))) {
+                return Optional.of(conflict(attrs, "Precondition failed: ResourceVersion in precondition: " + rv
+                        + ", ResourceVersion in object meta: " + meta.path("resourceVersion").asText("")));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The resourceVersion a PUT or PATCH asks to write over, or "" when it asks for none. */
+    private static String requestedResourceVersion(RecordedRequest request, JsonNode body) {
+        if (body == null) {
+            return "";
+        }
+        if (body.isArray()) { // application/json-patch+json
+            for (JsonNode op : body) {
+                if ("/metadata/resourceVersion".equals(op.path("path").asText())
+                        && Set.of("test", "replace", "add").contains(op.path("op").asText())) {
+                    return op.path("value").asText("");
+                }
+            }
+            return "";
+        }
+        return body.path("metadata").path("resourceVersion").asText("");
+    }
+
+    private Optional<JsonNode> currentObject(RequestAttributes attrs) {
+        String objectPath = attrs.subresource().isEmpty()
+                ? attrs.path()
+                : attrs.path().substring(0, attrs.path().lastIndexOf('/'));
+        MockResponse response = store.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, objectPath,
+                Headers.builder().build(), new Buffer()));
+        if (response.code() != 200 || response.getBody() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readTree(response.getBody().getBytes()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String resourceVersion(JsonNode object) {
+        return object.path("metadata").path("resourceVersion").asText("");
+    }
+
+    private JsonNode bodyJson(RecordedRequest request) {
+        if (request.getBody() == null || request.getBody().size() == 0) {
+            return null;
+        }
+        try {
+            // getBytes() copies: the store reads the body again afterwards
+            return json.readTree(request.getBody().getBytes());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private String nameInBody(RecordedRequest request) {
+        JsonNode body = bodyJson(request);
+        return body == null ? "" : body.path("metadata").path("name").asText("");
+    }
+
+    // ---- authentication and authorization reviews ----------------------------------------------------
+
+    private MockResponse tokenReview(RecordedRequest request) {
+        JsonNode body = bodyJson(request);
+        ObjectNode review = json.createObjectNode();
+        review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenReview");
+        review.set("spec", body == null ? json.createObjectNode() : body.path("spec").deepCopy());
+        ObjectNode status = review.putObject("status");
+        String token = body == null ? "" : body.path("spec").path("token").asText("");
+        Optional<Caller> caller = Caller.fromAuthorizationHeader("Bearer " + token);
+        if (caller.isPresent()) {
+            status.put("authenticated", true);
+            ObjectNode user = status.putObject("user");
+            user.put("username", caller.get().userName());
+            ArrayNode groups = user.putArray("groups");
+            if (!caller.get().isAdmin()) {
+                groups.add("system:serviceaccounts").add("system:serviceaccounts:" + caller.get().namespace());
+            } else {
+                groups.add("system:masters");
+            }
+            groups.add("system:authenticated");
+            if (body != null && body.path("spec").has("audiences")) {
+                status.set("audiences", body.path("spec").path("audiences").deepCopy());
+            }
+        } else {
+            status.put("authenticated", false).put("error", "invalid bearer token");
+        }
+        return json(201, review);
+    }
+
+    private MockResponse subjectAccessReview(RecordedRequest request) {
+        JsonNode body = bodyJson(request);
+        JsonNode spec = body == null ? json.createObjectNode() : body.path("spec");
+        String user = spec.path("user").asText("");
+        Caller subject = null;
+        if (user.equals(Caller.ADMIN.userName())) {
+            subject = Caller.ADMIN;
+        } else if (user.startsWith("system:serviceaccount:")) {
+            String[] parts = user.split(":");
+            if (parts.length == 4) {
+                subject = new Caller(parts[3], parts[2]);
+            }
+        }
+        RequestAttributes asked;
+        if (spec.has("resourceAttributes")) {
+            JsonNode ra = spec.path("resourceAttributes");
+            asked = new RequestAttributes(true, ra.path("verb").asText(""), ra.path("group").asText(""),
+                    ra.path("version").asText(""), ra.path("namespace").asText(""), ra.path("resource").asText(""),
+                    ra.path("subresource").asText(""), ra.path("name").asText(""), "");
+        } else {
+            JsonNode nra = spec.path("nonResourceAttributes");
+            asked = new RequestAttributes(false, nra.path("verb").asText(""), "", "", "", "", "", "",
+                    nra.path("path").asText(""));
+        }
+        boolean allowed = false;
+        String reason = "no RBAC rule grants " + asked.verb() + " on " + asked.resourceWithSubresource();
+        if (subject != null && subject.isAdmin()) {
+            allowed = true;
+            reason = "admin";
+        } else if (subject != null && policies.containsKey(subject.service())) {
+            Optional<PolicyRule> rule = policies.get(subject.service()).grantingRule(asked, subject.namespace());
+            allowed = rule.isPresent();
+            if (allowed) {
+                reason = "allowed by the RBAC rules of " + subject.service();
+            }
+        }
+        ObjectNode review = json.createObjectNode();
+        review.put("apiVersion", "authorization.k8s.io/v1").put("kind", "SubjectAccessReview");
+        review.set("spec", spec.deepCopy());
+        review.putObject("status").put("allowed", allowed).put("reason", reason);
+        return json(201, review);
+    }
+
+    // ---- /__e2e control endpoints ---------------------------------------------------------------------
+
+    private MockResponse control(String uri) {
+        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        Map<String, String> params = RequestAttributes.queryParameters(uri.contains("?")
+                ? uri.substring(uri.indexOf('?') + 1) : "");
+        switch (path) {
+            case "/__e2e/health":
+                return new MockResponse().setResponseCode(200).setBody("ok");
+            case "/__e2e/requests": {
+                long from = Long.parseLong(params.getOrDefault("from", "0"));
+                int limit = Integer.parseInt(params.getOrDefault("limit", "100000"));
+                List<RequestRecord> records = log.since(from, limit);
+                ObjectNode page = json.createObjectNode();
+                page.put("next", records.isEmpty() ? Math.min(from, log.size()) : records.get(records.size() - 1).seq() + 1);
+                page.set("records", json.valueToTree(records));
+                return json(200, page);
+            }
+            case "/__e2e/rbac":
+                return json(200, rbacCoverage());
+            default:
+                return new MockResponse().setResponseCode(404).setBody("unknown control endpoint " + path);
+        }
+    }
+
+    private ObjectNode rbacCoverage() {
+        ObjectNode report = json.createObjectNode();
+        policies.forEach((service, policy) -> {
+            ObjectNode node = report.putObject(service);
+            ArrayNode grants = node.putArray("grants");
+            Map<Grant, LongAdder> used = exercised.getOrDefault(service, Map.of());
+            Map<Grant, Long> counts = new LinkedHashMap<>();
+            for (PolicyRule rule : policy.allRules()) {
+                for (Grant grant : rule.grants()) {
+                    counts.merge(grant, used.entrySet().stream()
+                            .filter(e -> covers(grant, e.getKey()))
+                            .mapToLong(e -> e.getValue().sum()).sum(), Math::max);
+                }
+            }
+            counts.forEach((grant, count) -> grants.addObject()
+                    .put("apiGroup", grant.apiGroup()).put("resource", grant.resource())
+                    .put("verb", grant.verb()).put("count", count));
+            node.put("wildcard", policy.allRules().stream().anyMatch(PolicyRule::usesWildcard));
+        });
+        return report;
+    }
+
+    private static boolean covers(Grant rule, Grant used) {
+        return (rule.apiGroup().equals("*") || rule.apiGroup().equals(used.apiGroup()))
+                && (rule.resource().equals("*") || rule.resource().equals(used.resource()))
+                && (rule.verb().equals("*") || rule.verb().equals(used.verb()));
+    }
+
+    // ---- responses ---------------------------------------------------------------------------------
+
+    private MockResponse forbidden(Caller caller, RequestAttributes attrs) {
+        String what = attrs.resourceRequest()
+                ? attrs.qualifiedResource() + (attrs.name().isEmpty() ? "" : " \"" + attrs.name() + "\"")
+                + " is forbidden: User \"" + caller.userName() + "\" cannot " + attrs.verb() + " resource \""
+                + attrs.resourceWithSubresource() + "\" in API group \"" + attrs.apiGroup() + "\""
+                + (attrs.namespace().isEmpty() ? " at the cluster scope" : " in the namespace \"" + attrs.namespace() + "\"")
+                : "forbidden: User \"" + caller.userName() + "\" cannot " + attrs.verb() + " path \"" + attrs.path() + "\"";
+        return status(403, "Forbidden", what, attrs);
+    }
+
+    private MockResponse conflict(RequestAttributes attrs, String why) {
+        return status(409, "Conflict", "Operation cannot be fulfilled on " + attrs.qualifiedResource() + " \""
+                + attrs.name() + "\": " + why, attrs);
+    }
+
+    private MockResponse status(int code, String reason, String message, RequestAttributes attrs) {
+        ObjectNode status = json.createObjectNode();
+        status.put("apiVersion", "v1").put("kind", "Status").putObject("metadata");
+        status.put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+        if (attrs.resourceRequest()) {
+            ObjectNode details = status.putObject("details");
+            if (!attrs.name().isEmpty()) {
+                details.put("name", attrs.name());
+            }
+            details.put("group", attrs.apiGroup()).put("kind", attrs.resource());
+        }
+        return json(code, status);
+    }
+
+    private MockResponse json(int code, JsonNode node) {
+        try {
+            return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                    .setBody(new String(json.writeValueAsBytes(node), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package ai.kubernaut.e2e.apiserver;
+
+/**
+ * One request the embedded API server answered, as kept in its request log and served on
+ * {@code GET /__e2e/requests}.
+ *
+ * @param seq position in the log, from 0
+ * @param epochMicros when the request arrived (wall clock, microseconds since the epoch)
+ * @param caller "admin", a service name such as {@code gateway-service}, or "anonymous"
+ * @param code the HTTP status answered (101 for a watch upgraded to a WebSocket)
+ * @param micros time spent answering, in microseconds
+ */
+public record RequestRecord(long seq, long epochMicros, String caller, String callerNamespace, String method,
+                            String verb, String apiGroup, String namespace, String resource, String subresource,
+                            String name, int code, long micros) {
+
+    public boolean isLease() {
+        return resource.equals("leases") && apiGroup.equals("coordination.k8s.io");
+    }
+
+    public boolean isStatusWrite() {
+        return subresource.equals("status") && (verb.equals("update") || verb.equals("patch"));
+    }
+
+    public boolean succeeded() {
+        return code >= 200 && code < 300 || code == 101;
+    }
+}

@@ -1,0 +1,172 @@
+package ai.kubernaut.e2e.apiserver;
+
+import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.e2e.cluster.RepoPaths;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded API server behaves like a real one where the services' safety depends on it. */
+class EmbeddedApiServerTest {
+
+    private static final String NS = "unit";
+    private static EmbeddedApiServer server;
+    private static KubernetesClient admin;
+    private static KubernetesClient service;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path rbac = Path.of(EmbeddedApiServerTest.class.getResource("/rbac/test-service.yaml").toURI());
+        server = EmbeddedApiServer.start(0, RepoPaths.crds(), Map.of("test-service", ServicePolicy.load("test-service", rbac)));
+        admin = server.adminClient();
+        service = new KubernetesClientBuilder()
+                .withConfig(EmbeddedApiServer.clientConfig(server.url(), Caller.serviceAccountToken(NS, "test-service")))
+                .build();
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+        admin.close();
+        server.close();
+    }
+
+    private static MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> rrs(KubernetesClient client) {
+        return client.genericKubernetesResources("kubernaut.ai/v1alpha1", "RemediationRequest");
+    }
+
+    private static GenericKubernetesResource rr(String name) {
+        return new GenericKubernetesResourceBuilder()
+                .withApiVersion("kubernaut.ai/v1alpha1").withKind("RemediationRequest")
+                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .addToAdditionalProperties("spec", Map.of("signalFingerprint", "a".repeat(64), "signalName", "X",
+                        "targetResource", Map.of("kind", "Deployment", "name", "web", "namespace", NS)))
+                .build();
+    }
+
+    @Test
+    void grantsWhatTheRulesSayAndAnswers403ForTheRest() {
+        GenericKubernetesResource created = rrs(service).inNamespace(NS).resource(rr("rr-rbac")).create();
+        assertNotNull(created.getMetadata().getResourceVersion());
+
+        KubernetesClientException delete = assertThrows(KubernetesClientException.class,
+                () -> rrs(service).inNamespace(NS).withName("rr-rbac").delete());
+        assertEquals(403, delete.getCode());
+        assertTrue(delete.getMessage().contains("cannot delete resource \"remediationrequests\""), delete.getMessage());
+
+        KubernetesClientException otherNamespace = assertThrows(KubernetesClientException.class,
+                () -> rrs(service).inNamespace("elsewhere").list());
+        assertEquals(403, otherNamespace.getCode());
+
+        KubernetesClientException unbound = assertThrows(KubernetesClientException.class,
+                () -> service.secrets().inNamespace(NS).withName("x").get());
+        assertEquals(403, unbound.getCode(), "a ClusterRole no binding references grants nothing");
+    }
+
+    @Test
+    void unknownTokenIs401() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(server.url() + "/api/v1/namespaces/" + NS + "/configmaps"))
+                .header("Authorization", "Bearer forged").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, response.statusCode());
+    }
+
+    @Test
+    void staleStatusWriteIs409AndFreshOneSucceeds() {
+        GenericKubernetesResource created = rrs(admin).inNamespace(NS).resource(rr("rr-status")).create();
+        GenericKubernetesResource first = new GenericKubernetesResourceBuilder(created).build();
+        first.setAdditionalProperty("status", Map.of("overallPhase", "Pending"));
+        GenericKubernetesResource afterFirst = rrs(service).inNamespace(NS).resource(first).updateStatus();
+        assertEquals("Pending", ((Map<?, ?>) afterFirst.getAdditionalProperties().get("status")).get("overallPhase"));
+
+        GenericKubernetesResource stale = new GenericKubernetesResourceBuilder(created).build(); // old resourceVersion
+        stale.setAdditionalProperty("status", Map.of("overallPhase", "Failed"));
+        KubernetesClientException conflict = assertThrows(KubernetesClientException.class,
+                () -> rrs(service).inNamespace(NS).resource(stale).updateStatus());
+        assertEquals(409, conflict.getCode());
+        assertEquals("Pending", ((Map<?, ?>) rrs(admin).inNamespace(NS).withName("rr-status").get()
+                .getAdditionalProperties().get("status")).get("overallPhase"), "the stale write changed nothing");
+    }
+
+    @Test
+    void deletePreconditionsAreHonoured() throws Exception {
+        Lease lease = service.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata()
+                .withName("gw-lock-0123456789abcdef").endMetadata().withNewSpec().withHolderIdentity("pod-a/1").endSpec()
+                .build()).create();
+        String body = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"preconditions\":{\"uid\":\"" + UUID.randomUUID() + "\"}}";
+        HttpResponse<String> wrongUid = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url()
+                        + "/apis/coordination.k8s.io/v1/namespaces/" + NS + "/leases/gw-lock-0123456789abcdef"))
+                .header("Authorization", "Bearer " + Caller.serviceAccountToken(NS, "test-service"))
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(409, wrongUid.statusCode(), wrongUid.body());
+        assertNotNull(admin.leases().inNamespace(NS).withName("gw-lock-0123456789abcdef").get());
+
+        List<?> deleted = service.leases().inNamespace(NS).withName("gw-lock-0123456789abcdef")
+                .lockResourceVersion(lease.getMetadata().getResourceVersion()).delete();
+        assertEquals(1, deleted.size());
+        assertNull(admin.leases().inNamespace(NS).withName("gw-lock-0123456789abcdef").get());
+    }
+
+    @Test
+    void createOfAnExistingNameIs409AlreadyExists() {
+        service.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata().withName("dup").endMetadata()
+                .build()).create();
+        KubernetesClientException conflict = assertThrows(KubernetesClientException.class,
+                () -> service.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata().withName("dup")
+                        .endMetadata().build()).create());
+        assertEquals(409, conflict.getCode());
+        assertEquals("AlreadyExists", conflict.getStatus().getReason());
+    }
+
+    @Test
+    void logsEveryRequestWithItsCallerAndCountsGrantsUsed() {
+        long before = server.requestLog().size();
+        service.leases().inNamespace(NS).withName("absent").get();
+        List<RequestRecord> records = server.requestLog().since(before, 100);
+        RequestRecord get = records.stream().filter(r -> r.name().equals("absent")).findFirst().orElseThrow();
+        assertEquals("test-service", get.caller());
+        assertEquals("get", get.verb());
+        assertTrue(get.isLease());
+        assertEquals(404, get.code());
+    }
+
+    @Test
+    void answersTokenReviews() throws Exception {
+        String review = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\""
+                + Caller.serviceAccountToken("monitoring", "alertmanager") + "\"}}";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url()
+                        + "/apis/authentication.k8s.io/v1/tokenreviews"))
+                .header("Authorization", "Bearer " + Caller.serviceAccountToken(NS, "test-service"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(review)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, response.statusCode());
+        assertTrue(response.body().contains("\"authenticated\":true"), response.body());
+        assertTrue(response.body().contains("system:serviceaccount:monitoring:alertmanager"), response.body());
+    }
+}
