@@ -417,6 +417,21 @@ class RetrierTest {
     }
 
     @Test
+    void resultDescribesItselfForLogs() {
+        RetryResult<String> r = retrier(ADR_NO_JITTER.toBuilder().maxAttempts(3).build()).build()
+                .run(attempt -> Outcome.retry("held by pod-" + attempt));
+        assertEquals("RetryResult[status=EXHAUSTED, attempts=3, totalSleep=PT0.3S, elapsed=PT0.3S,"
+                + " lastRetryReason=held by pod-3]", r.toString());
+    }
+
+    @Test
+    void threadSleeperThrowsWhenTheThreadIsInterrupted() {
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> Sleeper.threadSleep().sleep(Duration.ofMinutes(10)));
+        assertFalse(Thread.currentThread().isInterrupted(), "Thread.sleep clears the flag when it throws");
+    }
+
+    @Test
     void builderRejectsNulls() {
         assertEquals("policy must not be null",
                 assertThrows(NullPointerException.class, () -> Retrier.of(null)).getMessage());
