@@ -55,6 +55,7 @@ public final class RealisticDispatcher extends Dispatcher {
     private final RequestLog log = new RequestLog();
     private final Map<String, Map<Grant, LongAdder>> exercised = new ConcurrentHashMap<>();
     private final ReentrantLock writes = new ReentrantLock();
+    private final Faults faults = new Faults();
     private final ObjectMapper json = new ObjectMapper();
 
     /**
@@ -76,7 +77,7 @@ public final class RealisticDispatcher extends Dispatcher {
         long arrivedMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         String uri = request.getPath();
         if (uri.startsWith("/__e2e/")) {
-            return control(uri);
+            return control(request, uri);
         }
         RequestAttributes attrs = RequestAttributes.parse(request.getMethod(), uri);
         Caller caller = Caller.fromAuthorizationHeader(request.getHeader("Authorization")).orElse(null);
@@ -127,25 +128,39 @@ public final class RealisticDispatcher extends Dispatcher {
                 && attrs.resource().equals("subjectaccessreviews")) {
             return subjectAccessReview(request);
         }
+        String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
+        if (!faults.isEmpty()) {
+            Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
+            if (failure.isPresent()) {
+                return status(failure.get().respondWith(), "InternalError",
+                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name));
+            }
+        }
+        MockResponse response;
         if (!attrs.mutating()) {
-            return store.dispatch(request);
-        }
-        writes.lock();
-        try {
-            Optional<MockResponse> conflict = preconditionFailure(request, attrs);
-            if (conflict.isPresent()) {
-                return conflict.get();
+            response = store.dispatch(request);
+        } else {
+            writes.lock();
+            try {
+                Optional<MockResponse> conflict = preconditionFailure(request, attrs);
+                if (conflict.isPresent()) {
+                    return conflict.get();
+                }
+                response = store.dispatch(request);
+                if (attrs.verb().equals("create") && response.code() == 409) {
+                    return status(409, "AlreadyExists",
+                            attrs.qualifiedResource() + " \"" + name + "\" already exists", attrs.withName(name));
+                }
+            } finally {
+                writes.unlock();
             }
-            MockResponse response = store.dispatch(request);
-            if (attrs.verb().equals("create") && response.code() == 409) {
-                String name = nameInBody(request);
-                return status(409, "AlreadyExists",
-                        attrs.qualifiedResource() + " \"" + name + "\" already exists", attrs.withName(name));
-            }
-            return response;
-        } finally {
-            writes.unlock();
         }
+        if (!faults.isEmpty() && response.code() >= 200 && response.code() < 300) {
+            // carried out, but the answer is held back: the caller waits inside its critical section
+            Optional<Faults.Rule> delay = faults.fire(caller, attrs, name, false);
+            delay.ifPresent(rule -> response.setBodyDelay(java.time.Duration.ofMillis(rule.delayMillis())));
+        }
+        return response;
     }
 
     // ---- optimistic concurrency, as kube-apiserver does it -------------------------------------------
@@ -280,7 +295,7 @@ public final class RealisticDispatcher extends Dispatcher {
         } else if (user.startsWith("system:serviceaccount:")) {
             String[] parts = user.split(":");
             if (parts.length == 4) {
-                subject = new Caller(parts[3], parts[2]);
+                subject = new Caller(parts[3], parts[2], "");
             }
         }
         RequestAttributes asked;
@@ -315,7 +330,7 @@ public final class RealisticDispatcher extends Dispatcher {
 
     // ---- /__e2e control endpoints ---------------------------------------------------------------------
 
-    private MockResponse control(String uri) {
+    private MockResponse control(RecordedRequest request, String uri) {
         String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
         Map<String, String> params = RequestAttributes.queryParameters(uri.contains("?")
                 ? uri.substring(uri.indexOf('?') + 1) : "");
@@ -333,8 +348,35 @@ public final class RealisticDispatcher extends Dispatcher {
             }
             case "/__e2e/rbac":
                 return json(200, rbacCoverage());
+            case "/__e2e/faults":
+                return faultsEndpoint(request);
             default:
                 return new MockResponse().setResponseCode(404).setBody("unknown control endpoint " + path);
+        }
+    }
+
+    private MockResponse faultsEndpoint(RecordedRequest request) {
+        switch (request.getMethod()) {
+            case "POST" -> {
+                JsonNode body = bodyJson(request);
+                if (body == null) {
+                    return new MockResponse().setResponseCode(400).setBody("a JSON fault rule is required");
+                }
+                Faults.Rule rule = faults.add(body.path("service").asText(""), body.path("pod").asText(""),
+                        body.path("verb").asText(""), body.path("resource").asText(""), body.path("namePrefix").asText(""),
+                        body.path("delayMillis").asLong(0), body.path("respondWith").asInt(0), body.path("times").asInt(1));
+                return json(201, json.valueToTree(rule));
+            }
+            case "DELETE" -> {
+                faults.clear();
+                return new MockResponse().setResponseCode(200).setBody("cleared");
+            }
+            default -> {
+                ObjectNode state = json.createObjectNode();
+                state.set("rules", json.valueToTree(faults.rules()));
+                state.set("fired", json.valueToTree(faults.fired()));
+                return json(200, state);
+            }
         }
     }
 

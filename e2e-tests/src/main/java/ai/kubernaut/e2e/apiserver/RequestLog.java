@@ -12,7 +12,7 @@ public final class RequestLog {
     public synchronized RequestRecord append(long epochMicros, Caller caller, String method, RequestAttributes attrs,
                                              int code, long micros) {
         RequestRecord record = new RequestRecord(records.size(), epochMicros,
-                caller == null ? "anonymous" : caller.service(), caller == null ? "" : caller.namespace(),
+                caller == null ? "anonymous" : caller.service(), caller == null ? "" : caller.namespace(), caller == null ? "" : caller.pod(),
                 method, attrs.verb(), attrs.apiGroup(), attrs.namespace(), attrs.resource(), attrs.subresource(),
                 attrs.name(), code, micros);
         records.add(record);

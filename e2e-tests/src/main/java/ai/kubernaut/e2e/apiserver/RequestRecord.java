@@ -7,10 +7,11 @@ package ai.kubernaut.e2e.apiserver;
  * @param seq position in the log, from 0
  * @param epochMicros when the request arrived (wall clock, microseconds since the epoch)
  * @param caller "admin", a service name such as {@code gateway-service}, or "anonymous"
+ * @param pod the replica that sent it, when its token says ("" otherwise)
  * @param code the HTTP status answered (101 for a watch upgraded to a WebSocket)
  * @param micros time spent answering, in microseconds
  */
-public record RequestRecord(long seq, long epochMicros, String caller, String callerNamespace, String method,
+public record RequestRecord(long seq, long epochMicros, String caller, String callerNamespace, String pod, String method,
                             String verb, String apiGroup, String namespace, String resource, String subresource,
                             String name, int code, long micros) {
 

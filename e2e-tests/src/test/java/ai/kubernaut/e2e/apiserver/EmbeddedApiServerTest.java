@@ -1,7 +1,9 @@
 package ai.kubernaut.e2e.apiserver;
 
 import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.e2e.cluster.ApiServerControl;
 import ai.kubernaut.e2e.cluster.RepoPaths;
+import org.awaitility.Awaitility;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -21,11 +23,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -154,6 +160,39 @@ class EmbeddedApiServerTest {
         assertEquals("get", get.verb());
         assertTrue(get.isLease());
         assertEquals(404, get.code());
+    }
+
+    @Test
+    void delayFaultCarriesTheRequestOutButHoldsTheAnswer() throws Exception {
+        ApiServerControl control = new ApiServerControl(server.url());
+        control.delayAnswers("test-service", "replica-1", "create", "leases", "held-", Duration.ofMillis(1500), 1);
+        KubernetesClient replica = new KubernetesClientBuilder().withConfig(EmbeddedApiServer.clientConfig(server.url(),
+                Caller.serviceAccountToken(NS, "test-service", "replica-1"))).build();
+        try (replica) {
+            CompletableFuture<Lease> create = CompletableFuture.supplyAsync(() -> replica.leases().inNamespace(NS)
+                    .resource(new LeaseBuilder().withNewMetadata().withName("held-1").endMetadata().build()).create());
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> admin.leases().inNamespace(NS).withName("held-1").get() != null);
+            assertFalse(create.isDone(), "the lease exists while its creator still waits for the answer");
+            assertEquals("held-1", create.get(10, TimeUnit.SECONDS).getMetadata().getName());
+            assertEquals(List.of("replica-1"), control.firedFaults().stream().map(ApiServerControl.FiredFault::pod).toList());
+        } finally {
+            control.clearFaults();
+        }
+    }
+
+    @Test
+    void failureFaultAnswersWithoutCarryingOut() {
+        ApiServerControl control = new ApiServerControl(server.url());
+        control.failRequests("test-service", "", "create", "leases", "broken-", 503, 1);
+        try {
+            KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> service.leases().inNamespace(NS)
+                    .resource(new LeaseBuilder().withNewMetadata().withName("broken-1").endMetadata().build()).create());
+            assertEquals(503, e.getCode());
+            assertNull(admin.leases().inNamespace(NS).withName("broken-1").get());
+        } finally {
+            control.clearFaults();
+        }
     }
 
     @Test

@@ -1,0 +1,93 @@
+package ai.kubernaut.e2e.apiserver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Faults the chaos scenarios inject into the embedded API server, set over {@code /__e2e/faults}:
+ * <ul>
+ *   <li>{@code delayMillis}: the request is carried out, but its answer is held back, so the caller sits
+ *       inside its critical section (e.g. holding a Lease it just created) for as long as the test needs to
+ *       pause or kill it there;</li>
+ *   <li>{@code respondWith}: the request is not carried out and answered with that status instead
+ *       (an API server fault).</li>
+ * </ul>
+ * A rule matches a caller's service (and pod, if given), a verb, a resource and a name prefix, {@code times}
+ * times; only successful requests fire a delay rule.
+ */
+public final class Faults {
+
+    /** A fault to inject. Empty strings match anything. */
+    public record Rule(long id, String service, String pod, String verb, String resource, String namePrefix,
+                       long delayMillis, int respondWith, int times) {
+
+        boolean matches(Caller caller, RequestAttributes attrs, String name) {
+            return (service.isEmpty() || (caller != null && service.equals(caller.service())))
+                    && (pod.isEmpty() || (caller != null && pod.equals(caller.pod())))
+                    && (verb.isEmpty() || verb.equals(attrs.verb()))
+                    && (resource.isEmpty() || resource.equals(attrs.resourceWithSubresource()))
+                    && (namePrefix.isEmpty() || name.startsWith(namePrefix));
+        }
+    }
+
+    /** A rule that fired: which replica's request, on which object, when. */
+    public record Fired(long ruleId, String service, String pod, String verb, String resource, String name,
+                        long epochMillis) {
+    }
+
+    private final AtomicLong ids = new AtomicLong();
+    private final List<Rule> rules = new ArrayList<>();
+    private final List<Rule> remaining = new ArrayList<>();
+    private final List<Integer> counts = new ArrayList<>();
+    private final List<Fired> fired = new ArrayList<>();
+
+    public synchronized Rule add(String service, String pod, String verb, String resource, String namePrefix,
+                                 long delayMillis, int respondWith, int times) {
+        Rule rule = new Rule(ids.incrementAndGet(), service, pod, verb, resource, namePrefix, delayMillis, respondWith, times);
+        rules.add(rule);
+        remaining.add(rule);
+        counts.add(times);
+        return rule;
+    }
+
+    /** The first armed rule matching this request, counted as fired. {@code beforeStore}: respondWith rules only. */
+    public synchronized Optional<Rule> fire(Caller caller, RequestAttributes attrs, String name, boolean beforeStore) {
+        for (int i = 0; i < remaining.size(); i++) {
+            Rule rule = remaining.get(i);
+            boolean kind = beforeStore ? rule.respondWith() > 0 : rule.respondWith() == 0;
+            if (kind && counts.get(i) > 0 && rule.matches(caller, attrs, name)) {
+                counts.set(i, counts.get(i) - 1);
+                fired.add(new Fired(rule.id(), caller == null ? "" : caller.service(), caller == null ? "" : caller.pod(),
+                        attrs.verb(), attrs.resourceWithSubresource(), name, System.currentTimeMillis()));
+                return Optional.of(rule);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public synchronized boolean isEmpty() {
+        for (int c : counts) {
+            if (c > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public synchronized List<Rule> rules() {
+        return List.copyOf(rules);
+    }
+
+    public synchronized List<Fired> fired() {
+        return List.copyOf(fired);
+    }
+
+    public synchronized void clear() {
+        rules.clear();
+        remaining.clear();
+        counts.clear();
+        fired.clear();
+    }
+}

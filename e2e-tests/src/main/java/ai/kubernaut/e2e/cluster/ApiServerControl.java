@@ -1,0 +1,136 @@
+package ai.kubernaut.e2e.cluster;
+
+import ai.kubernaut.e2e.apiserver.RequestRecord;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded API server's control endpoints ({@code /__e2e/...}): its request log, its RBAC coverage and
+ * fault injection.
+ */
+public final class ApiServerControl {
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public ApiServerControl(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    /** The sequence number the next request will get: pass it to {@link #since(long)} later. */
+    public long mark() {
+        return get("/__e2e/requests?from=" + Long.MAX_VALUE / 2 + "&limit=0").path("next").asLong();
+    }
+
+    /** Every request logged from {@code mark} on. */
+    public List<RequestRecord> since(long mark) {
+        List<RequestRecord> all = new ArrayList<>();
+        long from = mark;
+        while (true) {
+            JsonNode page = get("/__e2e/requests?from=" + from + "&limit=20000");
+            JsonNode records = page.path("records");
+            if (records.isEmpty()) {
+                return all;
+            }
+            for (JsonNode r : records) {
+                all.add(json.convertValue(r, RequestRecord.class));
+            }
+            from = page.path("next").asLong();
+        }
+    }
+
+    /** Per service: every granted (group, resource, verb) of its rbac.yaml and how often it was used. */
+    public JsonNode rbacCoverage() {
+        return get("/__e2e/rbac");
+    }
+
+    /** A fault that fired: which replica's request on which object. */
+    public record FiredFault(long ruleId, String service, String pod, String verb, String resource, String name,
+                             long epochMillis) {
+    }
+
+    /**
+     * Holds back the answer of the next {@code times} successful requests matching service, verb and resource
+     * (and name prefix) by {@code delay}: the request is carried out, the caller waits for the answer.
+     * {@code pod} "" matches any replica.
+     */
+    public long delayAnswers(String service, String pod, String verb, String resource, String namePrefix,
+                             Duration delay, int times) {
+        return addFault(service, pod, verb, resource, namePrefix, delay.toMillis(), 0, times);
+    }
+
+    /** Answers the next {@code times} matching requests with HTTP {@code status} without carrying them out. */
+    public long failRequests(String service, String pod, String verb, String resource, String namePrefix,
+                             int status, int times) {
+        return addFault(service, pod, verb, resource, namePrefix, 0, status, times);
+    }
+
+    private long addFault(String service, String pod, String verb, String resource, String namePrefix,
+                          long delayMillis, int respondWith, int times) {
+        var rule = json.createObjectNode().put("service", service).put("pod", pod).put("verb", verb)
+                .put("resource", resource).put("namePrefix", namePrefix).put("delayMillis", delayMillis)
+                .put("respondWith", respondWith).put("times", times);
+        return send("POST", "/__e2e/faults", rule.toString()).path("id").asLong();
+    }
+
+    public List<FiredFault> firedFaults() {
+        List<FiredFault> fired = new ArrayList<>();
+        for (JsonNode f : get("/__e2e/faults").path("fired")) {
+            fired.add(json.convertValue(f, FiredFault.class));
+        }
+        return fired;
+    }
+
+    public void clearFaults() {
+        send("DELETE", "/__e2e/faults", null);
+    }
+
+    private JsonNode send(String method, String path, String body) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 300) {
+                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body().startsWith("{") ? json.readTree(response.body()) : json.createObjectNode();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot call " + baseUrl + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JsonNode get(String path) {
+        try {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
+            }
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + baseUrl + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package ai.kubernaut.e2e.replica;
+
+import ai.kubernaut.e2e.cluster.Cluster;
+import ai.kubernaut.e2e.cluster.RepoPaths;
+import ai.kubernaut.e2e.metrics.Metrics;
+import ai.kubernaut.e2e.process.FreePorts;
+import ai.kubernaut.e2e.process.JavaCommand;
+import ai.kubernaut.e2e.process.ManagedProcess;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One replica of a service: a real {@code java -jar quarkus-run.jar} process with its own pod name, ports
+ * on 127.0.0.1, and the identity its cluster gives it. Its log is {@code target/e2e-logs/<namespace>/<pod>.log}.
+ */
+public final class Replica implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final int START_ATTEMPTS = 3;
+
+    private final ServiceKind kind;
+    private final String podName;
+    private final String namespace;
+    private final Map<String, String> env;
+    private final Path log;
+    private volatile ManagedProcess process;
+    private volatile int httpPort;
+    private volatile int managementPort;
+
+    private Replica(ServiceKind kind, String podName, String namespace, Map<String, String> env) {
+        this.kind = kind;
+        this.podName = podName;
+        this.namespace = namespace;
+        this.env = env;
+        this.log = RepoPaths.logs().resolve(namespace).resolve(podName + ".log");
+    }
+
+    /**
+     * Starts the process and returns at once; call {@link #awaitReady(Duration)} before sending it work.
+     *
+     * @param extraEnv service settings for this replica, e.g. {@code GATEWAY_LOCK_LEASE_DURATION=5s}
+     */
+    public static Replica launch(ServiceKind kind, String podName, String namespace, Cluster cluster,
+                                 Map<String, String> extraEnv) {
+        if (!kind.isBuilt()) {
+            throw new IllegalStateException(kind.jar() + " does not exist: build it first with "
+                    + "./mvnw -B -pl " + kind.serviceName() + " package -DskipTests");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("POD_NAME", podName);
+        env.put("POD_NAMESPACE", namespace);
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        env.put("QUARKUS_BANNER_ENABLED", "false");
+        env.put("QUARKUS_CONSOLE_COLOR", "false");
+        if (kind == ServiceKind.GATEWAY) {
+            env.put("GATEWAY_AUTH_MODE", "none");
+        }
+        env.putAll(cluster.serviceEnvironment(kind.serviceName(), namespace, podName));
+        env.putAll(extraEnv);
+        Replica replica = new Replica(kind, podName, namespace, env);
+        replica.spawn();
+        return replica;
+    }
+
+    private void spawn() {
+        httpPort = FreePorts.next();
+        managementPort = FreePorts.next();
+        Map<String, String> all = new LinkedHashMap<>(env);
+        all.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        all.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        process = ManagedProcess.start(podName, JavaCommand.jar(kind.jar(), JavaCommand.SMALL_MACHINE_FLAGS), all, log);
+    }
+
+    /**
+     * Waits until {@code /q/health/ready} answers 200. A replica that died because another process took
+     * one of its ports meanwhile is restarted on new ports (at most {@value #START_ATTEMPTS} times).
+     */
+    public Replica awaitReady(Duration timeout) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Awaitility.await(podName + " ready").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                        .failFast(podName + " exited", () -> !process.isAlive())
+                        .until(this::isReady);
+                return this;
+            } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+                String tail = process.logTail(60);
+                boolean portTaken = tail.contains("Address already in use") || tail.contains("Port already bound")
+                        || tail.contains("already in use");
+                if (!process.isAlive() && portTaken && attempt < START_ATTEMPTS) {
+                    process.close();
+                    spawn();
+                    continue;
+                }
+                throw new IllegalStateException(podName + " did not become ready (" + e.getMessage() + "); log "
+                        + log + ":\n" + tail, e);
+            }
+        }
+    }
+
+    /** {@code GET /q/health/ready} answers 200. */
+    public boolean isReady() {
+        return status(managementUrl() + "/q/health/ready") == 200;
+    }
+
+    /** {@code GET /q/health/live} answers 200. */
+    public boolean isLive() {
+        return status(managementUrl() + "/q/health/live") == 200;
+    }
+
+    private static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** The replica's metrics ({@code /q/metrics}), parsed. */
+    public Metrics metrics() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(podName + " /q/metrics answered " + response.statusCode());
+            }
+            return Metrics.parse(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(podName + " /q/metrics unreachable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public ServiceKind kind() {
+        return kind;
+    }
+
+    public String podName() {
+        return podName;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The application port's base URL, e.g. {@code http://127.0.0.1:40123}. */
+    public String url() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public String logTail(int lines) {
+        return process.logTail(lines);
+    }
+
+    public Optional<Long> rssKib() {
+        return process.rssKib();
+    }
+
+    public void kill9() {
+        process.kill9();
+    }
+
+    public void pause() {
+        process.pause();
+    }
+
+    public void resume() {
+        process.resume();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return podName + "[pid " + pid() + ", " + url() + "]";
+    }
+}

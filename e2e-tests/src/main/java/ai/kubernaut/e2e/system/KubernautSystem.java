@@ -1,0 +1,178 @@
+package ai.kubernaut.e2e.system;
+
+import ai.kubernaut.e2e.cluster.Cluster;
+import ai.kubernaut.e2e.executor.TestWorkflowExecutor;
+import ai.kubernaut.e2e.replica.Replica;
+import ai.kubernaut.e2e.replica.ReplicaGroup;
+import ai.kubernaut.e2e.replica.ServiceKind;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The system under test in one namespace: N Gateway replicas, M RemediationOrchestrator replicas, the
+ * workflow catalog and, optionally, the test workflow executor. Closing it stops everything it started.
+ */
+public final class KubernautSystem implements AutoCloseable {
+
+    private final Cluster cluster;
+    private final String namespace;
+    private final ReplicaGroup gateways;
+    private final ReplicaGroup orchestrators;
+    private final TestWorkflowExecutor executor;
+    private final Map<ServiceKind, Map<String, String>> env;
+
+    private KubernautSystem(Cluster cluster, String namespace, ReplicaGroup gateways, ReplicaGroup orchestrators,
+                            TestWorkflowExecutor executor, Map<ServiceKind, Map<String, String>> env) {
+        this.cluster = cluster;
+        this.namespace = namespace;
+        this.gateways = gateways;
+        this.orchestrators = orchestrators;
+        this.executor = executor;
+        this.env = env;
+    }
+
+    public static Builder in(Cluster cluster) {
+        return new Builder(cluster);
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public ReplicaGroup gateways() {
+        return gateways;
+    }
+
+    public ReplicaGroup orchestrators() {
+        return orchestrators;
+    }
+
+    public Optional<TestWorkflowExecutor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    /** Every replica of both services. */
+    public List<Replica> replicas() {
+        List<Replica> all = new ArrayList<>(gateways.replicas());
+        all.addAll(orchestrators.replicas());
+        return all;
+    }
+
+    /** Starts one more replica of {@code kind} (named {@code <short>-<n>}) with the same settings, and waits for it. */
+    public Replica addReplica(ServiceKind kind, Duration readyTimeout) {
+        ReplicaGroup group = kind == ServiceKind.GATEWAY ? gateways : orchestrators;
+        Replica replica = Replica.launch(kind, kind.shortName() + "-" + group.size(), namespace, cluster, env.get(kind));
+        group.add(replica);
+        return replica.awaitReady(readyTimeout);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (executor != null) {
+                executor.close();
+            }
+        } finally {
+            try {
+                gateways.close();
+            } finally {
+                orchestrators.close();
+            }
+        }
+    }
+
+    /** Settings for {@link KubernautSystem}. */
+    public static final class Builder {
+        private final Cluster cluster;
+        private String namespacePrefix = "e2e";
+        private int gatewayCount;
+        private int orchestratorCount;
+        private final Map<ServiceKind, Map<String, String>> env = new LinkedHashMap<>();
+        private Duration executorRunTime;
+        private String catalog = WorkflowCatalog.DEFAULT;
+        private Duration readyTimeout = Duration.ofSeconds(120);
+
+        private Builder(Cluster cluster) {
+            this.cluster = cluster;
+            env.put(ServiceKind.GATEWAY, new LinkedHashMap<>());
+            env.put(ServiceKind.ORCHESTRATOR, new LinkedHashMap<>());
+        }
+
+        public Builder namespacePrefix(String prefix) {
+            this.namespacePrefix = prefix;
+            return this;
+        }
+
+        public Builder gateways(int count) {
+            this.gatewayCount = count;
+            return this;
+        }
+
+        public Builder orchestrators(int count) {
+            this.orchestratorCount = count;
+            return this;
+        }
+
+        /** A setting for every replica of {@code kind}, e.g. {@code GATEWAY_LOCK_LEASE_DURATION=5s}. */
+        public Builder env(ServiceKind kind, String name, String value) {
+            env.get(kind).put(name, value);
+            return this;
+        }
+
+        /** Runs the test workflow executor, completing each WFE {@code runTime} after it starts. */
+        public Builder executor(Duration runTime) {
+            this.executorRunTime = runTime;
+            return this;
+        }
+
+        public Builder catalog(String catalogYaml) {
+            this.catalog = catalogYaml;
+            return this;
+        }
+
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = timeout;
+            return this;
+        }
+
+        public KubernautSystem start() {
+            String namespace = cluster.createNamespace(namespacePrefix);
+            WorkflowCatalog.apply(cluster.admin(), namespace, catalog);
+            ReplicaGroup gateways = null;
+            ReplicaGroup orchestrators = null;
+            TestWorkflowExecutor executor = null;
+            try {
+                // launch every process first so the JVMs start side by side
+                gateways = ReplicaGroup.launch(ServiceKind.GATEWAY, gatewayCount, namespace, cluster, env.get(ServiceKind.GATEWAY));
+                orchestrators = ReplicaGroup.launch(ServiceKind.ORCHESTRATOR, orchestratorCount, namespace, cluster,
+                        env.get(ServiceKind.ORCHESTRATOR));
+                gateways.awaitReady(readyTimeout);
+                orchestrators.awaitReady(readyTimeout);
+                if (executorRunTime != null) {
+                    executor = new TestWorkflowExecutor(cluster.admin(), namespace, executorRunTime).start();
+                }
+                return new KubernautSystem(cluster, namespace, gateways, orchestrators, executor, env);
+            } catch (RuntimeException e) {
+                if (executor != null) {
+                    executor.close();
+                }
+                if (gateways != null) {
+                    gateways.close();
+                }
+                if (orchestrators != null) {
+                    orchestrators.close();
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package ai.kubernaut.e2e.system;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The applications the alerts are about, as owner chains in an application namespace, so the Gateway's
+ * owner resolution has something to walk: Pod -> ReplicaSet -> Deployment, Pod -> StatefulSet,
+ * Pod -> DaemonSet, Pod -> Job -> CronJob. Created on the embedded cluster only (on a real cluster the
+ * controllers would start real pods); there, pod alerts fall back to the Pod itself, which is the
+ * Gateway's documented behaviour when a lookup finds nothing.
+ */
+public final class Workloads {
+
+    /** A pod and the top-level owner the Gateway should resolve it to. */
+    public record PodOf(String pod, String ownerKind, String ownerName) {
+    }
+
+    private Workloads() {
+    }
+
+    /** Creates Deployment {@code name} with ReplicaSet {@code name-7d9f8b6c5} and {@code pods} Pods; returns the pod names. */
+    public static List<String> deployment(KubernetesClient admin, String namespace, String name, int pods) {
+        HasMetadata deployment = admin.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).addToLabels("app", name).endMetadata()
+                .withNewSpec().withReplicas(pods).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata().withNewSpec()
+                .addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        String rsName = name + "-7d9f8b6c5";
+        HasMetadata rs = admin.apps().replicaSets().inNamespace(namespace).resource(new ReplicaSetBuilder()
+                .withNewMetadata().withName(rsName).withNamespace(namespace).addToLabels("app", name)
+                .withOwnerReferences(owner(deployment)).endMetadata()
+                .withNewSpec().withReplicas(pods).withNewSelector().addToMatchLabels("app", name).endSelector().endSpec()
+                .build()).create();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < pods; i++) {
+            String pod = rsName + "-" + suffix(i);
+            pod(admin, namespace, pod, name, rs);
+            names.add(pod);
+        }
+        return names;
+    }
+
+    /** StatefulSet {@code name} with pod {@code name-0}. */
+    public static String statefulSet(KubernetesClient admin, String namespace, String name) {
+        HasMetadata sts = admin.apps().statefulSets().inNamespace(namespace).resource(new StatefulSetBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withReplicas(1).withServiceName(name).endSpec().build()).create();
+        return pod(admin, namespace, name + "-0", name, sts);
+    }
+
+    /** DaemonSet {@code name} with one pod. */
+    public static String daemonSet(KubernetesClient admin, String namespace, String name) {
+        HasMetadata ds = admin.apps().daemonSets().inNamespace(namespace).resource(new DaemonSetBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withNewSpec().endSpec()
+                .build()).create();
+        return pod(admin, namespace, name + "-" + suffix(7), name, ds);
+    }
+
+    /** CronJob {@code name}, Job {@code name-28930125} and its pod. */
+    public static String cronJob(KubernetesClient admin, String namespace, String name) {
+        HasMetadata cron = admin.batch().v1().cronjobs().inNamespace(namespace).resource(new CronJobBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withSchedule("*/5 * * * *").endSpec().build()).create();
+        String jobName = name + "-28930125";
+        HasMetadata job = admin.batch().v1().jobs().inNamespace(namespace).resource(new JobBuilder()
+                .withNewMetadata().withName(jobName).withNamespace(namespace).withOwnerReferences(owner(cron)).endMetadata()
+                .withNewSpec().endSpec().build()).create();
+        return pod(admin, namespace, jobName + "-" + suffix(3), name, job);
+    }
+
+    private static String pod(KubernetesClient admin, String namespace, String pod, String app, HasMetadata owner) {
+        admin.pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName(pod).withNamespace(namespace).addToLabels("app", app)
+                .withOwnerReferences(owner(owner)).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
+                .endSpec().build()).create();
+        return pod;
+    }
+
+    private static OwnerReference owner(HasMetadata owner) {
+        return new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build();
+    }
+
+    private static String suffix(int i) {
+        String alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        StringBuilder s = new StringBuilder();
+        int v = i * 7919 + 12345;
+        for (int k = 0; k < 5; k++) {
+            s.append(alphabet.charAt(Math.floorMod(v, alphabet.length())));
+            v = v / alphabet.length();
+        }
+        return s.toString();
+    }
+}
