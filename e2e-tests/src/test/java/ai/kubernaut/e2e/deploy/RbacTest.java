@@ -86,6 +86,7 @@ class RbacTest {
         List<HasMetadata> objects = DeployFiles.rendered(overlay);
         Set<String> all = new TreeSet<>(GATEWAY);
         all.addAll(ORCHESTRATOR);
+        all.add("Role kubernaut-signal-sender: kubernaut.ai/signals create");
         assertEquals(all, grants(objects), overlay + " overlay grants");
         for (String service : List.of("gateway-service", "remediation-orchestrator")) {
             assertBoundToItsServiceAccount(service, objects);
@@ -94,6 +95,23 @@ class RbacTest {
             assertFalse(Boolean.FALSE.equals(d.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()),
                     service + " needs its token to reach the API server");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void signalSendersMayCreateExactlyWhatTheGatewayReviews(String overlay) {
+        List<HasMetadata> objects = DeployFiles.rendered(overlay);
+        Deployment gateway = DeployFiles.one(objects, Deployment.class, "gateway-service");
+        var container = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
+        String group = WorkloadsTest.env(container, "GATEWAY_AUTH_RESOURCE_GROUP").getValue();
+        String resource = WorkloadsTest.env(container, "GATEWAY_AUTH_RESOURCE").getValue();
+        Role sender = DeployFiles.one(objects, Role.class, "kubernaut-signal-sender");
+        assertEquals(Set.of("Role kubernaut-signal-sender: " + group + "/" + resource + " create"), grants(List.of(sender)),
+                "the sender Role grants exactly the SubjectAccessReview the Gateway makes");
+        assertFalse(resource.equals("remediationrequests"), "senders must not be able to create RRs directly");
+        assertTrue(objects.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+                        .noneMatch(b -> b.getRoleRef().getName().equals("kubernaut-signal-sender")),
+                "binding senders is the operator's choice (docs/operations.md), none is shipped");
     }
 
     @ParameterizedTest

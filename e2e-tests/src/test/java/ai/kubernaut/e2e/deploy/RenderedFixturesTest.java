@@ -44,6 +44,7 @@ class RenderedFixturesTest {
             "ServiceAccount/kubernaut-system/remediation-orchestrator",
             "Role/kubernaut-system/gateway-service",
             "Role/kubernaut-system/remediation-orchestrator",
+            "Role/kubernaut-system/kubernaut-signal-sender",
             "RoleBinding/kubernaut-system/gateway-service",
             "RoleBinding/kubernaut-system/remediation-orchestrator",
             "ClusterRole//kubernaut-gateway-service",
