@@ -15,7 +15,6 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,10 +121,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
         try (KubernetesClient admin = adminClient()) {
             for (Path file : files) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-                    admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+                String yaml = Files.readString(file);
+                if (!yaml.contains("kind: CustomResourceDefinition")) {
+                    continue; // e.g. the kustomization.yaml next to the CRDs
                 }
+                CustomResourceDefinition crd = Serialization.unmarshal(yaml, CustomResourceDefinition.class);
+                admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
             }
         }
     }

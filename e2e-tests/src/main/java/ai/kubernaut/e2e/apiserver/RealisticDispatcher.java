@@ -54,6 +54,7 @@ public final class RealisticDispatcher extends Dispatcher {
     private final Map<String, ServicePolicy> policies;
     private final RequestLog log = new RequestLog();
     private final Map<String, Map<Grant, LongAdder>> exercised = new ConcurrentHashMap<>();
+    private final Map<String, Map<Grant, LongAdder>> denied = new ConcurrentHashMap<>();
     private final ReentrantLock writes = new ReentrantLock();
     private final Faults faults = new Faults();
     private final ObjectMapper json = new ObjectMapper();
@@ -109,6 +110,10 @@ public final class RealisticDispatcher extends Dispatcher {
                 Optional<PolicyRule> rule = Optional.ofNullable(policies.get(caller.service()))
                         .flatMap(p -> p.grantingRule(attrs, caller.namespace()));
                 if (rule.isEmpty()) {
+                    denied.computeIfAbsent(caller.service(), s -> new ConcurrentHashMap<>())
+                            .computeIfAbsent(new Grant(attrs.apiGroup(), attrs.resourceWithSubresource(), attrs.verb()),
+                                    g -> new LongAdder())
+                            .increment();
                     return forbidden(caller, attrs);
                 }
                 exercised.computeIfAbsent(caller.service(), s -> new ConcurrentHashMap<>())
@@ -398,6 +403,10 @@ public final class RealisticDispatcher extends Dispatcher {
                     .put("apiGroup", grant.apiGroup()).put("resource", grant.resource())
                     .put("verb", grant.verb()).put("count", count));
             node.put("wildcard", policy.allRules().stream().anyMatch(PolicyRule::usesWildcard));
+            ArrayNode refused = node.putArray("denied");
+            denied.getOrDefault(service, Map.of()).forEach((grant, count) -> refused.addObject()
+                    .put("apiGroup", grant.apiGroup()).put("resource", grant.resource())
+                    .put("verb", grant.verb()).put("count", count.sum()));
         });
         return report;
     }

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.awaitility.Awaitility;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +62,11 @@ public final class EmbeddedCluster implements Cluster {
                 }
                 args.addAll(List.of("--rbac", service + "=" + rbac));
             }
-            Path sender = Files.createTempFile("e2e-signal-sender-rbac", ".yaml");
-            sender.toFile().deleteOnExit();
-            try (InputStream in = EmbeddedCluster.class.getResourceAsStream("/e2e/alertmanager-rbac.yaml")) {
-                Files.write(sender, in.readAllBytes());
+            // who may send signals when the Gateway authenticates them (gateway.auth.mode=tokenreview)
+            Path senders = RepoPaths.root().resolve("deploy/base/gateway-service/signal-senders.yaml");
+            if (Files.isRegularFile(senders)) {
+                args.addAll(List.of("--rbac", SIGNAL_SENDER + "=" + senders));
             }
-            args.addAll(List.of("--rbac", SIGNAL_SENDER + "=" + sender));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -130,7 +128,10 @@ public final class EmbeddedCluster implements Cluster {
         return env;
     }
 
-    /** The bearer token a signal sender (Alertmanager) presents in {@code namespace}. */
+    /**
+     * The bearer token of a signal sender (Alertmanager) allowed by deploy/base/gateway-service/signal-senders.yaml
+     * in {@code namespace} (the Role there is taken as bound to it in that namespace).
+     */
     public static String signalSenderToken(String namespace) {
         return Caller.serviceAccountToken(namespace, SIGNAL_SENDER);
     }

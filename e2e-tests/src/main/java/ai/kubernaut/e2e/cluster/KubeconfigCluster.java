@@ -91,10 +91,11 @@ public final class KubeconfigCluster implements Cluster {
             files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         for (Path file : files) {
-            CustomResourceDefinition crd;
-            try (InputStream in = Files.newInputStream(file)) {
-                crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+            String yaml = Files.readString(file);
+            if (!yaml.contains("kind: CustomResourceDefinition")) {
+                continue; // e.g. the kustomization.yaml next to the CRDs
             }
+            CustomResourceDefinition crd = Serialization.unmarshal(yaml, CustomResourceDefinition.class);
             var existing = admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName());
             if (existing.get() == null) {
                 createdCrds.add(admin.apiextensions().v1().customResourceDefinitions().resource(crd).create());

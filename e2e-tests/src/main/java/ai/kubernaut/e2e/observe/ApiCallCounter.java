@@ -1,0 +1,73 @@
+package ai.kubernaut.e2e.observe;
+
+import ai.kubernaut.e2e.apiserver.RequestRecord;
+import ai.kubernaut.e2e.cluster.ApiServerControl;
+import ai.kubernaut.e2e.metrics.Metrics;
+import ai.kubernaut.e2e.replica.Replica;
+import ai.kubernaut.e2e.replica.ServiceKind;
+import ai.kubernaut.e2e.system.KubernautSystem;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Counts the Lease API calls and status writes a service made in a window: from the embedded API server's
+ * request log when there is one, else from the services' own counters ({@code gateway_lease_api_calls_total},
+ * {@code gateway_status_writes_total}, {@code orchestrator_lease_api_calls_total}), summed over the live
+ * replicas (a real cluster has no request log we can read).
+ */
+public final class ApiCallCounter {
+
+    /** A point in time to count from. */
+    public record Mark(long requestSeq, Map<ServiceKind, Metrics> metrics) {
+    }
+
+    /** What a service did between a mark and now. */
+    public record Counts(long leaseCalls, long statusWrites, Map<String, Long> leaseCallsByVerb, String source) {
+    }
+
+    private final KubernautSystem system;
+    private final Optional<ApiServerControl> control;
+
+    public ApiCallCounter(KubernautSystem system) {
+        this.system = system;
+        this.control = system.cluster().control();
+    }
+
+    public Mark mark() {
+        if (control.isPresent()) {
+            return new Mark(control.get().mark(), Map.of());
+        }
+        return new Mark(-1, Map.of(ServiceKind.GATEWAY, scrape(system.gateways().replicas()),
+                ServiceKind.ORCHESTRATOR, scrape(system.orchestrators().replicas())));
+    }
+
+    public Counts since(Mark mark, ServiceKind kind) {
+        if (control.isPresent()) {
+            List<RequestRecord> records = control.get().since(mark.requestSeq()).stream()
+                    .filter(r -> r.caller().equals(kind.serviceName()) && r.callerNamespace().equals(system.namespace()))
+                    .toList();
+            Map<String, Long> byVerb = new java.util.TreeMap<>();
+            records.stream().filter(RequestRecord::isLease).forEach(r -> byVerb.merge(r.verb(), 1L, Long::sum));
+            long statusWrites = records.stream().filter(r -> r.isStatusWrite() && r.succeeded()).count();
+            return new Counts(byVerb.values().stream().mapToLong(Long::longValue).sum(), statusWrites, byVerb,
+                    "API server request log");
+        }
+        List<Replica> replicas = kind == ServiceKind.GATEWAY ? system.gateways().replicas() : system.orchestrators().replicas();
+        Metrics now = scrape(replicas);
+        Metrics before = mark.metrics().getOrDefault(kind, Metrics.empty());
+        String prefix = kind == ServiceKind.GATEWAY ? "gateway" : "orchestrator";
+        String leaseMetric = prefix + "_lease_api_calls_total";
+        Map<String, Long> byVerb = new java.util.TreeMap<>();
+        now.sumBy(leaseMetric, "verb").forEach((verb, value) ->
+                byVerb.put(verb, Math.round(value - before.sumBy(leaseMetric, "verb").getOrDefault(verb, 0.0))));
+        long statusWrites = Math.round(now.sum(prefix + "_status_writes_total") - before.sum(prefix + "_status_writes_total"));
+        return new Counts(byVerb.values().stream().mapToLong(Long::longValue).sum(), statusWrites, byVerb,
+                "service metrics");
+    }
+
+    private static Metrics scrape(List<Replica> replicas) {
+        return Metrics.merge(replicas.stream().filter(Replica::isAlive).map(Replica::metrics).toList());
+    }
+}

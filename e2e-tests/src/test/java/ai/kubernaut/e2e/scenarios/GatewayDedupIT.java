@@ -1,0 +1,193 @@
+package ai.kubernaut.e2e.scenarios;
+
+import ai.kubernaut.e2e.cluster.Cluster;
+import ai.kubernaut.e2e.load.Alert;
+import ai.kubernaut.e2e.load.LoadResult;
+import ai.kubernaut.e2e.load.Outcome;
+import ai.kubernaut.e2e.load.SignalSender;
+import ai.kubernaut.e2e.load.Storm;
+import ai.kubernaut.e2e.observe.ApiCallCounter;
+import ai.kubernaut.e2e.observe.KubernautObjects;
+import ai.kubernaut.e2e.replica.Replica;
+import ai.kubernaut.e2e.replica.ServiceKind;
+import ai.kubernaut.e2e.system.KubernautSystem;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Scenarios 1, 2, 3 and 7: three Gateway replicas (separate processes) in one namespace, no orchestrator,
+ * so every RR stays active and every repeat of a fingerprint must be counted on the one RR.
+ */
+@ExtendWith(SuiteCluster.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(1)
+class GatewayDedupIT {
+
+    private static final Set<Integer> CREATED_OR_DUPLICATE = Set.of(201, 202);
+
+    private static KubernautSystem system;
+    private static SignalSender sender;
+    private static String appNamespace;
+
+    @BeforeAll
+    static void start(Cluster cluster) {
+        system = KubernautSystem.in(cluster).namespacePrefix("gw").gateways(3).start();
+        appNamespace = "shop-" + system.namespace().substring(system.namespace().lastIndexOf('-') + 1);
+        sender = new SignalSender();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sender != null) {
+            sender.close();
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    private static List<GenericKubernetesResource> rrsFor(String fingerprint) {
+        return KubernautObjects.listRrs(system.cluster().admin(), system.namespace()).stream()
+                .filter(rr -> KubernautObjects.fingerprint(rr).equals(fingerprint)).toList();
+    }
+
+    private static void assertOneRrCountingEveryDuplicate(LoadResult result, String what) {
+        assertEquals(result.outcomes().size(), result.countWhere(o -> CREATED_OR_DUPLICATE.contains(o.code())),
+                what + ": every answer must be 201 or 202, got " + result.countsByCode() + "\n"
+                        + result.unexpected(CREATED_OR_DUPLICATE));
+        assertEquals(1, result.count(201), what + ": exactly one 201");
+        String fingerprint = Answers.fingerprint(result.outcomes().get(0));
+        List<GenericKubernetesResource> rrs = rrsFor(fingerprint);
+        assertEquals(1, rrs.size(), what + ": exactly one RR for " + fingerprint);
+        assertEquals(result.count(202) + 1, KubernautObjects.occurrenceCount(rrs.get(0)),
+                what + ": occurrenceCount = number of 202s + 1 (no occurrence lost or double counted)");
+        Set<String> names = result.outcomes().stream().map(Answers::rrName).collect(Collectors.toSet());
+        assertEquals(Set.of(rrs.get(0).getMetadata().getName()), names, what + ": every answer names the one RR");
+    }
+
+    @Test
+    @Order(1)
+    void uncontendedNewSignalCostsAtMostTwoLeaseCallsAndDuplicatesNone() {
+        ApiCallCounter counter = new ApiCallCounter(system);
+        Replica gateway = system.gateways().get(0);
+        ApiCallCounter.Mark beforeNew = counter.mark();
+        Outcome created = sender.sendAlert(gateway, Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "cost-probe"));
+        assertEquals(201, created.code(), created.body());
+        ApiCallCounter.Counts newSignal = counter.since(beforeNew, ServiceKind.GATEWAY);
+        assertTrue(newSignal.leaseCalls() <= 2, "a new uncontended signal costs at most 2 Lease calls, was "
+                + newSignal.leaseCallsByVerb() + " (" + newSignal.source() + ")");
+
+        ApiCallCounter.Mark beforeDuplicates = counter.mark();
+        for (int i = 0; i < 5; i++) {
+            Outcome duplicate = sender.sendAlert(system.gateways().get(i % 3),
+                    Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "cost-probe"));
+            assertEquals(202, duplicate.code(), duplicate.body());
+        }
+        ApiCallCounter.Counts duplicates = counter.since(beforeDuplicates, ServiceKind.GATEWAY);
+        assertEquals(0, duplicates.leaseCalls(), "duplicates never touch a Lease: " + duplicates.leaseCallsByVerb());
+        assertEquals(6, KubernautObjects.occurrenceCount(rrsFor(Answers.fingerprint(created)).get(0)));
+    }
+
+    /** Scenario 1: 3 gateways, 100 concurrent clients, 1,000 identical alerts. */
+    @Test
+    @Order(2)
+    void stormOfIdenticalAlertsAcrossThreeReplicas() {
+        int clients = ScenarioSize.pick(100, 100);
+        int alerts = ScenarioSize.pick(1000, 1000);
+        Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "checkout");
+        LoadResult result = Storm.run(clients, alerts, i -> sender.sendAlert(system.gateways().get(i % 3), alert));
+        assertOneRrCountingEveryDuplicate(result, "storm of " + alerts);
+        System.out.printf("scenario 1: %d alerts from %d clients in %.1f s, %s, %s%n", alerts, clients,
+                result.wallNanos() / 1e9, result.countsByCode(), result.latency().describeNanosAsMillis());
+    }
+
+    /** Scenario 2: 200 concurrent identical alerts to ONE replica (in-process exclusion and group commit). */
+    @Test
+    @Order(3)
+    void burstAtOneReplica() {
+        int alerts = ScenarioSize.pick(200, 200);
+        Alert alert = Alert.aboutDeployment("KubeDeploymentReplicasMismatch", appNamespace, "payments");
+        Replica only = system.gateways().get(1);
+        LoadResult result = Storm.run(alerts, alerts, i -> sender.sendAlert(only, alert));
+        assertOneRrCountingEveryDuplicate(result, "burst of " + alerts + " at " + only.podName());
+    }
+
+    /** Scenario 3: many fingerprints, each repeated, shuffled across the replicas. */
+    @Test
+    @Order(4)
+    void manyFingerprintsShuffledAcrossReplicas() {
+        int fingerprints = ScenarioSize.pick(200, 500);
+        int repeats = 4;
+        List<Alert> alerts = new ArrayList<>();
+        for (int f = 0; f < fingerprints; f++) {
+            for (int r = 0; r < repeats; r++) {
+                alerts.add(Alert.aboutDeployment("ContainerMemoryNearLimit", appNamespace, "svc-" + f));
+            }
+        }
+        Collections.shuffle(alerts, new Random(42));
+        int before = KubernautObjects.listRrs(system.cluster().admin(), system.namespace()).size();
+        LoadResult result = Storm.run(50, alerts.size(),
+                i -> sender.sendAlert(system.gateways().get(Math.floorMod(i * 7 + 3, 3)), alerts.get(i)));
+
+        assertEquals(alerts.size(), result.countWhere(o -> CREATED_OR_DUPLICATE.contains(o.code())),
+                "every answer 201/202: " + result.countsByCode() + "\n" + result.unexpected(CREATED_OR_DUPLICATE));
+        assertEquals(fingerprints, result.count(201), "one 201 per fingerprint");
+        List<GenericKubernetesResource> rrs = KubernautObjects.listRrs(system.cluster().admin(), system.namespace());
+        assertEquals(before + fingerprints, rrs.size(), "one RR per fingerprint");
+        Map<String, Long> answersPerFingerprint = result.outcomes().stream()
+                .collect(Collectors.groupingBy(Answers::fingerprint, Collectors.counting()));
+        Map<String, GenericKubernetesResource> rrByFingerprint = rrs.stream()
+                .collect(Collectors.toMap(KubernautObjects::fingerprint, Function.identity()));
+        answersPerFingerprint.forEach((fp, answers) -> assertEquals((long) repeats,
+                KubernautObjects.occurrenceCount(rrByFingerprint.get(fp)), "occurrences of " + fp));
+    }
+
+    /** Scenario 7: a few hundred malformed requests at the front door of a running replica. */
+    @Test
+    @Order(5)
+    void badInputGetsOnly4xxCreatesNothingAndTheReplicaStaysHealthy() {
+        Replica target = system.gateways().get(2);
+        int before = KubernautObjects.listRrs(system.cluster().admin(), system.namespace()).size();
+        List<MalformedRequests.Request> requests = MalformedRequests.corpus(appNamespace, ScenarioSize.pick(300, 600));
+        List<String> wrong = new ArrayList<>();
+        LoadResult result = Storm.run(8, requests.size(), i -> {
+            MalformedRequests.Request r = requests.get(i);
+            Outcome o = sender.send(target, r.method(), r.path(), r.contentType(), r.body(), Map.of());
+            if (o.code() < 400 || o.code() >= 500) {
+                synchronized (wrong) {
+                    wrong.add(r.description() + " -> " + o.code() + " " + o.body());
+                }
+            }
+            return o;
+        });
+        assertTrue(wrong.isEmpty(), wrong.size() + " malformed requests did not get a 4xx, e.g.\n"
+                + String.join("\n", wrong.subList(0, Math.min(10, wrong.size()))));
+        assertTrue(result.outcomes().stream().filter(o -> o.code() != 405 && o.code() != 413).allMatch(o ->
+                        o.body().contains("\"title\"") || o.body().contains("\"detail\"")),
+                "4xx answers are RFC 7807 problem documents");
+        assertEquals(before, KubernautObjects.listRrs(system.cluster().admin(), system.namespace()).size(),
+                "bad input created no RR");
+        assertTrue(target.isAlive() && target.isReady() && target.isLive(), "the replica is still healthy");
+        Outcome valid = sender.sendAlert(target, Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "after-fuzz"));
+        assertEquals(201, valid.code(), "and still serves valid signals: " + valid.body());
+        assertEquals(requests.size(), result.outcomes().size(), "every malformed request was answered");
+    }
+}
