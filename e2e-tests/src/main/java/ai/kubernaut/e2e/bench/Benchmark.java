@@ -1,0 +1,326 @@
+package ai.kubernaut.e2e.bench;
+
+import ai.kubernaut.e2e.cluster.Cluster;
+import ai.kubernaut.e2e.executor.TestWorkflowExecutor;
+import ai.kubernaut.e2e.load.Alert;
+import ai.kubernaut.e2e.load.LoadResult;
+import ai.kubernaut.e2e.load.Outcome;
+import ai.kubernaut.e2e.load.Percentiles;
+import ai.kubernaut.e2e.load.SignalSender;
+import ai.kubernaut.e2e.load.Storm;
+import ai.kubernaut.e2e.metrics.Metrics;
+import ai.kubernaut.e2e.observe.ApiCallCounter;
+import ai.kubernaut.e2e.observe.KubernautObjects;
+import ai.kubernaut.e2e.observe.WatchLog;
+import ai.kubernaut.e2e.replica.Replica;
+import ai.kubernaut.e2e.replica.ServiceKind;
+import ai.kubernaut.e2e.system.KubernautSystem;
+import ai.kubernaut.e2e.system.RemediationRequests;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Watcher;
+import org.awaitility.Awaitility;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark (prints numbers; asserts nothing). One run, one cluster:
+ * <ol>
+ *   <li>Gateway, locking on, then locking off ({@code GATEWAY_LOCK_ENABLED=false}), 3 replicas each, the
+ *       same load: Lease API calls per new signal and per duplicate; latency p50/p95/p99 and throughput of
+ *       a mixed load; a storm of identical alerts (wall time, RRs created, status writes per duplicate,
+ *       lock timeouts).</li>
+ *   <li>RemediationOrchestrator, 3 replicas and the test executor: time from a WFE's completion to the
+ *       next blocked RR's WFE on the same target (p50/p99), and RRs completed per second.</li>
+ *   <li>RSS of every replica.</li>
+ * </ol>
+ * Lease calls and status writes come from the API server's request log on the embedded cluster, from the
+ * services' metrics on a real one.
+ *
+ * <pre>./mvnw -B -q -Pbench -DskipTests verify</pre>
+ */
+public final class Benchmark {
+
+    private static final PrintStream OUT = System.out;
+
+    /** Sizes, overridable with -Dbench.*. */
+    private static final int NEW_SIGNALS = Integer.getInteger("bench.newSignals", 50);
+    private static final int DUPLICATES = Integer.getInteger("bench.duplicates", 200);
+    private static final int MIXED_REQUESTS = Integer.getInteger("bench.mixedRequests", 3000);
+    private static final int MIXED_FINGERPRINTS = Integer.getInteger("bench.mixedFingerprints", 150);
+    private static final int CLIENTS = Integer.getInteger("bench.clients", 50);
+    private static final int STORM = Integer.getInteger("bench.storm", 1000);
+    private static final int STORM_CLIENTS = Integer.getInteger("bench.stormClients", 100);
+    private static final int RO_CHAIN = Integer.getInteger("bench.roChain", 20);
+    private static final int RO_TARGETS = Integer.getInteger("bench.roTargets", 20);
+    private static final int RO_PER_TARGET = Integer.getInteger("bench.roPerTarget", 5);
+
+    private Benchmark() {
+    }
+
+    /** The Gateway figures of one configuration. */
+    record GatewayFigures(String label, double leasePerNew, double leasePerDuplicate, Map<String, Long> newLeaseVerbs,
+                          Percentiles mixedLatency, double mixedThroughput, Map<Integer, Long> mixedCodes,
+                          double stormWallSeconds, long stormRrs, long storm202, long stormStatusWrites,
+                          double lockTimeouts, Map<Integer, Long> stormCodes, Map<String, Long> rssMib, String source) {
+    }
+
+    public static void main(String[] args) {
+        int exit = 0;
+        try {
+            run();
+        } catch (RuntimeException e) {
+            OUT.println("BENCHMARK FAILED: " + e);
+            e.printStackTrace(OUT);
+            exit = 2;
+        }
+        OUT.flush();
+        System.exit(exit);
+    }
+
+    static void run() {
+        long t0 = System.nanoTime();
+        OUT.printf("Kubernaut benchmark on %d cores, %d MiB max heap for this JVM, JDK %s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"));
+        try (Cluster cluster = Cluster.fromSystemProperties()) {
+            OUT.println("cluster: " + cluster.description());
+            GatewayFigures on = gateway(cluster, true);
+            GatewayFigures off = gateway(cluster, false);
+            Map<String, String> ro = orchestrator(cluster);
+            printTable(on, off, ro);
+            OUT.printf("%nbenchmark wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static GatewayFigures gateway(Cluster cluster, boolean locking) {
+        String label = locking ? "locking on" : "locking off";
+        OUT.println("gateway, " + label + ": starting 3 replicas...");
+        try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix(locking ? "bench-lock" : "bench-nolock")
+                .gateways(3).env(ServiceKind.GATEWAY, "GATEWAY_LOCK_ENABLED", Boolean.toString(locking)).start();
+             SignalSender sender = new SignalSender(Duration.ofSeconds(60))) {
+            String apps = "bench-apps";
+            ApiCallCounter counter = new ApiCallCounter(system);
+            // warm-up: JIT and connection pools, on fingerprints not used afterwards
+            Storm.run(CLIENTS, 600, i -> sender.sendAlert(system.gateways().get(i % 3),
+                    Alert.aboutDeployment("Warmup", apps, "warmup-" + (i % 60))));
+
+            ApiCallCounter.Mark beforeNew = counter.mark();
+            for (int i = 0; i < NEW_SIGNALS; i++) {
+                require(sender.sendAlert(system.gateways().get(i % 3), Alert.aboutDeployment("KubePodCrashLooping", apps, "new-" + i)), 201);
+            }
+            ApiCallCounter.Counts newCounts = counter.since(beforeNew, ServiceKind.GATEWAY);
+            ApiCallCounter.Mark beforeDup = counter.mark();
+            for (int i = 0; i < DUPLICATES; i++) {
+                require(sender.sendAlert(system.gateways().get(i % 3),
+                        Alert.aboutDeployment("KubePodCrashLooping", apps, "new-" + (i % NEW_SIGNALS))), 202);
+            }
+            ApiCallCounter.Counts dupCounts = counter.since(beforeDup, ServiceKind.GATEWAY);
+
+            OUT.println("gateway, " + label + ": mixed load of " + MIXED_REQUESTS + " alerts over " + MIXED_FINGERPRINTS
+                    + " fingerprints from " + CLIENTS + " clients...");
+            List<Alert> mixed = new ArrayList<>();
+            for (int i = 0; i < MIXED_REQUESTS; i++) {
+                mixed.add(Alert.aboutDeployment("ContainerMemoryNearLimit", apps, "mixed-" + (i % MIXED_FINGERPRINTS)));
+            }
+            Collections.shuffle(mixed, new Random(1));
+            LoadResult mixedResult = Storm.run(CLIENTS, mixed.size(), i -> sender.sendAlert(system.gateways().get(i % 3), mixed.get(i)));
+
+            OUT.println("gateway, " + label + ": storm of " + STORM + " identical alerts from " + STORM_CLIENTS + " clients...");
+            Metrics beforeStorm = scrape(system.gateways().replicas());
+            ApiCallCounter.Mark beforeStormMark = counter.mark();
+            Alert stormAlert = Alert.aboutDeployment("KubePodCrashLooping", apps, "storm");
+            LoadResult storm = Storm.run(STORM_CLIENTS, STORM, i -> sender.sendAlert(system.gateways().get(i % 3), stormAlert));
+            ApiCallCounter.Counts stormCounts = counter.since(beforeStormMark, ServiceKind.GATEWAY);
+            Metrics afterStorm = scrape(system.gateways().replicas());
+            String fingerprint = storm.outcomes().stream().filter(o -> o.code() == 201 || o.code() == 202).findFirst()
+                    .map(Benchmark::fingerprint).orElse("");
+            long stormRrs = KubernautObjects.listRrs(cluster.admin(), system.namespace()).stream()
+                    .filter(rr -> KubernautObjects.fingerprint(rr).equals(fingerprint)).count();
+
+            Map<String, Long> rss = new LinkedHashMap<>();
+            system.gateways().replicas().forEach(r -> rss.put(r.podName(), r.rssKib().map(k -> k / 1024).orElse(-1L)));
+            return new GatewayFigures(label, (double) newCounts.leaseCalls() / NEW_SIGNALS,
+                    (double) dupCounts.leaseCalls() / DUPLICATES, newCounts.leaseCallsByVerb(), mixedResult.latency(),
+                    mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),
+                    stormCounts.statusWrites(),
+                    afterStorm.sum("gateway_lock_retry_timeout_total") - beforeStorm.sum("gateway_lock_retry_timeout_total"),
+                    storm.countsByCode(), rss, newCounts.source());
+        }
+    }
+
+    private static Map<String, String> orchestrator(Cluster cluster) {
+        OUT.println("orchestrator: starting 3 replicas and the test executor...");
+        Map<String, String> figures = new LinkedHashMap<>();
+        try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix("bench-ro").orchestrators(3)
+                .executor(Duration.ofMillis(100)).start();
+             WatchLog wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace())) {
+            String apps = "bench-apps";
+            TestWorkflowExecutor executor = system.executor().orElseThrow();
+
+            OUT.println("orchestrator: " + RO_CHAIN + " RRs on one target at once (each waits for the previous WFE)...");
+            List<String> chain = createAtOnce(cluster, system.namespace(), apps, List.of("chain-target"), RO_CHAIN, 0);
+            awaitCompleted(cluster, system.namespace(), chain, Duration.ofMinutes(3));
+            List<Long> wakeups = completionToNextWfe(executor, wfeWatch, "chain-target");
+            Percentiles wake = Percentiles.of(wakeups);
+            figures.put("WFE completed -> next WFE on the target (observed), p50", ms(wake.at(50)));
+            figures.put("WFE completed -> next WFE on the target (observed), p99", ms(wake.at(99)));
+            Metrics ro = scrape(system.orchestrators().replicas());
+            figures.put("orchestrator_blocked_wakeup_latency_seconds p50",
+                    ro.quantile("orchestrator_blocked_wakeup_latency_seconds", 0.5).map(v -> String.format("%.1f ms", v * 1000)).orElse("n/a"));
+            figures.put("orchestrator_blocked_wakeup_latency_seconds p99",
+                    ro.quantile("orchestrator_blocked_wakeup_latency_seconds", 0.99).map(v -> String.format("%.1f ms", v * 1000)).orElse("n/a"));
+
+            int total = RO_TARGETS * RO_PER_TARGET;
+            OUT.println("orchestrator: " + total + " RRs over " + RO_TARGETS + " targets at once...");
+            List<String> targets = new ArrayList<>();
+            for (int t = 0; t < RO_TARGETS; t++) {
+                targets.add("throughput-" + t);
+            }
+            long start = System.nanoTime();
+            List<String> many = createAtOnce(cluster, system.namespace(), apps, targets, RO_PER_TARGET, 1000);
+            awaitCompleted(cluster, system.namespace(), many, Duration.ofMinutes(5));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            figures.put("RRs completed per second (" + total + " RRs, " + RO_TARGETS + " targets, WFE run time 100 ms)",
+                    String.format("%.1f (%.1f s)", total / seconds, seconds));
+            Metrics after = scrape(system.orchestrators().replicas());
+            figures.put("RO lock attempts / contention", String.format("%.0f / %.0f",
+                    after.sum("orchestrator_lock_acquisition_attempts_total"), after.sum("orchestrator_lock_contention_total")));
+            system.orchestrators().replicas().forEach(r -> figures.put("RSS " + r.podName(),
+                    r.rssKib().map(k -> (k / 1024) + " MiB").orElse("n/a")));
+        }
+        return figures;
+    }
+
+    /** For each completed WFE on {@code target}, the time until the next WFE on that target appeared. */
+    private static List<Long> completionToNextWfe(TestWorkflowExecutor executor, WatchLog wfes, String targetSuffix) {
+        List<WatchLog.Event> added = wfes.events().stream().filter(e -> e.action() == Watcher.Action.ADDED)
+                .filter(e -> KubernautObjects.wfeTarget(e.object()).endsWith("/" + targetSuffix)).toList();
+        List<Long> completions = executor.completions().values().stream()
+                .filter(c -> c.target().endsWith("/" + targetSuffix)).map(TestWorkflowExecutor.Completion::atNanos)
+                .sorted().toList();
+        List<Long> gaps = new ArrayList<>();
+        for (Long done : completions) {
+            added.stream().map(WatchLog.Event::atNanos).filter(t -> t > done).min(Long::compare)
+                    .ifPresent(next -> gaps.add(next - done));
+        }
+        return gaps;
+    }
+
+    private static List<String> createAtOnce(Cluster cluster, String namespace, String apps, List<String> targets,
+                                             int perTarget, int saltBase) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(32, targets.size() * perTarget));
+        CountDownLatch gate = new CountDownLatch(1);
+        List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
+        int salt = saltBase;
+        for (String target : targets) {
+            for (int i = 0; i < perTarget; i++) {
+                int s = salt++;
+                futures.add(pool.submit(() -> {
+                    gate.await();
+                    return RemediationRequests.create(cluster.admin(), namespace,
+                            RemediationRequests.onDeployment(apps, target, "KubePodCrashLooping", "critical", s));
+                }));
+            }
+        }
+        gate.countDown();
+        try {
+            List<String> names = new ArrayList<>();
+            for (var f : futures) {
+                names.add(f.get());
+            }
+            return names;
+        } catch (Exception e) {
+            throw new IllegalStateException("creating RRs failed", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitCompleted(Cluster cluster, String namespace, List<String> names, Duration timeout) {
+        Awaitility.await("RRs completed").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Map<String, GenericKubernetesResource> byName = KubernautObjects.listRrs(cluster.admin(), namespace).stream()
+                    .collect(Collectors.toMap(rr -> rr.getMetadata().getName(), rr -> rr));
+            return names.stream().allMatch(n -> byName.containsKey(n) && !KubernautObjects.rrActive(byName.get(n)));
+        });
+    }
+
+    private static Metrics scrape(List<Replica> replicas) {
+        return Metrics.merge(replicas.stream().filter(Replica::isAlive).map(Replica::metrics).toList());
+    }
+
+    private static void require(Outcome outcome, int code) {
+        if (outcome.code() != code) {
+            throw new IllegalStateException("expected " + code + " but got " + outcome.code() + ": " + outcome.body());
+        }
+    }
+
+    private static String fingerprint(Outcome o) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.body()).path("fingerprint").asText();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private static String ms(long nanos) {
+        return String.format("%.1f ms", nanos / 1e6);
+    }
+
+    private static void printTable(GatewayFigures on, GatewayFigures off, Map<String, String> ro) {
+        OUT.println();
+        OUT.println("| Gateway (3 replicas) | locking on | locking off | on / off |");
+        OUT.println("| --- | --- | --- | --- |");
+        row("Lease API calls per new signal", f2(on.leasePerNew()) + " " + on.newLeaseVerbs(), f2(off.leasePerNew()), "");
+        row("Lease API calls per duplicate", f2(on.leasePerDuplicate()), f2(off.leasePerDuplicate()), "");
+        row("mixed load: p50 latency", ms(on.mixedLatency().at(50)), ms(off.mixedLatency().at(50)),
+                ratio(on.mixedLatency().at(50), off.mixedLatency().at(50)));
+        row("mixed load: p95 latency", ms(on.mixedLatency().at(95)), ms(off.mixedLatency().at(95)),
+                ratio(on.mixedLatency().at(95), off.mixedLatency().at(95)));
+        row("mixed load: p99 latency", ms(on.mixedLatency().at(99)), ms(off.mixedLatency().at(99)),
+                ratio(on.mixedLatency().at(99), off.mixedLatency().at(99)));
+        row("mixed load: throughput (answers/s)", String.format("%.0f", on.mixedThroughput()),
+                String.format("%.0f", off.mixedThroughput()), String.format("%.2f", on.mixedThroughput() / off.mixedThroughput()));
+        row("mixed load: answers by code", on.mixedCodes().toString(), off.mixedCodes().toString(), "");
+        row("storm: wall time (" + STORM + " identical alerts, " + STORM_CLIENTS + " clients)",
+                String.format("%.2f s", on.stormWallSeconds()), String.format("%.2f s", off.stormWallSeconds()),
+                String.format("%.2f", on.stormWallSeconds() / off.stormWallSeconds()));
+        row("storm: RRs created (must be 1)", Long.toString(on.stormRrs()), Long.toString(off.stormRrs()), "");
+        row("storm: answers by code", on.stormCodes().toString(), off.stormCodes().toString(), "");
+        row("storm: status writes per duplicate", perDuplicate(on), perDuplicate(off), "");
+        row("storm: lock timeouts", String.format("%.0f", on.lockTimeouts()), String.format("%.0f", off.lockTimeouts()), "");
+        row("RSS per replica (MiB)", on.rssMib().toString(), off.rssMib().toString(), "");
+        OUT.println("(Lease calls and status writes from the " + on.source() + ")");
+        OUT.println();
+        OUT.println("| RemediationOrchestrator (3 replicas) | value |");
+        OUT.println("| --- | --- |");
+        ro.forEach((k, v) -> OUT.println("| " + k + " | " + v + " |"));
+    }
+
+    private static String perDuplicate(GatewayFigures g) {
+        return g.storm202() == 0 ? "n/a" : String.format("%.3f (%d writes / %d duplicates)",
+                (double) g.stormStatusWrites() / g.storm202(), g.stormStatusWrites(), g.storm202());
+    }
+
+    private static void row(String name, String on, String off, String ratio) {
+        OUT.println("| " + name + " | " + on + " | " + off + " | " + ratio + " |");
+    }
+
+    private static String f2(double v) {
+        return String.format("%.2f", v);
+    }
+
+    private static String ratio(long a, long b) {
+        return b == 0 ? "n/a" : String.format("%.2f", (double) a / b);
+    }
+}
