@@ -51,7 +51,7 @@ class MonitoringTest {
             assertTrue(name.startsWith("Kubernaut"), name + ": prefix alerts with Kubernaut");
             assertTrue(Set.of("info", "warning", "critical").contains(((Map<?, ?>) rule.get("labels")).get("severity")), name + ": severity");
             assertNotNull(((Map<?, ?>) rule.get("annotations")).get("summary"), name + ": summary");
-            assertTrue(String.valueOf(rule.get("for")).matches("\\d+[smh]"), name + ": a 'for' duration avoids flapping pages");
+            assertTrue(String.valueOf(rule.get("for")).matches("\\d+[smh]"), name + ": state the 'for' duration (0m for one-off events)");
         }
     }
 
