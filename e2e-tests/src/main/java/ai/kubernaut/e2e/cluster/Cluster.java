@@ -31,6 +31,15 @@ public interface Cluster extends AutoCloseable {
      */
     Map<String, String> serviceEnvironment(String service, String namespace, String pod);
 
+    /**
+     * A bearer token for a signal sender (Alertmanager) allowed to send signals to Gateways in {@code namespace}
+     * by deploy/base/gateway-service/signal-senders.yaml (for gateway.auth.mode=tokenreview).
+     */
+    String signalSenderToken(String namespace);
+
+    /** A valid token of an identity that may not send signals (the orchestrator's ServiceAccount). */
+    String tokenOf(String service, String namespace);
+
     /** The API server's request log, RBAC coverage and fault injection: present on the embedded cluster only. */
     Optional<ApiServerControl> control();
 

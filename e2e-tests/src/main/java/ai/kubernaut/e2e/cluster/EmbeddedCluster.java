@@ -132,8 +132,14 @@ public final class EmbeddedCluster implements Cluster {
      * The bearer token of a signal sender (Alertmanager) allowed by deploy/base/gateway-service/signal-senders.yaml
      * in {@code namespace} (the Role there is taken as bound to it in that namespace).
      */
-    public static String signalSenderToken(String namespace) {
+    @Override
+    public String signalSenderToken(String namespace) {
         return Caller.serviceAccountToken(namespace, SIGNAL_SENDER);
+    }
+
+    @Override
+    public String tokenOf(String service, String namespace) {
+        return Caller.serviceAccountToken(namespace, service);
     }
 
     @Override

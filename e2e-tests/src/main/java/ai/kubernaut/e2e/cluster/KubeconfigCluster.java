@@ -230,6 +230,39 @@ public final class KubeconfigCluster implements Cluster {
     }
 
     @Override
+    public String signalSenderToken(String namespace) {
+        return tokens.computeIfAbsent(namespace + "/" + EmbeddedCluster.SIGNAL_SENDER, k -> {
+            String sender = EmbeddedCluster.SIGNAL_SENDER;
+            admin.serviceAccounts().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                    .withNewMetadata().withName(sender).endMetadata().build()).create();
+            List<HasMetadata> roles;
+            try (InputStream in = Files.newInputStream(RepoPaths.root().resolve("deploy/base/gateway-service/signal-senders.yaml"))) {
+                roles = admin.load(in).items();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (HasMetadata o : roles) {
+                if (o instanceof Role role) {
+                    role.getMetadata().setNamespace(namespace);
+                    admin.resource(role).inNamespace(namespace).create();
+                    admin.rbac().roleBindings().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                            .withNewMetadata().withName(role.getMetadata().getName() + "-e2e").endMetadata()
+                            .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
+                            .withName(role.getMetadata().getName()).endRoleRef()
+                            .addNewSubject().withKind("ServiceAccount").withName(sender).withNamespace(namespace).endSubject()
+                            .build()).create();
+                }
+            }
+            return serviceAccountToken(sender, namespace);
+        });
+    }
+
+    @Override
+    public String tokenOf(String service, String namespace) {
+        return tokens.computeIfAbsent(namespace + "/" + service, k -> serviceAccountToken(service, namespace));
+    }
+
+    @Override
     public Optional<ApiServerControl> control() {
         return Optional.empty();
     }

@@ -69,8 +69,15 @@ public final class KubernautSystem implements AutoCloseable {
 
     /** Starts one more replica of {@code kind} (named {@code <short>-<n>}) with the same settings, and waits for it. */
     public Replica addReplica(ServiceKind kind, Duration readyTimeout) {
+        return addReplica(kind, Map.of(), readyTimeout);
+    }
+
+    /** As {@link #addReplica(ServiceKind, Duration)}, with some settings changed for this replica only. */
+    public Replica addReplica(ServiceKind kind, Map<String, String> otherSettings, Duration readyTimeout) {
         ReplicaGroup group = kind == ServiceKind.GATEWAY ? gateways : orchestrators;
-        Replica replica = Replica.launch(kind, kind.shortName() + "-" + group.size(), namespace, cluster, env.get(kind));
+        Map<String, String> settings = new LinkedHashMap<>(env.get(kind));
+        settings.putAll(otherSettings);
+        Replica replica = Replica.launch(kind, kind.shortName() + "-" + group.size(), namespace, cluster, settings);
         group.add(replica);
         return replica.awaitReady(readyTimeout);
     }

@@ -4,6 +4,7 @@ import ai.kubernaut.e2e.cluster.Cluster;
 import ai.kubernaut.e2e.load.Alert;
 import ai.kubernaut.e2e.load.LoadResult;
 import ai.kubernaut.e2e.load.Outcome;
+import ai.kubernaut.e2e.load.Payloads;
 import ai.kubernaut.e2e.load.SignalSender;
 import ai.kubernaut.e2e.load.Storm;
 import ai.kubernaut.e2e.observe.ApiCallCounter;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,7 +51,10 @@ class GatewayDedupIT {
 
     @BeforeAll
     static void start(Cluster cluster) {
-        system = KubernautSystem.in(cluster).namespacePrefix("gw").gateways(3).start();
+        // scenario 2 sends 200 concurrent requests to one replica: raise its in-flight limit (default 100, above
+        // which it answers 503 + Retry-After by design) so every one of them is really processed
+        system = KubernautSystem.in(cluster).namespacePrefix("gw").gateways(3)
+                .env(ServiceKind.GATEWAY, "GATEWAY_HTTP_MAX_IN_FLIGHT", "256").start();
         appNamespace = "shop-" + system.namespace().substring(system.namespace().lastIndexOf('-') + 1);
         sender = new SignalSender();
     }
@@ -189,5 +194,32 @@ class GatewayDedupIT {
         Outcome valid = sender.sendAlert(target, Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "after-fuzz"));
         assertEquals(201, valid.code(), "and still serves valid signals: " + valid.body());
         assertEquals(requests.size(), result.outcomes().size(), "every malformed request was answered");
+    }
+
+    /**
+     * The front door with authentication on, as deployed (gateway.auth.mode=tokenreview, senders need "create"
+     * on kubernaut.ai/signals): the Gateway asks the API server a TokenReview and a SubjectAccessReview.
+     */
+    @Test
+    @Order(6)
+    void authenticatedFrontDoorAsDeployed() {
+        Replica guarded = system.addReplica(ServiceKind.GATEWAY, Map.of("GATEWAY_AUTH_MODE", "tokenreview",
+                "GATEWAY_AUTH_RESOURCE_GROUP", "kubernaut.ai", "GATEWAY_AUTH_RESOURCE", "signals"), Duration.ofSeconds(120));
+        Cluster cluster = system.cluster();
+        String body = Payloads.alertmanagerWebhook(Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "guarded"));
+        int before = KubernautObjects.listRrs(cluster.admin(), system.namespace()).size();
+
+        Outcome anonymous = sender.post(guarded, Payloads.PROMETHEUS_PATH, body, Map.of());
+        assertEquals(401, anonymous.code(), anonymous.body());
+        Outcome forged = sender.post(guarded, Payloads.PROMETHEUS_PATH, body, Map.of("Authorization", "Bearer forged"));
+        assertEquals(401, forged.code(), forged.body());
+        Outcome notASender = sender.post(guarded, Payloads.PROMETHEUS_PATH, body,
+                Map.of("Authorization", "Bearer " + cluster.tokenOf("remediation-orchestrator", system.namespace())));
+        assertEquals(403, notASender.code(), "a valid identity without the signal-sender role: " + notASender.body());
+        assertEquals(before, KubernautObjects.listRrs(cluster.admin(), system.namespace()).size(), "refused: nothing created");
+
+        Outcome sent = sender.post(guarded, Payloads.PROMETHEUS_PATH, body,
+                Map.of("Authorization", "Bearer " + cluster.signalSenderToken(system.namespace())));
+        assertEquals(201, sent.code(), "Alertmanager with the signal-sender role: " + sent.body());
     }
 }

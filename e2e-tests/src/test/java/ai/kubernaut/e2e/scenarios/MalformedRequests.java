@@ -109,7 +109,8 @@ final class MalformedRequests {
     }
 
     private static String randomInvalidName(Random random) {
-        String[] bad = {"UPPER", "has space", "trailing-", "-leading", "dot..dot/slash", "x".repeat(64 + random.nextInt(300)),
+        // 254+ characters: too long for any name (DNS subdomain, 253) and for a namespace (DNS label, 63)
+        String[] bad = {"UPPER", "has space", "trailing-", "-leading", "dot..dot/slash", "x".repeat(254 + random.nextInt(100)),
                 "ünïcödé", "semi;colon", "under_score", "tab\there"};
         return bad[random.nextInt(bad.length)];
     }

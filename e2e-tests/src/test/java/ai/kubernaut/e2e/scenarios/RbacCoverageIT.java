@@ -30,12 +30,7 @@ class RbacCoverageIT {
     /**
      * Grants the suite cannot exercise, and why they are still right. Keyed {@code service: verb group/resource}.
      */
-    static final Map<String, String> ALLOWED_UNUSED = Map.of(
-            "gateway-service: create authentication.k8s.io/tokenreviews",
-            "the suite runs the Gateway with gateway.auth.mode=none (GATEWAY_AUTH_MODE=none, as the issue asks); "
-                    + "tokenreview mode is covered by the Gateway's own tests",
-            "gateway-service: create authorization.k8s.io/subjectaccessreviews",
-            "same as tokenreviews: only used in gateway.auth.mode=tokenreview");
+    static final Map<String, String> ALLOWED_UNUSED = Map.of();
 
     @Test
     void everyGrantedVerbWasUsedByItsService(Cluster cluster) {
