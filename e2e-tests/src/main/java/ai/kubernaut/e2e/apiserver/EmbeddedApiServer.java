@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp ... ai.kubernaut.e2e.apiserver.EmbeddedApiServer --port 0 --crds deploy/crds \
- *     --rbac gateway-service=deploy/base/gateway-service/rbac.yaml --port-file target/api.port [--standalone]
+ *     --rbac gateway-service=deploy/base/gateway-service/rbac.yaml --port-file target/api.port \
+ *     [--kubeconfig target/embedded-kubeconfig] [--standalone]
  * </pre>
  * Without {@code --standalone} the server exits when its standard input closes, so it never outlives the
  * process that started it.
@@ -51,7 +52,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
     private final RealisticDispatcher dispatcher;
     private final Thread drainer;
 
-    private EmbeddedApiServer(KubernetesMockServer server, RealisticDispatcher dispatcher, Thread drainer) {
+    private final boolean https;
+
+    private EmbeddedApiServer(KubernetesMockServer server, RealisticDispatcher dispatcher, Thread drainer, boolean https) {
+        this.https = https;
         this.server = server;
         this.dispatcher = dispatcher;
         this.drainer = drainer;
@@ -59,6 +63,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     /** Starts a server on 127.0.0.1 ({@code port} 0 = any free port) and registers the CRDs found in {@code crdDir}. */
     public static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies) throws IOException {
+        return start(port, crdDir, policies, false);
+    }
+
+    /** As {@link #start(int, Path, Map)}; {@code https} serves TLS with a self-signed certificate (kubectl sends
+     *  bearer tokens over TLS only). */
+    public static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies, boolean https)
+            throws IOException {
         MOCK_LOGGER.setLevel(Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         RealisticDispatcher dispatcher = new RealisticDispatcher(new KubernetesMixedDispatcher(responses), policies);
@@ -66,7 +77,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         // the JDK HttpClient used by the harness probes for h2c; plain HTTP/1.1 keeps large responses sane
         web.setHttp2ClearTextEnabled(false);
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web,
-                responses, dispatcher, false);
+                responses, dispatcher, https);
         server.init(InetAddress.getByName("127.0.0.1"), port);
         // the mock keeps every request in a queue for takeRequest(); drain it so memory stays flat
         Thread drainer = new Thread(() -> {
@@ -80,7 +91,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }, "request-queue-drainer");
         drainer.setDaemon(true);
         drainer.start();
-        EmbeddedApiServer embedded = new EmbeddedApiServer(server, dispatcher, drainer);
+        EmbeddedApiServer embedded = new EmbeddedApiServer(server, dispatcher, drainer, https);
         embedded.registerCrds(crdDir);
         return embedded;
     }
@@ -90,7 +101,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port();
+        return (https ? "https" : "http") + "://127.0.0.1:" + port();
     }
 
     public RequestLog requestLog() {
@@ -108,6 +119,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 .withOauthToken(token)
                 .withHttp2Disable(true)
                 .withRequestRetryBackoffLimit(0)
+                .withTrustCerts(true)
                 .build();
     }
 
@@ -137,20 +149,54 @@ public final class EmbeddedApiServer implements AutoCloseable {
         server.destroy();
     }
 
+    /** A kubeconfig for the admin identity, for kubectl and for the suite's kubeconfig mode. */
+    public static void writeKubeconfig(Path file, String url) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: kubernaut-embedded
+                    cluster:
+                      server: %s
+                      insecure-skip-tls-verify: true
+                users:
+                  - name: e2e-admin
+                    user:
+                      token: %s
+                contexts:
+                  - name: kubernaut-embedded
+                    context:
+                      cluster: kubernaut-embedded
+                      user: e2e-admin
+                      namespace: default
+                current-context: kubernaut-embedded
+                """.formatted(url, Caller.ADMIN_TOKEN));
+    }
+
     public static void main(String[] args) throws Exception {
         int port = 0;
         Path crds = null;
         Path portFile = null;
         boolean standalone = false;
+        boolean https = false;
+        Path kubeconfig = null;
         Map<String, ServicePolicy> policies = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
             switch (flag) {
                 case "--port" -> port = Integer.parseInt(rest.remove(0));
-                case "--crds" -> crds = Path.of(rest.remove(0));
+                case "--crds" -> {
+                    String dir = rest.remove(0);
+                    crds = dir.isBlank() ? null : Path.of(dir);
+                }
                 case "--port-file" -> portFile = Path.of(rest.remove(0));
                 case "--standalone" -> standalone = true;
+                case "--https" -> https = true;
+                case "--kubeconfig" -> kubeconfig = Path.of(rest.remove(0));
                 case "--rbac" -> {
                     String[] kv = rest.remove(0).split("=", 2);
                     policies.put(kv[0], ServicePolicy.load(kv[0], Path.of(kv[1])));
@@ -158,7 +204,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unknown argument " + flag);
             }
         }
-        EmbeddedApiServer server = start(port, crds, policies);
+        EmbeddedApiServer server = start(port, crds, policies, https);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-api-server-stop"));
         System.out.println("embedded API server listening on " + server.url() + " (RBAC for " + policies.keySet()
                 + ", admin token " + Caller.ADMIN_TOKEN + ")");
@@ -168,7 +214,14 @@ public final class EmbeddedApiServer implements AutoCloseable {
             Files.writeString(tmp, Integer.toString(server.port()));
             Files.move(tmp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
+        if (kubeconfig != null) {
+            writeKubeconfig(kubeconfig, server.url());
+            System.out.println("kubeconfig (admin): " + kubeconfig.toAbsolutePath()
+                    + "   e.g. kubectl --kubeconfig " + kubeconfig.toAbsolutePath() + " get crds");
+        }
         if (standalone) {
+            System.out.println("running until stopped (Ctrl-C)");
+            System.out.flush();
             Thread.currentThread().join();
         }
         // exit when the parent goes away (its end of our stdin closes)

@@ -133,6 +133,10 @@ public final class RealisticDispatcher extends Dispatcher {
                 && attrs.resource().equals("subjectaccessreviews")) {
             return subjectAccessReview(request);
         }
+        if (attrs.verb().equals("create") && attrs.apiGroup().isEmpty() && attrs.resource().equals("serviceaccounts")
+                && attrs.subresource().equals("token")) {
+            return tokenRequest(attrs);
+        }
         String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
         if (!faults.isEmpty()) {
             Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
@@ -288,6 +292,20 @@ public final class RealisticDispatcher extends Dispatcher {
             status.put("authenticated", false).put("error", "invalid bearer token");
         }
         return json(201, review);
+    }
+
+    /** TokenRequest: a token for the ServiceAccount, in the convention {@link Caller} reads. */
+    private MockResponse tokenRequest(RequestAttributes attrs) {
+        if (currentObject(attrs).isEmpty()) {
+            return status(404, "NotFound", "serviceaccounts \"" + attrs.name() + "\" not found", attrs);
+        }
+        ObjectNode answer = json.createObjectNode();
+        answer.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
+        answer.putObject("metadata").put("name", attrs.name()).put("namespace", attrs.namespace());
+        answer.putObject("spec").put("expirationSeconds", 3600);
+        answer.putObject("status").put("token", Caller.serviceAccountToken(attrs.namespace(), attrs.name()))
+                .put("expirationTimestamp", Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString());
+        return json(201, answer);
     }
 
     private MockResponse subjectAccessReview(RecordedRequest request) {

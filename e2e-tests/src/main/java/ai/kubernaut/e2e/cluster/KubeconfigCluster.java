@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -99,9 +98,11 @@ public final class KubeconfigCluster implements Cluster {
             var existing = admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName());
             if (existing.get() == null) {
                 createdCrds.add(admin.apiextensions().v1().customResourceDefinitions().resource(crd).create());
-                existing.waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions()
-                        .stream().anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
-                        60, TimeUnit.SECONDS);
+                // served once established: wait until the resource can be listed
+                String apiVersion = crd.getSpec().getGroup() + "/" + crd.getSpec().getVersions().get(0).getName();
+                String kind = crd.getSpec().getNames().getKind();
+                Awaitility.await(kind + " served").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> admin.genericKubernetesResources(apiVersion, kind).inAnyNamespace().list() != null);
             }
         }
     }
