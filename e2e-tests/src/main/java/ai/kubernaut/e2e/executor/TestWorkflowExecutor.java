@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -115,9 +116,9 @@ public final class TestWorkflowExecutor implements AutoCloseable {
                     ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
             status.put("phase", to);
             if (to.equals("Running")) {
-                status.put("startTime", Instant.now().toString());
+                status.put("startTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             } else {
-                status.put("completionTime", Instant.now().toString());
+                status.put("completionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             }
             wfe.setAdditionalProperty("status", status);
             try {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,8 +54,10 @@ public final class RemediationRequests {
         body.put("targetType", "kubernetes");
         body.put("targetResource", target);
         body.put("clusterID", "e2e-cluster-" + spec.fingerprintSalt());
-        body.put("firingTime", Instant.now().toString());
-        body.put("receivedTime", Instant.now().toString());
+        // whole seconds, as Kubernetes writes timestamps (and as the Gateway does)
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        body.put("firingTime", now);
+        body.put("receivedTime", now);
         body.put("signalLabels", Map.of("alertname", spec.signalName(), "severity", spec.severity(),
                 "namespace", spec.namespace(), "deployment", spec.name()));
         GenericKubernetesResource rr = new GenericKubernetesResourceBuilder()

@@ -159,6 +159,18 @@ class OrchestrationIT {
                         : Alert.aboutDeployment(alertName, appNamespace, deployment));
             }
         }
+        int distinctTargets = targets;
+        if (embedded) {
+            // pods of a CronJob's Job and of a StatefulSet: owner resolution walks Pod -> Job -> CronJob and stops at
+            // the StatefulSet, so each folds onto one target
+            String jobPod = Workloads.cronJob(system.cluster().admin(), appNamespace, "nightly-report");
+            String stsPod = Workloads.statefulSet(system.cluster().admin(), appNamespace, "postgres");
+            for (int s = 0; s < signalsPerTarget; s++) {
+                alerts.add(Alert.aboutPod("KubeJobFailed", appNamespace, jobPod));
+                alerts.add(Alert.aboutPod("KubePodNotReady", appNamespace, stsPod));
+            }
+            distinctTargets += 2;
+        }
         Collections.shuffle(alerts, new Random(5));
         LoadResult result = Storm.run(20, alerts.size(), i -> sender.sendAlert(system.gateways().get(i % 3), alerts.get(i)));
         assertEquals(alerts.size(), result.countWhere(o -> o.code() == 201 || o.code() == 202),
@@ -176,8 +188,8 @@ class OrchestrationIT {
                 .collect(Collectors.groupingBy(KubernautObjects::wfeRemediationRequest, Collectors.counting()));
         List<String> withoutOneWfe = rrNames.stream().filter(n -> wfesPerRr.getOrDefault(n, 0L) != 1L).toList();
         assertEquals(List.of(), withoutOneWfe, "each RR of the run got exactly one WFE");
-        assertEquals(targets, result.outcomes().stream().map(Answers::fingerprint).distinct().count(),
-                "pod alerts resolved to their Deployment: one fingerprint per target");
+        assertEquals(distinctTargets, result.outcomes().stream().map(Answers::fingerprint).distinct().count(),
+                "pod alerts resolved to their top-level owner: one fingerprint per target");
         awaitNoLeases("gw-lock-");
         awaitNoLeases("ro-lock-");
         System.out.printf("scenario 5: %d alerts, %d RRs, %d WFEs, %s, executor completed %d%n", alerts.size(),
