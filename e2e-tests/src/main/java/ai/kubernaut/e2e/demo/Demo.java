@@ -97,7 +97,7 @@ public final class Demo {
                 List<Alert> storm = stormAgainst(cluster, apps, cluster.control().isPresent());
                 long mark = cluster.control().map(c -> c.mark()).orElse(0L);
                 step(t0, "firing " + storm.size() + " alerts about " + storm.stream().map(Alert::subject).distinct().count()
-                        + " resources (12 applications) from 40 concurrent senders, in 3 bursts...");
+                        + " resources (12 applications, 2 of them also alerted from 2 more clusters) from 40 concurrent senders, in 3 bursts...");
 
                 AtomicInteger answered = new AtomicInteger();
                 Map<Integer, AtomicInteger> codes = new TreeMap<>();
@@ -156,6 +156,12 @@ public final class Demo {
             for (String pod : pods) {
                 distinct.add(Alert.aboutPod("KubePodCrashLooping", apps, pod).withSeverity("critical"));
             }
+        }
+        // the same two applications watched by the Prometheus of two clusters: different fingerprints, one target
+        // each, so the orchestrator runs their remediations one after the other (Blocked: ResourceBusy)
+        for (String otherCluster : List.of("prod-eu", "prod-us")) {
+            distinct.add(Alert.aboutDeployment("KubePodCrashLooping", apps, "checkout").fromCluster(otherCluster));
+            distinct.add(Alert.aboutDeployment("ContainerMemoryNearLimit", apps, "payments").fromCluster(otherCluster));
         }
         distinct.add(new Alert("KubeStatefulSetReplicasMismatch", "warning", apps, "statefulset", "postgres", Map.of()));
         distinct.add(new Alert("NodeFilesystemSpaceFillingUp", "critical", null, "node", "worker-2", Map.of()));
@@ -223,7 +229,7 @@ public final class Demo {
 
         OUT.println();
         OUT.println("================================ demo report ================================");
-        OUT.printf("signals sent              %d (%d distinct resources)%n", all.size(),
+        OUT.printf("signals sent              %d (%d distinct fingerprints)%n", all.size(),
                 all.stream().filter(Outcome::answered).map(o -> safeFingerprint(o)).distinct().count());
         OUT.printf("answers by code           %s   (201 = new RR, 202 = duplicate counted on the active RR)%n",
                 combined.countsByCode());

@@ -25,6 +25,16 @@ public record Alert(String alertName, String severity, String namespace, String 
         return new Alert(alertName, "warning", namespace, "pod", pod, Map.of());
     }
 
+    /**
+     * The same alert from another cluster's Alertmanager ({@code cluster} label, sent as
+     * {@code commonLabels.cluster}): a different fingerprint, but the same target resource for the orchestrator.
+     */
+    public Alert fromCluster(String cluster) {
+        Map<String, String> labels = new LinkedHashMap<>(extraLabels);
+        labels.put("cluster", cluster);
+        return new Alert(alertName, severity, namespace, resourceLabel, resourceName, labels);
+    }
+
     public Alert withSeverity(String otherSeverity) {
         return new Alert(alertName, otherSeverity, namespace, resourceLabel, resourceName, extraLabels);
     }

@@ -31,6 +31,10 @@ public final class Payloads {
         root.putObject("groupLabels").put("alertname", alerts.get(0).alertName());
         ObjectNode common = root.putObject("commonLabels");
         common.put("alertname", alerts.get(0).alertName());
+        String cluster = alerts.get(0).extraLabels().get("cluster");
+        if (cluster != null && alerts.stream().allMatch(a -> cluster.equals(a.extraLabels().get("cluster")))) {
+            common.put("cluster", cluster); // the Gateway's cluster id: part of the fingerprint
+        }
         root.putObject("commonAnnotations");
         root.put("externalURL", "http://alertmanager.monitoring.svc:9093");
         ArrayNode list = root.putArray("alerts");
