@@ -9,7 +9,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
@@ -45,6 +50,8 @@ public final class MockCluster implements AutoCloseable {
         MockResponse before(RecordedRequest request, Function<RecordedRequest, MockResponse> crud);
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final KubernetesMockServer server;
     private final List<Served> log = new CopyOnWriteArrayList<>();
     private final KubernetesClient adminClient;
@@ -64,7 +71,8 @@ public final class MockCluster implements AutoCloseable {
                         return answer;
                     }
                 }
-                return crud.dispatch(request);
+                MockResponse stale = rejectStaleStatusWrite(request, crud);
+                return stale != null ? stale : crud.dispatch(request);
             }
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
@@ -77,6 +85,49 @@ public final class MockCluster implements AutoCloseable {
         adminClient = server.createClient();
         adminClient.resource(loadCrd("remediationrequests.kubernaut.ai.yaml")).create();
         adminClient.resource(loadCrd("workflowexecutions.kubernaut.ai.yaml")).create();
+    }
+
+    /**
+     * A real API server answers 409 to a /status write whose metadata.resourceVersion is not the stored one; the
+     * CRUD mock accepts stale PUTs to /status. This puts the real behaviour in front of the mock.
+     */
+    static MockResponse rejectStaleStatusWrite(RecordedRequest request, KubernetesMixedDispatcher crud) {
+        String path = request.getPath().split("\\?")[0];
+        boolean statusWrite = (request.getMethod().equals("PUT") || request.getMethod().equals("PATCH"))
+                && path.endsWith("/status");
+        if (!statusWrite) {
+            return null;
+        }
+        try {
+            JsonNode body = JSON.readTree(bodyOf(request));
+            JsonNode sent = body.path("metadata").path("resourceVersion");
+            if (sent.isMissingNode() || sent.isNull()) {
+                return null;
+            }
+            String objectPath = path.substring(0, path.length() - "/status".length());
+            MockResponse current = crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, objectPath,
+                    Headers.builder().build(), new Buffer()));
+            if (current.code() != 200) {
+                return null;
+            }
+            String stored = JSON.readTree(current.getBody().getBytes()).path("metadata").path("resourceVersion")
+                    .asText();
+            if (stored.equals(sent.asText())) {
+                return null;
+            }
+            return new MockResponse().setResponseCode(409).setHeader("Content-Type", "application/json").setBody(
+                    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                            + "\"code\":409,\"message\":\"Operation cannot be fulfilled: the object has been modified;"
+                            + " please apply your changes to the latest version and try again\"}");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Applies a request to the stored objects directly, bypassing hooks and the log (for hooks to use). */
+    public static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
+        return new RecordedRequest("HTTP/1.1", method, path, Headers.builder().add("Content-Type", contentType)
+                .build(), new Buffer(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The request body as text, without consuming it (the CRUD dispatcher reads it afterwards). */
