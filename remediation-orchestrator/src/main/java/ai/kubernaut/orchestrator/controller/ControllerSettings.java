@@ -42,6 +42,11 @@ public record ControllerSettings(String namespace, String podName, int workers, 
                 fieldSelector, reconcile);
     }
 
+    public ControllerSettings withReconcile(ReconcileSettings otherReconcile) {
+        return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
+                fieldSelector, otherReconcile);
+    }
+
     public ControllerSettings withLeaseDuration(Duration otherDuration) {
         return new ControllerSettings(namespace, podName, workers, otherDuration, requeueBackoff, resyncPeriod,
                 fieldSelector, reconcile);
