@@ -21,6 +21,8 @@ import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +55,8 @@ public final class RemediationReconciler {
     public static final String OUTCOME_INVALID_SPEC = "InvalidSpec";
     public static final String OUTCOME_TIMED_OUT = "TimedOut";
     public static final String OUTCOME_WORKFLOW_EXECUTION_MISSING = "WorkflowExecutionMissing";
+    public static final String OUTCOME_WORKFLOW_EXECUTION_REJECTED = "WorkflowExecutionRejected";
+    private static final int UNPROCESSABLE_ENTITY = 422;
 
     private static final Logger LOG = Logger.getLogger(RemediationReconciler.class);
     /** Re-reads after lost status writes within one reconcile before handing back to the queue's backoff. */
@@ -224,6 +228,13 @@ public final class RemediationReconciler {
                 LOG.warnf("WorkflowExecution name already taken, deciding again: rr=%s target=%s wfe=%s",
                         rr.getMetadata().getName(), target, create.workflowExecution());
                 return ReconcileResult.conflict("fenced: " + create.workflowExecution() + " exists");
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
+                    // the server's schema refuses what we built from this RR: retrying cannot help
+                    return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected WorkflowExecution "
+                            + create.workflowExecution() + ": " + e.getMessage(), null);
+                }
+                throw e;
             }
             metrics.workflowExecutionCreated();
             LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s", rr.getMetadata().getName(),

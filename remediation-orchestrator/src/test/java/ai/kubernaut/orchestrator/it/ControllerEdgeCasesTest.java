@@ -1,6 +1,7 @@
 package ai.kubernaut.orchestrator.it;
 
 import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.EXECUTING;
+import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.FAILED;
 import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.TIMEDOUT;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -133,6 +135,27 @@ class ControllerEdgeCasesTest {
         await().atMost(WAIT).until(() -> cluster.phase("rr-adopt") == EXECUTING);
         assertEquals(wfe.getMetadata().getName(), cluster.request("rr-adopt").getStatus().getWorkflowExecutionRef());
         assertEquals(1, cluster.executionsOn(target).size());
+    }
+
+    @Test
+    void workflowExecutionTheServerRejectsFailsTheRequestInsteadOfRetryingForever() {
+        ClusterOps cluster = setUp("ro-rejected");
+        // a real server validates the WFE against its CRD schema; the mock does not, so answer as it would
+        MockClusterResource.cluster().hook((request, crud) -> request.getMethod().equals("POST")
+                && request.getPath().startsWith("/apis/kubernaut.ai/v1alpha1/namespaces/ro-rejected/workflowexecutions")
+                        ? new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                        + "\"reason\":\"Invalid\",\"code\":422,\"message\":\"spec.targetResource: Invalid\"}")
+                        : null);
+        replicas.start(settings("ro-rejected"), CreationHook.NONE);
+        cluster.create(rr("rr-rejected", "rejected"));
+
+        await().atMost(WAIT).until(() -> cluster.phase("rr-rejected") == FAILED);
+        var completion = cluster.request("rr-rejected").getStatus().getCompletionStatus();
+        assertEquals("WorkflowExecutionRejected", completion.getOutcome());
+        assertTrue(completion.getMessage().contains("spec.targetResource: Invalid"), completion.getMessage());
+        assertTrue(cluster.executionsOf("rr-rejected").isEmpty());
+        await().atMost(WAIT).until(() -> cluster.orchestratorLeases().isEmpty());
     }
 
     @Test
