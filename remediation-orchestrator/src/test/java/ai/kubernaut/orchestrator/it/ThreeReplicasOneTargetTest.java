@@ -161,6 +161,13 @@ class ThreeReplicasOneTargetTest {
         }
 
         assertEquals(10, ran.size());
+        // the last RR was blocked on nine WFEs in turn: one ResourceBusy Event per replica that blocked it,
+        // repeats aggregated into its count
+        String last = names.stream().filter(n -> cluster.executionsOf(n).get(0).getMetadata().getName()
+                .equals(WorkflowExecutions.name(TARGET, 10))).findFirst().orElseThrow();
+        var busyEvents = cluster.eventsFor(last).stream().filter(e -> "ResourceBusy".equals(e.getReason())).toList();
+        assertTrue(busyEvents.size() <= 3, "at most one aggregated Event per replica: " + busyEvents.size());
+        assertEquals(9, busyEvents.stream().mapToInt(e -> e.getCount()).sum());
         assertEquals(10, cluster.executionsOn(TARGET).size());
         assertTrue(names.stream().allMatch(n -> cluster.phase(n) == COMPLETED));
         await().atMost(STEP).until(() -> wfeEvents.size() == 20);
