@@ -211,12 +211,17 @@ public final class RemediationController implements AutoCloseable {
         return value == null ? List.of() : List.of(value);
     }
 
-    /** Enqueue RRs found under an index value (the ones blocked on something that just ended). */
-    private void wake(String index, String value) {
+    /**
+     * Enqueue RRs found under an index value (the ones blocked on something that just ended); {@code timed}
+     * starts the wake-up latency clock (WFE completions only, as the metric says).
+     */
+    private void wake(String index, String value, boolean timed) {
         long now = System.nanoTime();
         for (RemediationRequest blocked : requestInformer.getIndexer().byIndex(index, value)) {
             String name = blocked.getMetadata().getName();
-            wokenAt.putIfAbsent(name, now);
+            if (timed) {
+                wokenAt.putIfAbsent(name, now);
+            }
             LOG.debugf("waking blocked RR: rr=%s on %s=%s", name, index, value);
             queue.add(name);
         }
@@ -235,13 +240,13 @@ public final class RemediationController implements AutoCloseable {
             if (!Phases.isTerminal(rr)) {
                 queue.add(rr.getMetadata().getName());
             } else if (!Phases.isTerminal(old)) {
-                wake(BY_DUPLICATE_OF, rr.getMetadata().getName());
+                wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
             }
         }
 
         @Override
         public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
-            wake(BY_DUPLICATE_OF, rr.getMetadata().getName());
+            wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
         }
     }
 
@@ -271,7 +276,7 @@ public final class RemediationController implements AutoCloseable {
             if (owner != null) {
                 queue.add(owner);
             }
-            wake(BY_BLOCKING_WFE, wfe.getMetadata().getName());
+            wake(BY_BLOCKING_WFE, wfe.getMetadata().getName(), true);
         }
     }
 }
