@@ -11,74 +11,33 @@ import ai.kubernaut.orchestrator.catalog.WorkflowSelection;
 import ai.kubernaut.orchestrator.cluster.MockCluster;
 import ai.kubernaut.orchestrator.cluster.MockClusterResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
-import ai.kubernaut.orchestrator.config.OrchestratorConfig;
-import ai.kubernaut.orchestrator.config.PodIdentity;
-import ai.kubernaut.orchestrator.controller.ControllerLifecycle;
 import ai.kubernaut.orchestrator.controller.ControllerSettings;
-import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
-import ai.kubernaut.orchestrator.testing.Replicas;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Lost status writes, adoption after a crash, and phase timeouts, each with one replica in its own namespace. */
 @QuarkusTest
 @QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
-class ControllerEdgeCasesTest {
-
-    static final Duration WAIT = Duration.ofSeconds(30);
-
-    @Inject
-    OrchestratorConfig config;
-
-    @Inject
-    OrchestratorMetrics metrics;
-
-    @Inject
-    MeterRegistry registry;
-
-    Replicas replicas;
-    KubernetesClient client;
-
-    @AfterEach
-    void stop() throws Exception {
-        MockClusterResource.cluster().hook(null);
-        if (replicas != null) {
-            replicas.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-    }
-
-    ClusterOps setUp(String namespace) {
-        client = MockClusterResource.cluster().newClient();
-        TestCatalog.install(client, namespace);
-        replicas = new Replicas(() -> MockClusterResource.cluster().newClient(), metrics);
-        return new ClusterOps(client, namespace);
-    }
+class ControllerEdgeCasesTest extends ReplicasTestBase {
 
     ControllerSettings settings(String namespace) {
-        return ControllerLifecycle.settings(config, new PodIdentity("ro-edge", namespace));
+        return settings(namespace, "ro-edge");
     }
 
     static RemediationRequest rr(String name, String target) {
@@ -88,7 +47,7 @@ class ControllerEdgeCasesTest {
 
     @Test
     void lostStatusWritesAreReDecidedAndNeverClobberTheGatewaysDeduplication() {
-        ClusterOps cluster = setUp("ro-conflict");
+        ClusterOps cluster = inNamespace("ro-conflict");
         cluster.create(rr("rr-conflict", "conflict"));
         client.resources(RemediationRequest.class).inNamespace("ro-conflict").withName("rr-conflict")
                 .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
@@ -106,7 +65,7 @@ class ControllerEdgeCasesTest {
             }
             return null;
         });
-        double conflictsBefore = registry.get("orchestrator.status.conflicts").counter().count();
+        double conflictsBefore = counter("orchestrator.status.conflicts");
 
         replicas.start(settings("ro-conflict"), CreationHook.NONE);
 
@@ -114,14 +73,14 @@ class ControllerEdgeCasesTest {
         RemediationRequest rr = cluster.request("rr-conflict");
         assertEquals(3, gatewayWrites.get());
         assertEquals(3L, rr.getStatus().getDeduplication().getOccurrenceCount(), "the Gateway's count survives");
-        assertTrue(registry.get("orchestrator.status.conflicts").counter().count() >= conflictsBefore + 2);
+        assertTrue(counter("orchestrator.status.conflicts") >= conflictsBefore + 2);
         assertEquals(1, cluster.executionsOf("rr-conflict").size());
         await().atMost(WAIT).until(() -> cluster.orchestratorLeases().isEmpty());
     }
 
     @Test
     void requestThatAlreadyHasItsWorkflowExecutionAdoptsIt() {
-        ClusterOps cluster = setUp("ro-adopt");
+        ClusterOps cluster = inNamespace("ro-adopt");
         RemediationRequest rr = cluster.create(rr("rr-adopt", "adopt"));
         Target target = new Target("shop", "Deployment", "adopt");
         // a previous reconcile created the WFE and crashed before writing Executing
@@ -139,7 +98,7 @@ class ControllerEdgeCasesTest {
 
     @Test
     void workflowExecutionTheServerRejectsFailsTheRequestInsteadOfRetryingForever() {
-        ClusterOps cluster = setUp("ro-rejected");
+        ClusterOps cluster = inNamespace("ro-rejected");
         // a real server validates the WFE against its CRD schema; the mock does not, so answer as it would
         MockClusterResource.cluster().hook((request, crud) -> request.getMethod().equals("POST")
                 && request.getPath().startsWith("/apis/kubernaut.ai/v1alpha1/namespaces/ro-rejected/workflowexecutions")
@@ -160,7 +119,7 @@ class ControllerEdgeCasesTest {
 
     @Test
     void phaseThatOutlivesItsLimitTimesOut() {
-        ClusterOps cluster = setUp("ro-timeout");
+        ClusterOps cluster = inNamespace("ro-timeout");
         ControllerSettings quick = settings("ro-timeout").withReconcile(new ReconcileSettings(Duration.ofMinutes(1),
                 Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ZERO));
         replicas.start(quick, CreationHook.NONE);

@@ -7,28 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.orchestrator.cluster.MockClusterResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
-import ai.kubernaut.orchestrator.config.OrchestratorConfig;
-import ai.kubernaut.orchestrator.config.PodIdentity;
-import ai.kubernaut.orchestrator.controller.ControllerLifecycle;
 import ai.kubernaut.orchestrator.controller.ControllerSettings;
-import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
 import ai.kubernaut.orchestrator.testing.PauseBeforeCreate;
-import ai.kubernaut.orchestrator.testing.Replicas;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,52 +29,23 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
-class PausedLockHolderTest {
+class PausedLockHolderTest extends ReplicasTestBase {
 
-    static final Duration WAIT = Duration.ofSeconds(30);
     static final Duration LEASE = Duration.ofSeconds(1);
 
-    @Inject
-    OrchestratorConfig config;
-
-    @Inject
-    OrchestratorMetrics metrics;
-
-    @Inject
-    MeterRegistry registry;
-
-    Replicas replicas;
-    KubernetesClient client;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (replicas != null) {
-            replicas.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-    }
-
-    ClusterOps setUp(String namespace) {
-        client = MockClusterResource.cluster().newClient();
-        TestCatalog.install(client, namespace);
-        replicas = new Replicas(() -> MockClusterResource.cluster().newClient(), metrics);
-        return new ClusterOps(client, namespace);
-    }
-
+    @Override
     ControllerSettings settings(String namespace, String pod) {
-        return ControllerLifecycle.settings(config, new PodIdentity(pod, namespace)).withLeaseDuration(LEASE);
+        return super.settings(namespace, pod).withLeaseDuration(LEASE);
     }
 
     double fenced() {
-        return registry.get("orchestrator.workflowexecutions.fenced").counter().count();
+        return counter("orchestrator.workflowexecutions.fenced");
     }
 
     @Test
     void pausedHolderWakingAfterTakeoverIsFencedAndCreatesNoSecondWorkflowExecution() {
         String ns = "ro-paused-a";
-        ClusterOps cluster = setUp(ns);
+        ClusterOps cluster = inNamespace(ns);
         Target target = new Target("shop", "Deployment", "paused-a");
         PauseBeforeCreate pause = new PauseBeforeCreate("rr-paused-a");
         replicas.start(settings(ns, "ro-a"), pause);
@@ -114,7 +76,7 @@ class PausedLockHolderTest {
     @Test
     void staleHolderDoesNotReleaseTheLeaseOfTheReplicaThatTookItOver() {
         String ns = "ro-paused-b";
-        ClusterOps cluster = setUp(ns);
+        ClusterOps cluster = inNamespace(ns);
         Target target = new Target("shop", "Deployment", "paused-b");
         PauseBeforeCreate pauseA = new PauseBeforeCreate("rr-paused-b");
         PauseBeforeCreate pauseB = new PauseBeforeCreate("rr-paused-b");

@@ -8,11 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.orchestrator.cluster.MockClusterResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
-import ai.kubernaut.orchestrator.config.OrchestratorConfig;
-import ai.kubernaut.orchestrator.config.PodIdentity;
-import ai.kubernaut.orchestrator.controller.ControllerLifecycle;
-import ai.kubernaut.orchestrator.controller.ControllerSettings;
-import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
@@ -21,15 +16,11 @@ import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
-import ai.kubernaut.orchestrator.testing.Replicas;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,24 +43,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
-class ThreeReplicasOneTargetTest {
+class ThreeReplicasOneTargetTest extends ReplicasTestBase {
 
     static final String NS = "ro-race";
     static final Target TARGET = new Target("shop", "Deployment", "checkout");
     static final Duration STEP = Duration.ofSeconds(30);
 
-    @Inject
-    OrchestratorConfig config;
-
-    @Inject
-    OrchestratorMetrics metrics;
-
-    @Inject
-    MeterRegistry registry;
-
-    Replicas replicas;
     ClusterOps cluster;
-    KubernetesClient observer;
     SharedIndexInformer<WorkflowExecution> recorder;
     final List<String> wfeEvents = new CopyOnWriteArrayList<>();
     final AtomicInteger active = new AtomicInteger();
@@ -77,11 +57,9 @@ class ThreeReplicasOneTargetTest {
 
     @BeforeEach
     void startReplicas() {
-        observer = MockClusterResource.cluster().newClient();
-        cluster = new ClusterOps(observer, NS);
-        TestCatalog.install(observer, NS);
+        cluster = inNamespace(NS);
         // an independent record of WFE creations and completions, in the API server's order
-        recorder = observer.resources(WorkflowExecution.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
+        recorder = client.resources(WorkflowExecution.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(WorkflowExecution wfe) {
                 wfeEvents.add("create " + wfe.getMetadata().getName());
@@ -100,19 +78,15 @@ class ThreeReplicasOneTargetTest {
             public void onDelete(WorkflowExecution wfe, boolean unknown) {
             }
         });
-        ControllerSettings base = ControllerLifecycle.settings(config, new PodIdentity("unused", NS));
-        replicas = new Replicas(() -> MockClusterResource.cluster().newClient(), metrics);
         for (int i = 0; i < 3; i++) {
-            replicas.start(base.withPodName("ro-race-" + i), CreationHook.NONE);
+            replicas.start(settings(NS, "ro-race-" + i), CreationHook.NONE);
         }
         await().atMost(STEP).until(replicas::allReady);
     }
 
     @AfterEach
-    void stopReplicas() throws Exception {
-        replicas.close();
+    void stopRecorder() {
         recorder.close();
-        observer.close();
     }
 
     @Test

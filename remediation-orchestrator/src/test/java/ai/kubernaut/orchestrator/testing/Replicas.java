@@ -49,9 +49,13 @@ public final class Replicas implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         for (AutoCloseable resource : resources) {
-            resource.close();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not stop a replica's " + resource, e);
+            }
         }
         resources.clear();
         controllers.clear();
