@@ -149,6 +149,19 @@ class OrchestratorWiringTest {
         assertEquals("shop/StatefulSet/diff-b", b.getSpec().getTargetResource());
         assertEquals("increase-memory", b.getSpec().getWorkflowRef().getWorkflowId());
         await().atMost(WAIT).until(() -> cluster.orchestratorLeases().isEmpty());
+
+        // what a real API server relies on: conditional writes on the wire
+        var served = MockClusterResource.cluster().served();
+        var leaseDeletes = served.stream().filter(r -> r.isLease() && r.method().equals("DELETE")).toList();
+        assertTrue(!leaseDeletes.isEmpty());
+        assertTrue(leaseDeletes.stream().allMatch(r -> r.body().contains("\"preconditions\":{\"resourceVersion\":")),
+                "Lease release carries a resourceVersion precondition");
+        var statusWrites = served.stream().filter(r -> r.path().contains("/remediationrequests/rr-diff-a/status"))
+                .toList();
+        assertTrue(statusWrites.size() >= 2);
+        assertTrue(statusWrites.stream().allMatch(r -> r.method().equals("PATCH")
+                && r.body().contains("\"resourceVersion\"") && !r.body().contains("deduplication")),
+                "status writes are merge patches with a resourceVersion, without the Gateway's field");
     }
 
     @Test
