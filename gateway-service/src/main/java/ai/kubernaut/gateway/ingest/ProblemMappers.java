@@ -113,9 +113,9 @@ public class ProblemMappers {
         }
         Response r = Problems.response(Problem.of(status, slug, title, detail, request.path(),
                 status == 415 ? HttpHeaders.CONTENT_TYPE : null), null);
-        if (status == 405 && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null) {
-            return Response.fromResponse(r).header(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW))
-                    .build();
+        if (status == 405) {
+            // every endpoint of this API is POST-only
+            return Response.fromResponse(r).header(HttpHeaders.ALLOW, "POST").build();
         }
         return r;
     }

@@ -40,23 +40,23 @@ final class SignalJson {
 
     static JsonNode parse(byte[] body) {
         if (body.length == 0) {
-            throw ProblemException.malformedJson("request body is empty (expected a JSON object)");
+            throw ProblemException.malformedJson("body: request body is empty (expected a JSON object)");
         }
         try {
             JsonNode root = MAPPER.readTree(body);
             if (root == null || root.isMissingNode()) {
-                throw ProblemException.malformedJson("request body is empty (expected a JSON object)");
+                throw ProblemException.malformedJson("body: request body is empty (expected a JSON object)");
             }
             return root;
         } catch (StreamConstraintsException e) {
-            throw ProblemException.malformedJson("JSON nesting or size exceeds the limits (at most " + MAX_NESTING
+            throw ProblemException.malformedJson("body: JSON nesting or size exceeds the limits (at most " + MAX_NESTING
                     + " levels deep)");
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw ProblemException.malformedJson("malformed JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+            throw ProblemException.malformedJson("body: malformed JSON" + where + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw ProblemException.malformedJson("malformed JSON: " + firstLine(e.getMessage()));
+            throw ProblemException.malformedJson("body: malformed JSON: " + firstLine(e.getMessage()));
         }
     }
 
@@ -68,12 +68,14 @@ final class SignalJson {
         }
     }
 
-    /** Jackson messages can quote input; keep only the first line, shortened. */
+    /** Jackson messages can quote input; keep only the first line, without source locations, shortened. */
     private static String firstLine(String message) {
         if (message == null) {
             return "unreadable input";
         }
-        String line = message.lines().findFirst().orElse("");
+        String line = message.lines().findFirst().orElse("")
+                .replaceAll("\\s*\\(start marker at \\[Source:.*$", "")
+                .replaceAll("\\s*at \\[Source:.*$", "");
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

@@ -8,16 +8,12 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatu
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.utils.ResponseProvider;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * The API server of the ingest @QuarkusTests: a CRUD mock with the RemediationRequest CRD registered, and
@@ -50,15 +46,22 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
         try (KubernetesClient client = server.createClient()) {
             CrudMockServers.registerRemediationRequestCrd(client);
         }
-        server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-                .andReply(new Reply(IngestTestCluster::tokenReview)).always();
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-                .andReply(new Reply(IngestTestCluster::accessReview)).always();
+        expectReviews(server, 0);
         return Map.of(
                 "quarkus.kubernetes-client.api-server-url", server.url("/"),
                 "quarkus.kubernetes-client.trust-certs", "true",
                 "quarkus.kubernetes-client.namespace", NAMESPACE,
                 "gateway.auth.namespace", NAMESPACE);
+    }
+
+    /** Answers TokenReviews and SubjectAccessReviews as described in the class comment, after {@code delayMs}. */
+    public static void expectReviews(KubernetesMockServer server, long delayMs) {
+        server.expect().post().delay(delayMs, TimeUnit.MILLISECONDS)
+                .withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+                .andReply(new DynamicReply(IngestTestCluster::tokenReview)).always();
+        server.expect().post().delay(delayMs, TimeUnit.MILLISECONDS)
+                .withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+                .andReply(new DynamicReply(IngestTestCluster::accessReview)).always();
     }
 
     @Override
@@ -74,15 +77,12 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private record Answer(int status, Object body) {
-    }
-
-    private static Answer tokenReview(RecordedRequest request) {
+    public static DynamicReply.Answer tokenReview(RecordedRequest request) {
         TOKEN_REVIEWS.incrementAndGet();
         TokenReview review = Serialization.unmarshal(request.getBody().readUtf8(), TokenReview.class);
         String token = review.getSpec().getToken();
         if (OUTAGE_TOKEN.equals(token)) {
-            return new Answer(500, Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure", "code", 500));
+            return new DynamicReply.Answer(500, Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure", "code", 500));
         }
         String user = SENDER_TOKEN.equals(token) ? SENDER : READER_TOKEN.equals(token) ? READER : null;
         review.setStatus(user == null ? new TokenReviewStatusBuilder().withAuthenticated(false)
@@ -90,10 +90,10 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
                 : new TokenReviewStatusBuilder().withAuthenticated(true).withNewUser().withUsername(user)
                         .withUid("uid-" + user.hashCode()).withGroups(List.of("system:serviceaccounts"))
                         .endUser().build());
-        return new Answer(201, review);
+        return new DynamicReply.Answer(201, review);
     }
 
-    private static Answer accessReview(RecordedRequest request) {
+    public static DynamicReply.Answer accessReview(RecordedRequest request) {
         ACCESS_REVIEWS.incrementAndGet();
         SubjectAccessReview review = Serialization.unmarshal(request.getBody().readUtf8(), SubjectAccessReview.class);
         ResourceAttributes ra = review.getSpec().getResourceAttributes();
@@ -102,41 +102,6 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
                 && NAMESPACE.equals(ra.getNamespace());
         review.setStatus(new SubjectAccessReviewStatusBuilder().withAllowed(allowed)
                 .withReason(allowed ? "RBAC: allowed" : "RBAC: no rule").build());
-        return new Answer(201, review);
-    }
-
-    /** A dynamic expectation reply: status and body computed once per request from its body. */
-    private static final class Reply implements ResponseProvider<Object> {
-        private final Function<RecordedRequest, Answer> fn;
-        private final Map<RecordedRequest, Answer> answers = Collections.synchronizedMap(new WeakHashMap<>());
-        private Headers headers = new Headers.Builder().build();
-
-        Reply(Function<RecordedRequest, Answer> fn) {
-            this.fn = fn;
-        }
-
-        private Answer answer(RecordedRequest request) {
-            return answers.computeIfAbsent(request, fn);
-        }
-
-        @Override
-        public int getStatusCode(RecordedRequest request) {
-            return answer(request).status();
-        }
-
-        @Override
-        public Object getBody(RecordedRequest request) {
-            return answer(request).body();
-        }
-
-        @Override
-        public Headers getHeaders() {
-            return headers;
-        }
-
-        @Override
-        public void setHeaders(Headers headers) {
-            this.headers = headers;
-        }
+        return new DynamicReply.Answer(201, review);
     }
 }
