@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * {@code lastTimestamp}, else {@code eventTime}) stands for it: forwarders send an event when it is observed,
  * so an old one is a replay or a stale re-list.</li>
  * <li>Alertmanager bodies are never checked: they carry no send time. {@code startsAt} is when the alert
- * started and is re-sent unchanged every {@code repeat_interval} for as long as it fires, and Alertmanager
- * zeroes {@code endsAt} of firing alerts, so a window on either would drop real, long-firing alerts.</li>
+ * started and is re-sent unchanged every {@code repeat_interval} for as long as it fires (a window on it would
+ * drop real, long-firing alerts), and {@code endsAt} of a firing alert is zero or a resolve deadline.</li>
  * </ul>
  */
 @ApplicationScoped

@@ -199,6 +199,29 @@ class BadRequestTest extends IngestTestBase {
     }
 
     @Test
+    void missingContentTypeIsReadAsJsonAndJsonWithCharsetIsFine() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(PROMETHEUS))
+                .header("Authorization", "Bearer " + IngestTestCluster.SENDER_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(webhook(podAlert("A", "demo", "ct-1")).toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        // no declared type is not a declared non-JSON type: the body must still parse as JSON
+        assertEquals(201, r.statusCode(), r.body());
+        HttpResponse<String> garbage = client.send(HttpRequest.newBuilder(base.resolve(PROMETHEUS))
+                .header("Authorization", "Bearer " + IngestTestCluster.SENDER_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("alertname=A")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, garbage.statusCode(), garbage.body());
+        assertEquals("application/problem+json", garbage.headers().firstValue("Content-Type").orElse(""));
+        HttpResponse<String> ok = client.send(HttpRequest.newBuilder(base.resolve(PROMETHEUS))
+                .header("Authorization", "Bearer " + IngestTestCluster.SENDER_TOKEN)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofString(webhook(podAlert("A", "demo", "ct-2")).toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, ok.statusCode(), ok.body());
+        recorder.reset();
+    }
+
+    @Test
     void declaredBodyOverTheLimitIs413BeforeReading() throws Exception {
         byte[] big = bigWebhook(150 * 1024);
         HttpResponse<String> r = send(HttpRequest.BodyPublishers.ofByteArray(big));
