@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,8 +54,18 @@ public class SignalRequestGate {
         String endpoint = path.equals(PREFIX + "/prometheus") ? "prometheus"
                 : path.equals(PREFIX + "/kubernetes-event") ? "kubernetes-event" : "other";
         boolean admitted = inFlight.incrementAndGet() <= maxInFlight;
+        // Release the slot as soon as the answer is committed (before its bytes reach the client, so a client
+        // that sends its next request on receipt is never counted twice); the end handler covers requests
+        // that end without an answer (connection closed).
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        };
+        rc.addHeadersEndHandler(v -> release.run());
         rc.addEndHandler(done -> {
-            inFlight.decrementAndGet();
+            release.run();
             metrics.httpRequest(endpoint, rc.response().getStatusCode(), System.nanoTime() - start);
         });
         if (!admitted) {

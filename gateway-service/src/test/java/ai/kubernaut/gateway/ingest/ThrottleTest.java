@@ -88,4 +88,38 @@ class ThrottleTest extends IngestTestBase {
         sender().body(webhook(podAlert("KubePodCrashLooping", "demo", "after")).toString()).post(PROMETHEUS).then()
                 .statusCode(201);
     }
+
+    @Test
+    void asManyClientsAsTheLimitSendingBackToBackAreNeverThrottled() throws Exception {
+        int clients = IngestTestProfile.MAX_IN_FLIGHT;
+        int perClient = 25;
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<java.util.concurrent.Future<List<Integer>>> results = new ArrayList<>();
+        try {
+            for (int c = 0; c < clients; c++) {
+                int id = c;
+                results.add(pool.submit(() -> {
+                    List<Integer> codes = new ArrayList<>();
+                    for (int i = 0; i < perClient; i++) {
+                        String body = webhook(podAlert("KubePodCrashLooping", "demo", "storm-" + id)).toString();
+                        codes.add(client.send(HttpRequest.newBuilder(base.resolve(PROMETHEUS))
+                                .header("Authorization", "Bearer " + IngestTestCluster.SENDER_TOKEN)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpResponse.BodyHandlers.ofString()).statusCode());
+                    }
+                    return codes;
+                }));
+            }
+            for (java.util.concurrent.Future<List<Integer>> f : results) {
+                List<Integer> codes = f.get(60, TimeUnit.SECONDS);
+                assertEquals(201, codes.get(0));
+                assertTrue(codes.subList(1, perClient).stream().allMatch(code -> code == 202), codes.toString());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(clients * perClient, recorder.seen().size());
+    }
 }
