@@ -210,10 +210,16 @@ public final class MockCluster implements AutoCloseable {
 
     /** A new client for this server, identified by its User-Agent (one per simulated replica); caller closes it. */
     public KubernetesClient newClient(String userAgent) {
+        return newClient(userAgent, b -> { });
+    }
+
+    /** A client whose HTTP client the test can tune, e.g. add an interceptor that pauses a request. */
+    public KubernetesClient newClient(String userAgent,
+            java.util.function.Consumer<io.fabric8.kubernetes.client.http.HttpClient.Builder> http) {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withTrustCerts(true)
                 .withNamespace("default").withUserAgent(userAgent).withRequestTimeout(10_000)
                 .withConnectionTimeout(5_000).build();
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientBuilderConsumer(http).build();
     }
 
     public KubernetesClient admin() {

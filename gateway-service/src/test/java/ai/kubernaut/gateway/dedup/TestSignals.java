@@ -66,9 +66,15 @@ final class TestSignals {
         private final List<KubernetesClient> clients = new ArrayList<>();
 
         Replicas(MockCluster cluster, int n, java.util.function.UnaryOperator<RecorderSettings> tune) {
+            this(cluster, n, tune, i -> b -> { });
+        }
+
+        Replicas(MockCluster cluster, int n, java.util.function.UnaryOperator<RecorderSettings> tune,
+                java.util.function.IntFunction<java.util.function.Consumer<
+                        io.fabric8.kubernetes.client.http.HttpClient.Builder>> http) {
             for (int i = 0; i < n; i++) {
                 String pod = "gateway-" + i;
-                KubernetesClient client = cluster.newClient(pod);
+                KubernetesClient client = cluster.newClient(pod, http.apply(i));
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 clients.add(client);
                 registries.add(registry);
