@@ -32,9 +32,10 @@ final class ApiCalls {
         return retryAfter;
     }
 
+    /** No answer (fabric8 reports -1 or 0: timeout, connection refused), 429, 5xx. */
     static boolean transientFault(KubernetesClientException e) {
         int code = e.getCode();
-        return code == 0 || code == 429 || code >= 500;
+        return code <= 0 || code == 429 || code >= 500;
     }
 
     <T> T call(String what, Deadline deadline, Supplier<T> op) {

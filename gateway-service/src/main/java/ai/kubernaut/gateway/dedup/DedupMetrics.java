@@ -57,7 +57,7 @@ final class DedupMetrics {
         if (httpCode == 400 || httpCode == 422) {
             return "invalid";
         }
-        if (httpCode == 0) {
+        if (httpCode <= 0) {
             return "timeout";
         }
         if (httpCode >= 500 || httpCode == 429) {

@@ -15,13 +15,13 @@ public class LeaseApiException extends RuntimeException {
         this.httpCode = httpCode;
     }
 
-    /** The HTTP status, 0 when no answer came (connection error, timeout). */
+    /** The HTTP status; 0 or -1 when no answer came (connection error, timeout). */
     public int httpCode() {
         return httpCode;
     }
 
     /** Worth retrying later: no answer, 429 or 5xx. */
     public boolean transientFault() {
-        return httpCode == 0 || httpCode == 429 || httpCode >= 500;
+        return httpCode <= 0 || httpCode == 429 || httpCode >= 500;
     }
 }

@@ -73,7 +73,10 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
-    /** Intervenes before the CRUD dispatcher; returns an answer to send instead, or null to go on. */
+    /**
+     * Intervenes before the CRUD dispatcher; returns an answer to send instead, or null to go on. It runs on the
+     * server's event loop: it must not call this server over HTTP (use {@link #direct}) nor wait for a client.
+     */
     @FunctionalInterface
     public interface Hook {
         MockResponse before(RecordedRequest request, MockCluster cluster);
@@ -218,7 +221,8 @@ public final class MockCluster implements AutoCloseable {
             java.util.function.Consumer<io.fabric8.kubernetes.client.http.HttpClient.Builder> http) {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withTrustCerts(true)
                 .withNamespace("default").withUserAgent(userAgent).withRequestTimeout(10_000)
-                .withConnectionTimeout(5_000).build();
+                .withConnectionTimeout(5_000)
+                .withRequestRetryBackoffLimit(0).build(); // as the application configures its client
         return new KubernetesClientBuilder().withConfig(config).withHttpClientBuilderConsumer(http).build();
     }
 
