@@ -317,7 +317,9 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                 signal.signalName(), created.getMetadata().getAnnotations() == null ? null
                         : created.getMetadata().getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION));
         DedupRules.Counted counted = writeInitialStatus(created, signal, deadline);
-        return new Step.Done(new Recorded(Recorded.Outcome.CREATED, name, settings.namespace(), counted.after(),
+        // the creator's occurrence is the first of the RR, even if duplicates were stored before its status write:
+        // every answer carries its own position, so the answers for one RR are exactly 1..occurrenceCount
+        return new Step.Done(new Recorded(Recorded.Outcome.CREATED, name, settings.namespace(), 1,
                 counted.firstSeenAt(), counted.lastSeenAt()));
     }
 
