@@ -67,11 +67,14 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
 
     public DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, MeterRegistry registry) {
         this(settings, client, new Fabric8LeaseApi(client, settings.namespace()), registry, Clock.systemUTC(),
-                System::nanoTime);
+                System::nanoTime, releaseExecutor(settings.podName()));
     }
 
+    /**
+     * @param releaser runs Lease releases after the answer (off the critical path); closed by {@link #close()}
+     */
     DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, LeaseApi leaseApi,
-            MeterRegistry registry, Clock clock, LongSupplier nanoClock) {
+            MeterRegistry registry, Clock clock, LongSupplier nanoClock, ExecutorService releaser) {
         this.settings = settings;
         this.rrs = new RemediationRequestApi(client, settings.namespace(), settings.lookup());
         this.clock = clock;
@@ -81,9 +84,13 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         this.api = new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter());
         this.metrics = new DedupMetrics(registry);
         this.batcher = new OccurrenceBatcher(this::writeOccurrences);
+        this.releaser = releaser;
+    }
+
+    private static ExecutorService releaseExecutor(String podName) {
         AtomicInteger n = new AtomicInteger();
-        this.releaser = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "gw-lease-release-" + settings.podName() + "-" + n.incrementAndGet());
+        return Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "gw-lease-release-" + podName + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

@@ -89,6 +89,13 @@ final class OccurrenceBatcher {
         }
     }
 
+    /** Occurrences waiting for a write right now. */
+    int queued() {
+        synchronized (lock) {
+            return lanes.values().stream().mapToInt(l -> l.queue.size()).sum();
+        }
+    }
+
     Result add(RemediationRequest rr, Instant seenAt, Deadline deadline) {
         String name = rr.getMetadata().getName();
         Waiter me = new Waiter(seenAt, deadline);

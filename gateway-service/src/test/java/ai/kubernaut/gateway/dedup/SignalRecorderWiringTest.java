@@ -127,6 +127,73 @@ class SignalRecorderWiringTest {
         assertEquals(List.of("GET", "GET", "POST", "PATCH status"), rrCalls);
     }
 
+    /** Holds submitted tasks until the test runs them. */
+    static final class HeldExecutor extends java.util.concurrent.AbstractExecutorService {
+        final java.util.Queue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        volatile boolean shutdown;
+
+        void runAll() {
+            for (Runnable r; (r = tasks.poll()) != null;) {
+                r.run();
+            }
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            tasks.add(command);
+        }
+
+        @Override
+        public void shutdown() {
+            shutdown = true;
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            shutdown = true;
+            return List.copyOf(tasks);
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shutdown && tasks.isEmpty();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+            runAll();
+            return true;
+        }
+    }
+
+    @Test
+    void onlyTheLeaseCreateIsOnTheCriticalPathTheDeleteRunsAfterTheAnswer() {
+        String fp = randomFingerprint();
+        HeldExecutor held = new HeldExecutor();
+        try (var client = cluster.newClient("gateway-held");
+                var r = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, "gateway-held"), client,
+                        new ai.kubernaut.gateway.lock.Fabric8LeaseApi(client, NAMESPACE),
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), java.time.Clock.systemUTC(),
+                        System::nanoTime, held)) {
+            cluster.clearLog();
+            assertEquals(Recorded.Outcome.CREATED, r.record(signal(fp)).outcome());
+            assertEquals(List.of("POST 201"), leaseCalls(), "one Lease call before the answer");
+            assertTrue(!leaseGone(fp), "still held until the release runs");
+            held.runAll();
+            assertEquals(List.of("POST 201", "DELETE 200"), leaseCalls());
+            assertTrue(leaseGone(fp));
+        }
+    }
+
+    List<String> leaseCalls() {
+        return cluster.served(MockCluster.Served::isLease).stream().map(c -> c.method() + " " + c.code()).toList();
+    }
+
     boolean leaseGone(String fp) {
         return cluster.admin().leases().inNamespace(NAMESPACE)
                 .withName(ai.kubernaut.gateway.lock.LockConfig.gateway(NAMESPACE, "x", Duration.ofSeconds(30))
