@@ -16,6 +16,9 @@ final class DedupMetrics {
         for (String result : new String[] {"stored", "conflict", "error"}) {
             statusWrites(result);
         }
+        for (String type : ERROR_TYPES) {
+            creationErrors(type); // visible at 0 from the start, so rate() and alerts work before the first error
+        }
     }
 
     void deduplicated(String signalName) {
@@ -32,8 +35,14 @@ final class DedupMetrics {
      *                  server_error, timeout, other
      */
     void creationError(String errorType) {
-        Counter.builder("gateway.crd.creation.errors").tag("error_type", errorType)
-                .description("RemediationRequest creates that did not create one").register(registry).increment();
+        creationErrors(errorType).increment();
+    }
+
+    static final String[] ERROR_TYPES = {"already_exists", "forbidden", "invalid", "server_error", "timeout", "other"};
+
+    private Counter creationErrors(String errorType) {
+        return Counter.builder("gateway.crd.creation.errors").tag("error_type", errorType)
+                .description("RemediationRequest creates that did not create one").register(registry);
     }
 
     /** @param result stored, conflict (409, re-read and retried), error */

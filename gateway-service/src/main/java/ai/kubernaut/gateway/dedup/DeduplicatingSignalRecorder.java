@@ -215,13 +215,11 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                 }
             }
             DedupRules.View view = lookup(fp, deadline); // re-check under the lock
-            if (view.hasActive()) {
-                return new Step.DuplicateOf(view.active());
-            }
-            Step step = create(signal, view.predecessor(), deadline);
-            if (step instanceof Step.Done) {
-                release(session.detachLeaseRelease());
-            }
+            Step step = view.hasActive() ? new Step.DuplicateOf(view.active())
+                    : create(signal, view.predecessor(), deadline);
+            // answered (created, duplicate, or fenced): release after the answer. On an exception the session's
+            // close() releases synchronously instead, so a failed request leaves no Lease behind.
+            release(session.detachLeaseRelease());
             return step;
         }
     }

@@ -212,6 +212,26 @@ class SignalRecorderWiringTest {
         assertNotNull(registry.find("gateway.status.writes").counters());
     }
 
+    @Inject
+    io.micrometer.prometheus.PrometheusMeterRegistry prometheus;
+
+    @Test
+    void prometheusNamesAreTheContractsNames() {
+        String fp = randomFingerprint();
+        recorder.record(signal(fp));
+        recorder.record(signal(fp));
+        String text = prometheus.scrape();
+        for (String name : List.of("gateway_signals_deduplicated_total{signal_name=\"KubePodCrashLooping\"",
+                "gateway_crds_created_total", "gateway_crd_creation_errors_total",
+                "gateway_lock_acquisition_attempts_total", "gateway_lock_acquisition_failures_total{reason=\"timeout\"",
+                "gateway_lock_contention_total", "gateway_lock_takeovers_total", "gateway_lock_retry_timeout_total",
+                "gateway_lock_acquisition_duration_seconds_bucket", "gateway_lock_hold_duration_seconds_count",
+                "gateway_lease_api_calls_total{verb=\"create\"", "gateway_lease_api_calls_total{verb=\"delete\"",
+                "gateway_status_writes_total{result=\"stored\"")) {
+            assertTrue(text.contains(name), () -> name + " missing from /metrics");
+        }
+    }
+
     static Object unwrap(Object bean) {
         return bean instanceof io.quarkus.arc.ClientProxy p ? p.arc_contextualInstance() : bean;
     }
