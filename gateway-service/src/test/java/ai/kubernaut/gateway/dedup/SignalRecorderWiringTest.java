@@ -37,6 +37,9 @@ class SignalRecorderWiringTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    io.fabric8.kubernetes.client.KubernetesClient client;
+
     MockCluster cluster;
 
     @BeforeEach
@@ -208,6 +211,8 @@ class SignalRecorderWiringTest {
         assertEquals(Duration.ofSeconds(30), r.settings().leaseDuration());
         assertEquals(Duration.ofSeconds(15), r.settings().kubernetesDeadline());
         assertTrue(r.settings().lockEnabled());
+        assertEquals(0, client.getConfiguration().getRequestRetryBackoffLimit(),
+                "fabric8's own retries are off: they would outlast the deadline");
         assertNotNull(registry.find("gateway.lock.acquisition.attempts").counter());
         assertNotNull(registry.find("gateway.status.writes").counters());
     }
