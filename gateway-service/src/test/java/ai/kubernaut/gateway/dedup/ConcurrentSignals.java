@@ -23,7 +23,8 @@ final class ConcurrentSignals {
     /**
      * @param threads    concurrent callers
      * @param perThread  calls each caller makes one after the other
-     * @param call       the call for caller i
+     * @param recorderOf the recorder (replica) caller i talks to
+     * @param signalOf   the signal caller i sends
      */
     static List<Answer> run(int threads, int perThread, IntFunction<SignalRecorder> recorderOf,
             IntFunction<ai.kubernaut.gateway.signal.Signal> signalOf) throws Exception {
