@@ -1,6 +1,7 @@
 package ai.kubernaut.gateway.ingest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * An RFC 7807 problem document ({@code application/problem+json}).
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param field    extension member: path of the offending field or header, when there is one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection // serialized by our own ObjectMapper, so a native image needs it registered
 public record Problem(String type, String title, int status, String detail, String instance, String field) {
 
     public static final String MEDIA_TYPE = "application/problem+json";

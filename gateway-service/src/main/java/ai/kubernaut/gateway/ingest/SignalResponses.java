@@ -3,8 +3,12 @@ package ai.kubernaut.gateway.ingest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Bodies of successful answers (errors are {@link Problem}s). */
+// the records below are serialized by our own ObjectMapper: register them for a native image
+@RegisterForReflection(targets = {SignalResponses.Single.class, SignalResponses.Batch.class,
+        SignalResponses.Result.class, SignalResponses.Summary.class})
 final class SignalResponses {
 
     private SignalResponses() {

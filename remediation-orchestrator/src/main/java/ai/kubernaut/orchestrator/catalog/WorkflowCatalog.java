@@ -8,11 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The parsed workflow catalog ({@code catalog.yaml} of the ConfigMap, format in docs/contracts.md): entries
  * matched on signal name and severity. First match wins; an exact signal name beats {@code *}.
  */
+// Document and RawEntry are read by Jackson through reflection: register them for a native image
+@RegisterForReflection(targets = {WorkflowCatalog.Document.class, WorkflowCatalog.RawEntry.class})
 public final class WorkflowCatalog {
 
     public static final WorkflowCatalog EMPTY = new WorkflowCatalog(List.of());
