@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
-import ai.kubernaut.gateway.ingest.testing.MutableClock;
+import ai.kubernaut.gateway.testing.MutableClock;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;

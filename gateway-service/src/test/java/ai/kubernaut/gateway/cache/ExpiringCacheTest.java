@@ -3,7 +3,7 @@ package ai.kubernaut.gateway.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import ai.kubernaut.gateway.ingest.testing.MutableClock;
+import ai.kubernaut.gateway.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

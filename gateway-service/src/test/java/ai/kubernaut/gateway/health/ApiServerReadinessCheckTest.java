@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
-import ai.kubernaut.gateway.ingest.testing.MutableClock;
+import ai.kubernaut.gateway.testing.MutableClock;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.kubernaut.gateway.auth.ReplayRejectedException;
 import ai.kubernaut.gateway.auth.ReplayWindow;
-import ai.kubernaut.gateway.ingest.testing.MutableClock;
+import ai.kubernaut.gateway.testing.MutableClock;
 import ai.kubernaut.gateway.signal.InvalidSignalException;
 import ai.kubernaut.gateway.signal.Signal;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package ai.kubernaut.gateway.ingest.testing;
+package ai.kubernaut.gateway.testing;
 
 import java.time.Clock;
 import java.time.Duration;
