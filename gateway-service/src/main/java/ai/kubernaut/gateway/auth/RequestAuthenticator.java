@@ -1,0 +1,200 @@
+package ai.kubernaut.gateway.auth;
+
+import ai.kubernaut.gateway.cache.ExpiringCache;
+import ai.kubernaut.gateway.fingerprint.Fingerprints;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.api.model.authentication.UserInfo;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Authenticates a signal request: the bearer token is validated with a TokenReview
+ * ({@code authentication.k8s.io/v1}) and the user it names must be allowed to {@code create} the configured
+ * resource in the controller namespace (SubjectAccessReview, {@code authorization.k8s.io/v1}).
+ *
+ * <p>Answers (allowed, forbidden, invalid token) are cached for {@code gateway.auth.cache-ttl} under the
+ * SHA-256 of the token, never the token itself; concurrent requests with the same uncached token share one
+ * pair of reviews. Failures to reach the API server are not cached and answer 503. Tokens are never logged.
+ */
+@ApplicationScoped
+public class RequestAuthenticator {
+
+    private static final Logger LOG = Logger.getLogger(RequestAuthenticator.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final AuthConfig.Mode mode;
+    private final KubernetesClient client;
+    private final String resourceGroup;
+    private final String resource;
+    private final String namespace;
+    private final ExpiringCache<String, Decision> cache;
+    private final ConcurrentMap<String, CompletableFuture<Decision>> inFlight = new ConcurrentHashMap<>();
+
+    /** A cached review answer. */
+    record Decision(AuthenticationException.Kind denial, String username, String message) {
+        static Decision allowed(String username) {
+            return new Decision(null, username, null);
+        }
+    }
+
+    @Inject
+    public RequestAuthenticator(AuthConfig config, KubernetesClient client) {
+        this(config.mode(), client, config.resourceGroup(), config.resource(), config.namespace().orElse(""),
+                config.cacheTtl(), config.cacheMaxEntries(), config.reviewTimeout(), Clock.systemUTC());
+    }
+
+    public RequestAuthenticator(AuthConfig.Mode mode, KubernetesClient client, String resourceGroup, String resource,
+            String namespace, Duration cacheTtl, int cacheMaxEntries, Duration reviewTimeout, Clock clock) {
+        this.mode = mode;
+        this.client = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestTimeout((int) Math.max(1, reviewTimeout.toMillis()))
+                .withRequestRetryBackoffLimit(1)
+                .build()).adapt(KubernetesClient.class);
+        this.resourceGroup = resourceGroup;
+        this.resource = resource;
+        this.namespace = namespace;
+        this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
+    }
+
+    void warnWhenDisabled(@Observes StartupEvent event) {
+        if (mode == AuthConfig.Mode.NONE) {
+            LOG.warn("**********************************************************************************");
+            LOG.warn("AUTHENTICATION IS DISABLED (gateway.auth.mode=none): anyone who can reach the signal");
+            LOG.warn("API can create RemediationRequests. Use this for local runs and benchmarks ONLY.");
+            LOG.warn("**********************************************************************************");
+        } else {
+            LOG.infof("signal API authentication: TokenReview + SubjectAccessReview (create %s.%s in %s)", resource,
+                    resourceGroup, namespace.isEmpty() ? "all namespaces" : "namespace " + namespace);
+        }
+    }
+
+    public AuthConfig.Mode mode() {
+        return mode;
+    }
+
+    /**
+     * @param authorizationHeader the request's {@code Authorization} header, may be null
+     * @return the authorized caller
+     * @throws AuthenticationException 401, 403 or 503 (see {@link AuthenticationException.Kind})
+     */
+    public Caller authenticate(String authorizationHeader) {
+        if (mode == AuthConfig.Mode.NONE) {
+            return Caller.UNAUTHENTICATED;
+        }
+        String token = bearerToken(authorizationHeader);
+        String key = Fingerprints.sha256Hex(token);
+        Decision decision = cache.get(key);
+        if (decision == null) {
+            decision = reviewOnce(key, token);
+        }
+        if (decision.denial() != null) {
+            throw new AuthenticationException(decision.denial(), decision.message(), null);
+        }
+        return new Caller(decision.username());
+    }
+
+    static String bearerToken(String header) {
+        if (header == null || header.isBlank()) {
+            throw new AuthenticationException(AuthenticationException.Kind.UNAUTHENTICATED,
+                    "missing Authorization header (expected: Bearer <token>)", null);
+        }
+        String h = header.trim();
+        if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
+            throw new AuthenticationException(AuthenticationException.Kind.UNAUTHENTICATED,
+                    "Authorization header is not a bearer token (expected: Bearer <token>)", null);
+        }
+        return h.substring(7).trim();
+    }
+
+    /** One review per token at a time: concurrent callers with the same token wait for the same answer. */
+    private Decision reviewOnce(String key, String token) {
+        CompletableFuture<Decision> mine = new CompletableFuture<>();
+        CompletableFuture<Decision> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        }
+        try {
+            Decision decision = review(token);
+            cache.put(key, decision);
+            mine.complete(decision);
+            return decision;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private Decision review(String token) {
+        UserInfo user;
+        try {
+            TokenReview review = client.authentication().v1().tokenReviews()
+                    .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build());
+            if (review == null || review.getStatus() == null
+                    || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())
+                    || review.getStatus().getUser() == null) {
+                return new Decision(AuthenticationException.Kind.UNAUTHENTICATED, null,
+                        "bearer token is not valid (TokenReview did not authenticate it)");
+            }
+            user = review.getStatus().getUser();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("TokenReview failed: HTTP %d", e.getCode());
+            throw new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
+                    "cannot review the bearer token now (TokenReview failed with HTTP " + e.getCode() + ")",
+                    RETRY_AFTER);
+        }
+        try {
+            SubjectAccessReview sar = client.authorization().v1().subjectAccessReview().create(
+                    new SubjectAccessReviewBuilder().withNewSpec()
+                            .withUser(user.getUsername())
+                            .withUid(user.getUid())
+                            .withGroups(user.getGroups())
+                            .withExtra(user.getExtra())
+                            .withNewResourceAttributes()
+                            .withGroup(resourceGroup)
+                            .withResource(resource)
+                            .withVerb("create")
+                            .withNamespace(namespace.isEmpty() ? null : namespace)
+                            .endResourceAttributes()
+                            .endSpec().build());
+            boolean allowed = sar != null && sar.getStatus() != null && Boolean.TRUE.equals(sar.getStatus().getAllowed())
+                    && !Boolean.TRUE.equals(sar.getStatus().getDenied());
+            if (!allowed) {
+                LOG.infof("signal request denied: %s may not create %s.%s", user.getUsername(), resource,
+                        resourceGroup);
+                return new Decision(AuthenticationException.Kind.FORBIDDEN, user.getUsername(),
+                        "user " + user.getUsername() + " may not create " + resource + "." + resourceGroup
+                                + (namespace.isEmpty() ? "" : " in namespace " + namespace));
+            }
+            return Decision.allowed(user.getUsername());
+        } catch (KubernetesClientException e) {
+            LOG.warnf("SubjectAccessReview failed: HTTP %d", e.getCode());
+            throw new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
+                    "cannot authorize the caller now (SubjectAccessReview failed with HTTP " + e.getCode() + ")",
+                    RETRY_AFTER);
+        }
+    }
+}

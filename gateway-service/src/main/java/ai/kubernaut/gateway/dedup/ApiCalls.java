@@ -1,0 +1,80 @@
+package ai.kubernaut.gateway.dedup;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import ai.kubernaut.backoff.Outcome;
+import ai.kubernaut.backoff.Retrier;
+import ai.kubernaut.backoff.RetryResult;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Runs one API call with bounded retries of transient faults (no answer, 429, 5xx) inside the signal's deadline,
+ * and turns what is left into a {@link RecordingFailure}: API_ERROR (with Retry-After when transient) or
+ * KUBERNETES_DEADLINE.
+ */
+final class ApiCalls {
+
+    private final BackoffPolicy policy;
+    private final Duration retryAfter;
+
+    /**
+     * @param maxAttempts attempts per call for transient faults
+     * @param retryAfter  Retry-After to answer when they persist
+     */
+    ApiCalls(int maxAttempts, Duration retryAfter) {
+        this.policy = BackoffPolicy.builder().baseDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(1))
+                .maxAttempts(maxAttempts).build();
+        this.retryAfter = retryAfter;
+    }
+
+    Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** No answer (fabric8 reports -1 or 0: timeout, connection refused), 429, 5xx. */
+    static boolean transientFault(KubernetesClientException e) {
+        int code = e.getCode();
+        return code <= 0 || code == 429 || code >= 500;
+    }
+
+    <T> T call(String what, Deadline deadline, Supplier<T> op) {
+        deadline.check(what);
+        RetryResult<T> r = Retrier.builder(policy.toBuilder().deadline(deadline.remaining()).build())
+                .retryOn(e -> e instanceof KubernetesClientException k && transientFault(k))
+                .build()
+                .run(attempt -> {
+                    deadline.check(what);
+                    return Outcome.success(op.get());
+                });
+        switch (r.status()) {
+            case SUCCEEDED:
+                return r.value().orElse(null);
+            case DEADLINE_EXCEEDED:
+                throw deadline.passed(what);
+            case EXHAUSTED:
+                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "Kubernetes API kept failing while "
+                        + what + " (" + r.attempts() + " attempts): " + r.lastRetryReason().orElse("?"), retryAfter,
+                        r.failure().orElse(null));
+            case INTERRUPTED:
+                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "interrupted while " + what, retryAfter,
+                        r.failure().orElse(null));
+            default:
+                Throwable t = r.failure().orElse(null);
+                if (t instanceof RecordingFailure f) {
+                    throw f;
+                }
+                throw apiError(what, t);
+        }
+    }
+
+    RecordingFailure apiError(String what, Throwable t) {
+        if (t instanceof KubernetesClientException k) {
+            return new RecordingFailure(RecordingFailure.Reason.API_ERROR, "Kubernetes API answered HTTP "
+                    + k.getCode() + " while " + what + ": " + k.getMessage(),
+                    transientFault(k) ? retryAfter : null, k);
+        }
+        return new RecordingFailure(RecordingFailure.Reason.API_ERROR, "failed while " + what + ": " + t,
+                null, t);
+    }
+}

@@ -1,0 +1,213 @@
+package ai.kubernaut.gateway.dedup;
+
+import ai.kubernaut.gateway.model.RemediationRequest;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Group commit of duplicate occurrences inside one replica: concurrent duplicates of the same RR queue up, and
+ * one status write carries all those queued while the previous write was in flight. Each caller returns only
+ * after the write that carries its occurrence succeeded, with its own position in the count.
+ *
+ * <p>No extra threads: the first caller of an idle RR writes (the leader); callers arriving meanwhile wait; when
+ * a write ends the leader answers its batch and hands the next batch to the first waiter, so nobody writes for
+ * others longer than one write. A waiter whose deadline passes leaves only if its occurrence is not yet in a
+ * write; otherwise it waits for that write's answer, so an occurrence is never stored for a caller who was told
+ * it failed.
+ */
+final class OccurrenceBatcher {
+
+    /** What one caller gets. */
+    sealed interface Result permits Result.Stored, Result.NotActive {
+        /** Stored: the RR's count including this occurrence, and the RR's first/last seen after the write. */
+        record Stored(String rrName, long count, Instant firstSeenAt, Instant lastSeenAt) implements Result {
+        }
+
+        /** The RR is terminal or gone: nothing stored, handle the signal as new. */
+        record NotActive() implements Result {
+        }
+    }
+
+    /** Stores several occurrences on one RR with one status write. */
+    interface BatchWriter {
+        /**
+         * @param knownCopy the freshest copy this replica has (may be stale: the write is version-guarded)
+         * @return what was written, or null when the RR is no longer active
+         * @throws RecordingFailure when it could not be stored (nothing was stored)
+         */
+        Written write(String rrName, RemediationRequest knownCopy, List<Instant> occurrences, Deadline deadline);
+    }
+
+    /** A successful batch write: the counts and the RR as written (the next batch's known copy). */
+    record Written(DedupRules.Counted counted, RemediationRequest rr) {
+    }
+
+    private static final class Waiter {
+        final Instant seenAt;
+        final Deadline deadline;
+        final CompletableFuture<Void> turn = new CompletableFuture<>();
+        final CompletableFuture<Result> done = new CompletableFuture<>();
+
+        Waiter(Instant seenAt, Deadline deadline) {
+            this.seenAt = seenAt;
+            this.deadline = deadline;
+        }
+    }
+
+    private static final class Lane {
+        final String rrName;
+        final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+        boolean writing;
+        RemediationRequest latest;
+
+        Lane(String rrName) {
+            this.rrName = rrName;
+        }
+    }
+
+    private final BatchWriter writer;
+    private final Object lock = new Object();
+    private final Map<String, Lane> lanes = new HashMap<>();
+
+    OccurrenceBatcher(BatchWriter writer) {
+        this.writer = writer;
+    }
+
+    /** RRs with occurrences queued or being written right now. */
+    int busyLanes() {
+        synchronized (lock) {
+            return lanes.size();
+        }
+    }
+
+    /** Occurrences waiting for a write right now. */
+    int queued() {
+        synchronized (lock) {
+            return lanes.values().stream().mapToInt(l -> l.queue.size()).sum();
+        }
+    }
+
+    Result add(RemediationRequest rr, Instant seenAt, Deadline deadline) {
+        String name = rr.getMetadata().getName();
+        Waiter me = new Waiter(seenAt, deadline);
+        Lane lane;
+        boolean lead;
+        synchronized (lock) {
+            lane = lanes.computeIfAbsent(name, Lane::new);
+            if (lane.latest == null) {
+                lane.latest = rr;
+            }
+            lane.queue.add(me);
+            lead = !lane.writing;
+            if (lead) {
+                lane.writing = true;
+            }
+        }
+        if (!lead) {
+            lead = awaitTurn(lane, me);
+        }
+        if (lead) {
+            writeBatch(lane);
+        }
+        return result(me);
+    }
+
+    /** @return true when this waiter must write the next batch, false when its occurrence was answered */
+    private boolean awaitTurn(Lane lane, Waiter me) {
+        CompletableFuture<Object> either = CompletableFuture.anyOf(me.turn, me.done);
+        try {
+            either.get(Math.max(1, me.deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            boolean interrupted = e instanceof InterruptedException;
+            synchronized (lock) {
+                if (!me.turn.isDone() && !me.done.isDone() && lane.queue.remove(me)) {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new RecordingFailure(RecordingFailure.Reason.API_ERROR,
+                                "interrupted while waiting to store a duplicate occurrence", null, e);
+                    }
+                    throw me.deadline.passed("waiting to store a duplicate occurrence on " + lane.rrName);
+                }
+            }
+            // our occurrence is in a write already (or we were just given the turn): see it through
+            either.join();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        } catch (ExecutionException e) {
+            // done completed exceptionally: result() rethrows it
+        }
+        return !me.done.isDone();
+    }
+
+    private void writeBatch(Lane lane) {
+        List<Waiter> batch;
+        RemediationRequest known;
+        synchronized (lock) {
+            batch = new ArrayList<>(lane.queue);
+            lane.queue.clear();
+            known = lane.latest;
+        }
+        try {
+            // the most patient deadline of the batch bounds the write: one hurried caller must not fail the rest
+            Deadline deadline = batch.stream().map(w -> w.deadline)
+                    .max(Comparator.comparing(Deadline::remaining)).orElseThrow();
+            Written written = writer.write(lane.rrName, known, batch.stream().map(w -> w.seenAt).toList(), deadline);
+            if (written == null) {
+                setLatest(lane, null);
+                batch.forEach(w -> w.done.complete(new Result.NotActive()));
+            } else {
+                setLatest(lane, written.rr());
+                DedupRules.Counted c = written.counted();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done.complete(new Result.Stored(lane.rrName, c.before() + i + 1, c.firstSeenAt(),
+                            c.lastSeenAt()));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            setLatest(lane, null);
+            batch.forEach(w -> w.done.completeExceptionally(e));
+        } finally {
+            synchronized (lock) {
+                if (lane.queue.isEmpty()) {
+                    lane.writing = false;
+                    lanes.remove(lane.rrName);
+                } else {
+                    lane.queue.peek().turn.complete(null);
+                }
+            }
+        }
+    }
+
+    private void setLatest(Lane lane, RemediationRequest rr) {
+        synchronized (lock) {
+            lane.latest = rr;
+        }
+    }
+
+    private static Result result(Waiter me) {
+        try {
+            return me.done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RecordingFailure f) {
+                // a copy per caller: the stack trace shows this caller's path
+                throw new RecordingFailure(f.reason(), f.getMessage(), f.retryAfter(), f);
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "storing a duplicate failed: " + cause,
+                    null, cause);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package ai.kubernaut.gateway.dedup;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable settings of one {@link DeduplicatingSignalRecorder} (one per replica). Built from the
+ * {@code gateway.dedup}, {@code gateway.lock} and {@code gateway.pod} config mappings, or by hand in tests to
+ * simulate several replicas in one JVM.
+ *
+ * @param namespace          controller namespace: RRs and Leases live here
+ * @param podName            this replica (lock holder identity)
+ * @param lookup             how to find a fingerprint's RRs
+ * @param kubernetesDeadline overall budget of all Kubernetes calls for one signal
+ * @param apiMaxAttempts     attempts per call on transient API faults
+ * @param apiRetryAfter      Retry-After when the API keeps failing
+ * @param lockEnabled        false: no Lease (in-process exclusion and the fenced create still apply)
+ * @param leaseDuration      Lease validity
+ * @param lockRetryAfter     Retry-After when the lock stays contended
+ * @param localWait          longest wait for another request of this replica on the same fingerprint
+ * @param lockPolicy         retry schedule for Lease contention (ADR-052 preset)
+ * @param statusPolicy       retry schedule for status write conflicts
+ */
+public record RecorderSettings(String namespace, String podName, RemediationRequestApi.Lookup lookup,
+        Duration kubernetesDeadline, int apiMaxAttempts, Duration apiRetryAfter, boolean lockEnabled,
+        Duration leaseDuration, Duration lockRetryAfter, Duration localWait, BackoffPolicy lockPolicy,
+        BackoffPolicy statusPolicy) {
+
+    public RecorderSettings {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(podName, "podName");
+        Objects.requireNonNull(lookup, "lookup");
+        Objects.requireNonNull(kubernetesDeadline, "kubernetesDeadline");
+        Objects.requireNonNull(apiRetryAfter, "apiRetryAfter");
+        Objects.requireNonNull(leaseDuration, "leaseDuration");
+        Objects.requireNonNull(lockRetryAfter, "lockRetryAfter");
+        Objects.requireNonNull(localWait, "localWait");
+        Objects.requireNonNull(lockPolicy, "lockPolicy");
+        Objects.requireNonNull(statusPolicy, "statusPolicy");
+        if (apiMaxAttempts < 1) {
+            throw new IllegalArgumentException("apiMaxAttempts must be >= 1");
+        }
+    }
+
+    /** Conflicts on one RR's status come from a few writers (replicas, the orchestrator): short, spread out. */
+    public static BackoffPolicy defaultStatusPolicy() {
+        return BackoffPolicy.builder().baseDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(500))
+                .jitter(ai.kubernaut.backoff.Jitter.FULL, 1.0).maxAttempts(15).build();
+    }
+
+    /** The documented defaults for a namespace and pod. */
+    public static RecorderSettings defaults(String namespace, String podName) {
+        return new RecorderSettings(namespace, podName, RemediationRequestApi.Lookup.LABEL, Duration.ofSeconds(15),
+                3, Duration.ofSeconds(5), true, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(10),
+                BackoffPolicy.adr052(), defaultStatusPolicy());
+    }
+
+    public RecorderSettings withLeaseDuration(Duration d) {
+        return new RecorderSettings(namespace, podName, lookup, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+                lockEnabled, d, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+    }
+
+    public RecorderSettings withLockEnabled(boolean enabled) {
+        return new RecorderSettings(namespace, podName, lookup, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+                enabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+    }
+
+    public RecorderSettings withLookup(RemediationRequestApi.Lookup l) {
+        return new RecorderSettings(namespace, podName, l, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+                lockEnabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+    }
+
+    public RecorderSettings withKubernetesDeadline(Duration d) {
+        return new RecorderSettings(namespace, podName, lookup, d, apiMaxAttempts, apiRetryAfter,
+                lockEnabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+    }
+
+    public RecorderSettings withLockPolicy(BackoffPolicy p) {
+        return new RecorderSettings(namespace, podName, lookup, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+                lockEnabled, leaseDuration, lockRetryAfter, localWait, p, statusPolicy);
+    }
+}

@@ -1,0 +1,42 @@
+package ai.kubernaut.gateway.dedup;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import ai.kubernaut.gateway.lock.LockSettings;
+import ai.kubernaut.gateway.pod.PodIdentity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/** Wires the replica's {@link SignalRecorder} from configuration. */
+@ApplicationScoped
+public class SignalRecorderProducer {
+
+    private static final Logger LOG = Logger.getLogger(SignalRecorderProducer.class);
+
+    @Produces
+    @Singleton
+    DeduplicatingSignalRecorder signalRecorder(KubernetesClient client, MeterRegistry registry, PodIdentity pod,
+            DedupSettings dedup, LockSettings lock) {
+        RecorderSettings settings = new RecorderSettings(pod.namespace(), pod.name(), dedup.lookup(),
+                dedup.kubernetesDeadline(), dedup.apiMaxAttempts(), dedup.apiRetryAfter(), lock.enabled(),
+                lock.leaseDuration(), lock.retryAfter(), lock.localWait(), BackoffPolicy.adr052(),
+                RecorderSettings.defaultStatusPolicy());
+        if (!lock.enabled()) {
+            LOG.warn("gateway.lock.enabled=false: NO Lease is taken around RemediationRequest creation. Only the "
+                    + "in-process exclusion and the fenced RR name prevent duplicates (expect 409s). Comparison runs "
+                    + "only.");
+        }
+        LOG.infof("signal recorder: pod=%s namespace=%s lookup=%s lease=%s deadline=%s", pod.name(),
+                pod.namespace(), dedup.lookup(), lock.enabled() ? lock.leaseDuration() : "off",
+                dedup.kubernetesDeadline());
+        return new DeduplicatingSignalRecorder(settings, client, registry);
+    }
+
+    void close(@Disposes DeduplicatingSignalRecorder recorder) {
+        recorder.close();
+    }
+}

@@ -1,0 +1,149 @@
+package ai.kubernaut.gateway.fingerprint;
+
+import ai.kubernaut.gateway.cache.ExpiringCache;
+import ai.kubernaut.gateway.signal.Signal;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Resolves a Pod, ReplicaSet or Job to its top-level controller by following controller ownerReferences
+ * (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob, Pod -> StatefulSet...), so that every pod of a
+ * workload shares one fingerprint. Reads are live GETs (no informer cache), bounded by
+ * {@code gateway.resolution.timeout} and never retried; answers are kept for {@code gateway.resolution.cache-ttl}.
+ *
+ * <p>Fallback: when any GET in the chain fails (404 gone, 403 not allowed, timeout, 5xx) the signal keeps the
+ * resource exactly as it was named, never a half-resolved intermediate, so one workload can produce at most
+ * two fingerprints (owner or as-named). 404 and 403 fallbacks are cached like successes (they are answers);
+ * timeouts and server errors are not (the next signal tries again).
+ */
+@ApplicationScoped
+public class OwnerResolver {
+
+    private static final Logger LOG = Logger.getLogger(OwnerResolver.class);
+    /** Kinds whose controller we look up; anything else is already top-level (or unknown to us). */
+    private static final Set<String> RESOLVABLE = Set.of("Pod", "ReplicaSet", "Job");
+    private static final int MAX_DEPTH = 5;
+
+    private final KubernetesClient client;
+    private final boolean enabled;
+    private final ExpiringCache<String, Signal.Resource> cache;
+    private final MeterRegistry meters;
+
+    @Inject
+    public OwnerResolver(KubernetesClient client, ResolutionConfig config, MeterRegistry meters) {
+        this(client, config.ownersEnabled(), config.timeout(), config.cacheTtl(), config.cacheMaxEntries(), meters,
+                Clock.systemUTC());
+    }
+
+    public OwnerResolver(KubernetesClient client, boolean enabled, Duration timeout, Duration cacheTtl,
+            int cacheMaxEntries, MeterRegistry meters, Clock clock) {
+        // A client sharing the connection pool, with a short timeout and no retries: a lookup is an
+        // optimisation of the fingerprint, never worth holding a signal for.
+        this.client = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestTimeout((int) Math.max(1, timeout.toMillis()))
+                .withRequestRetryBackoffLimit(0)
+                .build()).adapt(KubernetesClient.class);
+        this.enabled = enabled;
+        this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
+        this.meters = meters;
+    }
+
+    /** @return the top-level controller of {@code named}, or {@code named} itself (see class comment) */
+    public Signal.Resource resolve(Signal.Resource named) {
+        if (!enabled || !isResolvable(named)) {
+            return named;
+        }
+        String key = named.namespace() + "/" + named.kind() + "/" + named.name();
+        Signal.Resource cached = cache.get(key);
+        if (cached != null) {
+            count("cached");
+            return cached;
+        }
+        Signal.Resource current = named;
+        try {
+            for (int depth = 0; depth < MAX_DEPTH && isResolvable(current); depth++) {
+                HasMetadata object = get(current);
+                if (object == null) {
+                    return fallback(named, key, "not_found", "not found: " + describe(current), true);
+                }
+                OwnerReference controller = controllerOf(object);
+                if (controller == null || controller.getKind() == null || controller.getName() == null) {
+                    break;
+                }
+                current = new Signal.Resource(controller.getKind(), controller.getName(), named.namespace(),
+                        controller.getApiVersion());
+            }
+        } catch (KubernetesClientException e) {
+            boolean answered = e.getCode() == 403 || e.getCode() == 404;
+            String result = e.getCode() == 403 ? "forbidden" : e.getCode() == 404 ? "not_found" : "error";
+            return fallback(named, key, result, "HTTP " + e.getCode() + " reading " + describe(current), answered);
+        } catch (RuntimeException e) {
+            return fallback(named, key, "error", e.getClass().getSimpleName() + " reading " + describe(current),
+                    false);
+        }
+        cache.put(key, current);
+        count(current.equals(named) ? "top_level" : "resolved");
+        return current;
+    }
+
+    private Signal.Resource fallback(Signal.Resource named, String key, String result, String why, boolean cacheIt) {
+        LOG.debugf("owner resolution of %s fell back to the resource itself: %s", describe(named), why);
+        if (cacheIt) {
+            cache.put(key, named);
+        }
+        count("fallback_" + result);
+        return named;
+    }
+
+    private HasMetadata get(Signal.Resource r) {
+        return switch (r.kind()) {
+            case "Pod" -> client.pods().inNamespace(r.namespace()).withName(r.name()).get();
+            case "ReplicaSet" -> client.apps().replicaSets().inNamespace(r.namespace()).withName(r.name()).get();
+            case "Job" -> client.batch().v1().jobs().inNamespace(r.namespace()).withName(r.name()).get();
+            default -> throw new IllegalArgumentException("not resolvable: " + r.kind());
+        };
+    }
+
+    private static OwnerReference controllerOf(HasMetadata object) {
+        if (object.getMetadata() == null || object.getMetadata().getOwnerReferences() == null) {
+            return null;
+        }
+        return object.getMetadata().getOwnerReferences().stream()
+                .filter(ref -> Boolean.TRUE.equals(ref.getController()))
+                .findFirst().orElse(null);
+    }
+
+    /** Only the built-in kinds, in their built-in API groups (a CRD may also be called "Job"). */
+    private static boolean isResolvable(Signal.Resource r) {
+        if (!RESOLVABLE.contains(r.kind()) || r.namespace().isEmpty()) {
+            return false;
+        }
+        String v = r.apiVersion();
+        return switch (r.kind()) {
+            case "Pod" -> v.isEmpty() || v.equals("v1");
+            case "ReplicaSet" -> v.isEmpty() || v.equals("apps/v1");
+            case "Job" -> v.isEmpty() || v.equals("batch/v1");
+            default -> false;
+        };
+    }
+
+    private void count(String result) {
+        if (meters != null) {
+            meters.counter("gateway.owner.resolutions", "result", result).increment();
+        }
+    }
+
+    private static String describe(Signal.Resource r) {
+        return r.kind() + " " + r.namespace() + "/" + r.name();
+    }
+}

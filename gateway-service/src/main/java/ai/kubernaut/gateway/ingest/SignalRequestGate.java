@@ -1,0 +1,123 @@
+package ai.kubernaut.gateway.ingest;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Vert.x-level guard of the signal API, before any body is read or any worker thread is taken: the in-flight
+ * limit (503 + Retry-After), the Content-Length check (413), request metrics, and problem+json for paths no
+ * endpoint serves. Chunked bodies without Content-Length are capped while reading ({@link BoundedBody}).
+ */
+@ApplicationScoped
+public class SignalRequestGate {
+
+    static final String PREFIX = "/api/v1/signals";
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxInFlight;
+    private final long maxBodyBytes;
+    private final Duration retryAfter;
+    private final IngestMetrics metrics;
+
+    @Inject
+    SignalRequestGate(HttpConfig config, IngestMetrics metrics) {
+        this.maxInFlight = config.maxInFlight();
+        this.maxBodyBytes = config.maxBodySize().asLongValue();
+        this.retryAfter = config.retryAfter();
+        this.metrics = metrics;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE + 100).handler(this::admit);
+        router.route().last().handler(this::notFound);
+    }
+
+    /** Signal requests being handled now (for tests and diagnostics). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    void admit(RoutingContext rc) {
+        String path = rc.normalizedPath();
+        if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+            rc.next();
+            return;
+        }
+        long start = System.nanoTime();
+        String endpoint = path.equals(PREFIX + "/prometheus") ? "prometheus"
+                : path.equals(PREFIX + "/kubernetes-event") ? "kubernetes-event" : "other";
+        boolean admitted = inFlight.incrementAndGet() <= maxInFlight;
+        // Release the slot as soon as the answer is committed (before its bytes reach the client, so a client
+        // that sends its next request on receipt is never counted twice); the end handler covers requests
+        // that end without an answer (connection closed).
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        };
+        rc.addHeadersEndHandler(v -> release.run());
+        rc.addEndHandler(done -> {
+            release.run();
+            metrics.httpRequest(endpoint, rc.response().getStatusCode(), System.nanoTime() - start);
+        });
+        if (!admitted) {
+            metrics.rejected("throttled");
+            rc.response().putHeader(HttpHeaders.RETRY_AFTER, Problems.retryAfterSeconds(retryAfter));
+            write(rc, Problem.of(503, "too-many-requests", "Too many requests in flight",
+                    maxInFlight + " signal requests are already being handled (gateway.http.max-in-flight); retry later",
+                    path, null), true);
+            return;
+        }
+        String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
+            if (declared < 0) {
+                write(rc, Problem.of(400, "bad-request", "Bad request", "Content-Length is not a number", path,
+                        "Content-Length"), true);
+                return;
+            }
+            if (declared > maxBodyBytes) {
+                metrics.rejected("payload_too_large");
+                write(rc, ProblemException.payloadTooLarge(maxBodyBytes), path);
+                return;
+            }
+        }
+        rc.next();
+    }
+
+    void notFound(RoutingContext rc) {
+        write(rc, Problem.of(404, "not-found", "Not found", "no endpoint at " + rc.normalizedPath()
+                + " (POST /api/v1/signals/prometheus or /api/v1/signals/kubernetes-event)", rc.normalizedPath(),
+                null), false);
+    }
+
+    private static void write(RoutingContext rc, ProblemException e, String path) {
+        write(rc, Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), path, e.field()), true);
+    }
+
+    /** @param closeConnection the body was not read, so the connection cannot carry another request */
+    private static void write(RoutingContext rc, Problem problem, boolean closeConnection) {
+        if (rc.response().ended()) {
+            return;
+        }
+        if (closeConnection) {
+            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        rc.response().setStatusCode(problem.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(SignalJson.write(problem));
+    }
+}

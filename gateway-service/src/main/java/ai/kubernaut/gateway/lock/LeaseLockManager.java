@@ -1,0 +1,194 @@
+package ai.kubernaut.gateway.lock;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the Lease lock protocol of ADR-052 (the Gateway's own copy), in the style of fabric8's
+ * {@code LeaderElector} over client-go's {@code resourcelock}: all decisions here, all I/O behind
+ * {@link LeaseApi}, time from an injectable {@link Clock}.
+ *
+ * <ul>
+ * <li>Exclusion per key inside the process first ({@link #open}): at most one thread of a replica works on a
+ * key; the others wait and, when they get their turn, usually find the RR the first one created.</li>
+ * <li>Acquire = CREATE with holder {@code <pod>/<fresh token>}, no GET first. On 409: GET; if the Lease is
+ * expired ({@code renewTime + duration < now}) take it over with an UPDATE guarded by its resourceVersion
+ * (409 = someone else won); else contention. Never re-entrant: the token is new for every acquisition.</li>
+ * <li>Release deletes only our own Lease: a DELETE with a resourceVersion precondition while the hold is young
+ * (nobody may take over a live Lease); past {@code leaseDuration - releaseMargin} a GET first, deleting only if
+ * holder and resourceVersion are still ours (the CRUD mock ignores DELETE preconditions).</li>
+ * <li>No renewal: the critical section (re-check + create RR) is far shorter than the Lease. Safety against a
+ * holder paused past expiry does not rest on the Lease at all but on the fenced create (see the ADR).</li>
+ * </ul>
+ */
+public final class LeaseLockManager {
+
+    private static final Logger LOG = Logger.getLogger(LeaseLockManager.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LockConfig config;
+    private final LeaseApi api;
+    private final Clock clock;
+    private final Supplier<String> tokens;
+    private final LockMetrics metrics;
+    private final InProcessKeyLocks local = new InProcessKeyLocks();
+
+    public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, LockMetrics metrics) {
+        this(config, api, clock, LeaseLockManager::randomToken, metrics);
+    }
+
+    public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, Supplier<String> tokens,
+            LockMetrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.api = Objects.requireNonNull(api, "api");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    public LockConfig config() {
+        return config;
+    }
+
+    /** 64 random bits as 16 hex chars: unique per acquisition, so no acquisition can pass for another. */
+    public static String randomToken() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * Enters the in-process exclusion for {@code key}, waiting up to {@code maxWait} for another thread of
+     * this process that holds it. No API call.
+     *
+     * @return the session (close it), or empty when the wait ran out
+     */
+    public Optional<LockSession> open(String key, Duration maxWait) throws InterruptedException {
+        Instant opened = clock.instant();
+        InProcessKeyLocks.Entry entry = local.enter(key, maxWait);
+        if (entry == InProcessKeyLocks.Entry.TIMED_OUT) {
+            metrics.failed(LockMetrics.FailureReason.LOCAL_WAIT_TIMEOUT);
+            return Optional.empty();
+        }
+        return Optional.of(new LockSession(this, key, config.leaseName(key),
+                entry == InProcessKeyLocks.Entry.WAITED, opened));
+    }
+
+    /** Keys held or waited for in this process right now. */
+    public int keysInUse() {
+        return local.activeKeys();
+    }
+
+    /** Threads of this process holding or waiting for {@code key} right now. */
+    public int usersOf(String key) {
+        return local.usersOf(key);
+    }
+
+    void exitLocal(String key) {
+        local.exit(key);
+    }
+
+    void recordFailure(LockMetrics.FailureReason reason) {
+        metrics.failed(reason);
+    }
+
+    /** One acquisition attempt: CREATE, or on 409 GET and maybe a takeover UPDATE. */
+    LeaseAttempt tryAcquire(LockSession session) {
+        metrics.attempt();
+        String name = session.leaseName();
+        Instant now = clock.instant();
+        String holder = config.podName() + "/" + tokens.get();
+        LeaseRecord mine = new LeaseRecord(name, holder, now, now, config.leaseDurationSeconds(), 0, null);
+        try {
+            metrics.leaseCall("create");
+            LeaseRecord created = api.create(mine);
+            return acquired(session, new HeldLease(created, now, false));
+        } catch (LeaseConflictException exists) {
+            // fall through: somebody has it, or had it and it expired
+        }
+        metrics.leaseCall("get");
+        Optional<LeaseRecord> current = api.get(name);
+        if (current.isEmpty()) {
+            // released between our create and our read: plain contention, the next attempt creates it
+            metrics.contended();
+            return new LeaseAttempt.Contended(null, null);
+        }
+        LeaseRecord theirs = current.get();
+        Instant checked = clock.instant();
+        if (!theirs.expiredAt(checked)) {
+            metrics.contended();
+            return new LeaseAttempt.Contended(theirs.holderIdentity(), theirs.expiresAt());
+        }
+        int transitions = theirs.leaseTransitions() == null ? 1 : theirs.leaseTransitions() + 1;
+        LeaseRecord takeover = new LeaseRecord(name, holder, checked, checked, config.leaseDurationSeconds(),
+                transitions, theirs.resourceVersion());
+        try {
+            metrics.leaseCall("update");
+            LeaseRecord updated = api.update(takeover);
+            metrics.tookOver();
+            LOG.infof("took over expired lease=%s key=%s from holder=%s (expired at %s)", name, session.key(),
+                    theirs.holderIdentity(), theirs.expiresAt());
+            return acquired(session, new HeldLease(updated, checked, true));
+        } catch (LeaseConflictException lostRace) {
+            metrics.contended();
+            return new LeaseAttempt.Contended(null, null);
+        }
+    }
+
+    private LeaseAttempt acquired(LockSession session, HeldLease held) {
+        metrics.acquired(nonNegative(Duration.between(session.openedAt(), clock.instant())));
+        return new LeaseAttempt.Acquired(held);
+    }
+
+    /**
+     * Deletes the Lease if it is still ours. Never throws: a Lease we fail to delete expires by itself.
+     *
+     * @return true when this call deleted it
+     */
+    boolean release(HeldLease held) {
+        Instant now = clock.instant();
+        metrics.released(nonNegative(Duration.between(held.acquiredAt(), now)));
+        LeaseRecord mine = held.lease();
+        Duration age = Duration.between(held.acquiredAt(), now);
+        Duration safeAge = config.leaseDuration().minus(config.releaseMargin());
+        try {
+            String version = mine.resourceVersion();
+            if (age.compareTo(safeAge) >= 0) {
+                // it may have expired and been taken over: look before deleting, the mock ignores preconditions
+                metrics.leaseCall("get");
+                Optional<LeaseRecord> current = api.get(mine.name());
+                if (current.isEmpty()) {
+                    return false;
+                }
+                LeaseRecord now2 = current.get();
+                if (!Objects.equals(now2.holderIdentity(), mine.holderIdentity())
+                        || !Objects.equals(now2.resourceVersion(), version)) {
+                    LOG.warnf("not releasing lease=%s: now held by %s (we were %s, held %s)", mine.name(),
+                            now2.holderIdentity(), mine.holderIdentity(), age);
+                    return false;
+                }
+            }
+            metrics.leaseCall("delete");
+            return api.delete(mine.name(), version);
+        } catch (LeaseConflictException changed) {
+            LOG.warnf("not releasing lease=%s: it changed since we acquired it (%s)", mine.name(),
+                    changed.getMessage());
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not release lease=%s; it expires by itself at %s", mine.name(),
+                    mine.expiresAt());
+            return false;
+        }
+    }
+
+    private static Duration nonNegative(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

@@ -1,0 +1,29 @@
+package ai.kubernaut.gateway.lock;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** {@code gateway.lock.*}: the fingerprint Lease (ADR-052). Documented in the module README. */
+@ConfigMapping(prefix = "gateway.lock")
+public interface LockSettings {
+
+    /**
+     * Take a Lease around the create of a new RR. {@code false} only for comparison runs: the in-process
+     * exclusion and the fenced RR name still prevent a second RR, at the price of 409s on concurrent creates.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Lease validity; another replica takes the Lease over after it (no renewal). */
+    @WithDefault("30s")
+    Duration leaseDuration();
+
+    /** Retry-After answered with 503 when the Lease stayed contended through every attempt. */
+    @WithDefault("5s")
+    Duration retryAfter();
+
+    /** Longest wait for another request of this replica that is creating the same fingerprint's RR. */
+    @WithDefault("10s")
+    Duration localWait();
+}

@@ -1,0 +1,155 @@
+package ai.kubernaut.gateway.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
+import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
+import ai.kubernaut.gateway.testing.MutableClock;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** TokenReview + SubjectAccessReview with mock-server expectations (the CRUD mock would only store reviews). */
+class RequestAuthenticatorTest {
+
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
+
+    @BeforeEach
+    void start() {
+        server = CrudMockServers.start();
+        client = server.createClient();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.destroy();
+    }
+
+    private RequestAuthenticator authenticator(AuthConfig.Mode mode) {
+        return new RequestAuthenticator(mode, client, "kubernaut.ai", "remediationrequests",
+                IngestTestCluster.NAMESPACE, Duration.ofSeconds(30), 100, Duration.ofSeconds(5), clock);
+    }
+
+    @Test
+    void bearerTokenParsing() {
+        assertEquals("abc", RequestAuthenticator.bearerToken("Bearer abc"));
+        assertEquals("abc", RequestAuthenticator.bearerToken("  bearer   abc "));
+        for (String bad : new String[] {null, "", "Bearer", "Bearer   ", "Basic abc", "abc"}) {
+            AuthenticationException e = assertThrows(AuthenticationException.class,
+                    () -> RequestAuthenticator.bearerToken(bad));
+            assertEquals(AuthenticationException.Kind.UNAUTHENTICATED, e.kind());
+        }
+    }
+
+    @Test
+    void allowedDeniedAndInvalidTokens() {
+        IngestTestCluster.expectReviews(server, 0);
+        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
+        assertEquals(IngestTestCluster.SENDER,
+                auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN).username());
+        AuthenticationException forbidden = assertThrows(AuthenticationException.class,
+                () -> auth.authenticate("Bearer " + IngestTestCluster.READER_TOKEN));
+        assertEquals(AuthenticationException.Kind.FORBIDDEN, forbidden.kind());
+        AuthenticationException invalid = assertThrows(AuthenticationException.class,
+                () -> auth.authenticate("Bearer secret-value-xyz"));
+        assertEquals(AuthenticationException.Kind.UNAUTHENTICATED, invalid.kind());
+        assertFalse(invalid.getMessage().contains("secret-value-xyz"), "tokens never appear in messages");
+        AuthenticationException outage = assertThrows(AuthenticationException.class,
+                () -> auth.authenticate("Bearer " + IngestTestCluster.OUTAGE_TOKEN));
+        assertEquals(AuthenticationException.Kind.UNAVAILABLE, outage.kind());
+        assertEquals(Duration.ofSeconds(1), outage.retryAfter());
+    }
+
+    @Test
+    void answersAreCachedUntilTheTtlPasses() {
+        IngestTestCluster.expectReviews(server, 0);
+        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
+        int before = server.getRequestCount();
+        auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
+        assertEquals(before + 2, server.getRequestCount(), "one TokenReview and one SubjectAccessReview");
+        auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
+        assertEquals(before + 2, server.getRequestCount());
+        clock.advance(Duration.ofSeconds(31));
+        auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
+        assertEquals(before + 4, server.getRequestCount());
+    }
+
+    @Test
+    void concurrentRequestsWithOneTokenShareOneReview() throws Exception {
+        IngestTestCluster.expectReviews(server, 300);
+        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
+        int before = server.getRequestCount();
+        int threads = 8;
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Caller>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
+                }));
+            }
+            go.countDown();
+            for (Future<Caller> f : results) {
+                assertEquals(IngestTestCluster.SENDER, f.get().username());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(before + 2, server.getRequestCount(), "single flight: one pair of reviews for 8 requests");
+    }
+
+    @Test
+    void modeNoneAcceptsEverythingAndWarnsLoudly() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(RequestAuthenticator.class.getName());
+        logger.addHandler(capture);
+        try {
+            RequestAuthenticator none = authenticator(AuthConfig.Mode.NONE);
+            int before = server.getRequestCount();
+            assertEquals(Caller.UNAUTHENTICATED, none.authenticate(null));
+            assertEquals(before, server.getRequestCount());
+            none.warnWhenDisabled(null);
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertTrue(records.stream().anyMatch(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
+                && r.getMessage().contains("AUTHENTICATION IS DISABLED")), "a WARN at start-up");
+    }
+}

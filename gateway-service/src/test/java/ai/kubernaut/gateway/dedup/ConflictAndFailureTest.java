@@ -1,0 +1,313 @@
+package ai.kubernaut.gateway.dedup;
+
+import static ai.kubernaut.gateway.dedup.TestSignals.NAMESPACE;
+import static ai.kubernaut.gateway.dedup.TestSignals.countOf;
+import static ai.kubernaut.gateway.dedup.TestSignals.randomFingerprint;
+import static ai.kubernaut.gateway.dedup.TestSignals.rrsOf;
+import static ai.kubernaut.gateway.dedup.TestSignals.setPhase;
+import static ai.kubernaut.gateway.dedup.TestSignals.signal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import ai.kubernaut.gateway.cluster.MockCluster;
+import ai.kubernaut.gateway.cluster.MockClusterResource;
+import ai.kubernaut.gateway.dedup.ConcurrentSignals.Answer;
+import ai.kubernaut.gateway.lock.LockConfig;
+import ai.kubernaut.gateway.model.RemediationRequest;
+import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The paths a quiet mock never takes: stale status writes (409 as a real API server answers them), RRs turning
+ * terminal under us, API faults, a Lease that stays held, and the deadline.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+class ConflictAndFailureTest {
+
+    MockCluster cluster;
+
+    @BeforeEach
+    void setUp() {
+        cluster = MockClusterResource.cluster();
+        cluster.hook(null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.hook(null);
+    }
+
+    static boolean byGateway(io.fabric8.mockwebserver.http.RecordedRequest r) {
+        return !"admin".equals(r.getHeader("User-Agent"));
+    }
+
+    static boolean isRrStatusWriteByGateway(io.fabric8.mockwebserver.http.RecordedRequest r) {
+        return !"admin".equals(r.getHeader("User-Agent")) && r.getPath().contains("/remediationrequests/")
+                && r.getPath().split("\\?")[0].endsWith("/status") && !r.getMethod().equals("GET");
+    }
+
+    @Test
+    void theHarnessRejectsAStaleStatusPutLikeARealServer() {
+        String fp = randomFingerprint();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            replicas.get(0).record(signal(fp));
+        }
+        var rrs = cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE);
+        RemediationRequest stale = rrsOf(cluster, fp).get(0);
+        setPhase(cluster, stale.getMetadata().getName(), OverallPhase.PROCESSING); // another writer moves it on
+        stale.getStatus().getDeduplication().setOccurrenceCount(99L);
+        KubernetesClientException e = assertThrows(KubernetesClientException.class,
+                () -> rrs.resource(stale).updateStatus());
+        assertEquals(409, e.getCode());
+        assertEquals(1L, countOf(rrsOf(cluster, fp).get(0)));
+    }
+
+    @Test
+    void concurrentWritersMakeStatusWritesConflictAndRetriesKeepTheCountExact() throws Exception {
+        String fp = randomFingerprint();
+        AtomicInteger writes = new AtomicInteger();
+        AtomicInteger interfered = new AtomicInteger();
+        // every other status write of the Gateway: the orchestrator writes the RR's status just before it
+        cluster.hook((request, c) -> {
+            if (isRrStatusWriteByGateway(request) && writes.incrementAndGet() % 2 == 0) {
+                String path = request.getPath().split("\\?")[0];
+                c.direct(HttpMethod.PATCH, path, "application/merge-patch+json",
+                        "{\"status\":{\"observedGeneration\":" + interfered.incrementAndGet() + "}}");
+            }
+            return null;
+        });
+        try (var replicas = new TestSignals.Replicas(cluster, 3, s -> s)) {
+            List<Answer> answers = ConcurrentSignals.run(60, 1, i -> replicas.get(i % 3), i -> signal(fp));
+            RemediationRequest rr = ReplicaRaceTest.assertExact(cluster, fp, answers, 60);
+            assertEquals((long) interfered.get(), rr.getStatus().getObservedGeneration(),
+                    "the other writer's fields survived every Gateway write");
+            long conflicts = cluster.served(s -> s.isStatusWrite() && s.code() == 409).size();
+            assertTrue(conflicts >= 1, "conflicts happened: " + conflicts);
+            assertEquals(conflicts, (long) replicas.counterSum("gateway.status.writes", "result", "conflict"));
+        }
+    }
+
+    @Test
+    void aTerminalRrIsSupersededByANewOneNamedAfterIt() {
+        String fp = randomFingerprint();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            Recorded first = replicas.get(0).record(signal(fp));
+            setPhase(cluster, first.rrName(), OverallPhase.BLOCKED);
+            assertEquals(Recorded.Outcome.DUPLICATE, replicas.get(0).record(signal(fp)).outcome(),
+                    "Blocked is active");
+            setPhase(cluster, first.rrName(), OverallPhase.COMPLETED);
+
+            Recorded second = replicas.get(0).record(signal(fp));
+            assertEquals(Recorded.Outcome.CREATED, second.outcome());
+            assertEquals(DedupRules.rrName(fp, first.rrName()), second.rrName());
+            assertEquals(1, second.occurrenceCount());
+            RemediationRequest rr2 = cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE)
+                    .withName(second.rrName()).get();
+            assertEquals(first.rrName(), rr2.getMetadata().getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION));
+
+            setPhase(cluster, second.rrName(), OverallPhase.FAILED);
+            Recorded third = replicas.get(0).record(signal(fp));
+            assertEquals(DedupRules.rrName(fp, second.rrName()), third.rrName(), "the chain goes on from its head");
+            assertEquals(Recorded.Outcome.DUPLICATE, replicas.get(0).record(signal(fp)).outcome());
+            assertEquals(3, rrsOf(cluster, fp).size());
+        }
+    }
+
+    @Test
+    void anRrThatTurnsTerminalBeforeTheDuplicateIsStoredMakesTheSignalNew() {
+        String fp = randomFingerprint();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            Recorded first = replicas.get(0).record(signal(fp));
+            AtomicBoolean once = new AtomicBoolean();
+            // between the Gateway's lookup (active) and its status write, the orchestrator completes the RR
+            cluster.hook((request, c) -> {
+                if (isRrStatusWriteByGateway(request) && request.getPath().contains(first.rrName())
+                        && once.compareAndSet(false, true)) {
+                    c.direct(HttpMethod.PATCH, request.getPath().split("\\?")[0], "application/merge-patch+json",
+                            "{\"status\":{\"overallPhase\":\"Completed\"}}");
+                }
+                return null;
+            });
+            Recorded second = replicas.get(0).record(signal(fp));
+            assertEquals(Recorded.Outcome.CREATED, second.outcome());
+            assertEquals(DedupRules.rrName(fp, first.rrName()), second.rrName());
+            RemediationRequest old = cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE)
+                    .withName(first.rrName()).get();
+            assertEquals(1L, countOf(old), "nothing was counted on the terminal RR");
+        }
+    }
+
+    @Test
+    void transientListFailuresAreRetriedAndPersistentOnesAnswerApiErrorWithRetryAfter() {
+        String fp = randomFingerprint();
+        AtomicInteger failLists = new AtomicInteger(2);
+        cluster.hook((request, c) -> request.getMethod().equals("GET") && byGateway(request)
+                && request.getPath().contains(fp.substring(0, 20))
+                && failLists.getAndDecrement() > 0 ? MockCluster.serverError(503) : null);
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
+
+            failLists.set(Integer.MAX_VALUE);
+            String other = randomFingerprint();
+            cluster.hook((request, c) -> request.getMethod().equals("GET") && byGateway(request)
+                    && request.getPath().contains(other.substring(0, 20)) ? MockCluster.serverError(500) : null);
+            RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(other)));
+            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertEquals(Duration.ofSeconds(5), f.retryAfter());
+            assertEquals(3, cluster.served(s -> s.method().equals("GET") && s.path().contains(other.substring(0, 20)))
+                    .size(), "bounded: api-max-attempts");
+            assertEquals(List.of(), rrsOf(cluster, other));
+        }
+    }
+
+    @Test
+    void aForbiddenCreateIsAnApiErrorAndLeavesNoLeaseBehind() {
+        String fp = randomFingerprint();
+        cluster.hook((request, c) -> request.getMethod().equals("POST") && request.getPath().endsWith("/remediationrequests")
+                && !"admin".equals(request.getHeader("User-Agent"))
+                ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(403).setBody(
+                        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}")
+                : null);
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
+            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertNull(f.retryAfter(), "retrying a 403 will not help");
+            assertEquals(1, replicas.counter(0, "gateway.crd.creation.errors", "error_type", "forbidden"));
+            assertNull(cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).get(),
+                    "released synchronously on the failure path");
+            assertEquals(List.of(), rrsOf(cluster, fp));
+        }
+    }
+
+    @Test
+    void aLeaseApiErrorIsNotContention() {
+        String fp = randomFingerprint();
+        cluster.clearLog();
+        cluster.hook((request, c) -> request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
+                ? MockCluster.serverError(500) : null);
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
+            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertEquals(Duration.ofSeconds(5), f.retryAfter());
+            assertEquals(1, cluster.served(MockCluster.Served::isLease).size(), "not retried as contention");
+            assertEquals(0, replicas.counter(0, "gateway.lock.contention"));
+            assertEquals(1, replicas.counter(0, "gateway.lock.acquisition.failures", "reason", "api_error"));
+        }
+    }
+
+    static String leaseName(String fp) {
+        return LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
+    }
+
+    void holdLeaseForever(String fp) {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        cluster.admin().leases().inNamespace(NAMESPACE).resource(new LeaseBuilder().withNewMetadata()
+                .withName(leaseName(fp)).endMetadata().withNewSpec().withHolderIdentity("gateway-stuck/feed")
+                .withAcquireTime(now).withRenewTime(now).withLeaseDurationSeconds(3600).endSpec().build()).create();
+    }
+
+    /** The ADR schedule's 10 attempts, with delays of a millisecond so the test is quick. */
+    static BackoffPolicy fastTenAttempts() {
+        return BackoffPolicy.adr052().toBuilder().baseDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(5))
+                .build();
+    }
+
+    @Test
+    void aLeaseHeldThroughEveryAttemptIsALockTimeoutWithRetryAfter() {
+        String fp = randomFingerprint();
+        holdLeaseForever(fp);
+        cluster.clearLog();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts()))) {
+            RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
+            assertEquals(RecordingFailure.Reason.LOCK_TIMEOUT, f.reason());
+            assertEquals(Duration.ofSeconds(5), f.retryAfter());
+            assertTrue(f.getMessage().contains("after 10 attempts"), f.getMessage());
+            assertEquals(10, cluster.served(s -> s.isLease() && s.method().equals("POST")).size());
+            assertEquals(10, replicas.counter(0, "gateway.lock.contention"));
+            assertEquals(1, replicas.counter(0, "gateway.lock.retry.timeout"));
+            assertEquals(1, replicas.counter(0, "gateway.lock.acquisition.failures", "reason", "timeout"));
+            assertEquals(List.of(), rrsOf(cluster, fp));
+            assertEquals("gateway-stuck/feed", cluster.admin().leases().inNamespace(NAMESPACE)
+                    .withName(leaseName(fp)).get().getSpec().getHolderIdentity(), "someone else's Lease untouched");
+        } finally {
+            cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).delete();
+        }
+    }
+
+    @Test
+    void anRrThatAppearsWhileWaitingForTheLeaseMakesADuplicateWithoutTheLock() {
+        String fp = randomFingerprint();
+        holdLeaseForever(fp);
+        AtomicInteger leasePosts = new AtomicInteger();
+        // the holder (another replica) creates the RR while we are at our 3rd contended attempt
+        String rrJson = cluster.admin().getKubernetesSerialization().asJson(RemediationRequestFactory.build(
+                signal(fp), NAMESPACE, DedupRules.rrName(fp, null), null, "other-replica"));
+        cluster.hook((request, c) -> {
+            if (request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
+                    && leasePosts.incrementAndGet() == 3) {
+                c.direct(HttpMethod.POST, "/apis/kubernaut.ai/v1alpha1/namespaces/" + NAMESPACE
+                        + "/remediationrequests", "application/json", rrJson);
+            }
+            return null;
+        });
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts()))) {
+            Recorded r = replicas.get(0).record(signal(fp));
+            assertEquals(Recorded.Outcome.DUPLICATE, r.outcome());
+            assertEquals(DedupRules.rrName(fp, null), r.rrName());
+            assertEquals(2, r.occurrenceCount(), "the creator's 1 (its status not written yet) + ours");
+            assertEquals(3, leasePosts.get(), "no Lease attempt after the RR appeared");
+            assertEquals(0, replicas.counter(0, "gateway.lock.retry.timeout"));
+        } finally {
+            cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).delete();
+        }
+    }
+
+    @Test
+    void theKubernetesDeadlineEndsAWaitForTheLeaseWith504() {
+        String fp = randomFingerprint();
+        holdLeaseForever(fp);
+        try (var replicas = new TestSignals.Replicas(cluster, 1,
+                s -> s.withKubernetesDeadline(Duration.ofMillis(700)))) {
+            long t0 = System.nanoTime();
+            RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(RecordingFailure.Reason.KUBERNETES_DEADLINE, f.reason());
+            assertTrue(ms < 5_000, "bounded by the deadline, took " + ms + " ms");
+            assertEquals(1, replicas.counter(0, "gateway.lock.acquisition.failures", "reason", "deadline"));
+            assertEquals(List.of(), rrsOf(cluster, fp));
+        } finally {
+            cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).delete();
+        }
+    }
+
+    @Test
+    void fieldSelectorLookupAsksTheServerForSpecSignalFingerprint() {
+        String fp = randomFingerprint();
+        cluster.clearLog();
+        try (var replicas = new TestSignals.Replicas(cluster, 1,
+                s -> s.withLookup(RemediationRequestApi.Lookup.FIELD_SELECTOR))) {
+            replicas.get(0).record(signal(fp));
+        }
+        List<MockCluster.Served> lists = cluster.served(s -> s.method().equals("GET") && s.isRemediationRequest());
+        assertTrue(lists.size() >= 2);
+        assertTrue(lists.stream().allMatch(s -> s.path().contains("fieldSelector=spec.signalFingerprint%3D" + fp)),
+                () -> "" + lists);
+    }
+}

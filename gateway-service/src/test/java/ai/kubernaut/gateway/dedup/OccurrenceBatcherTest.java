@@ -1,0 +1,187 @@
+package ai.kubernaut.gateway.dedup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.gateway.model.RemediationRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Group commit against a fake store with version-guarded writes. */
+class OccurrenceBatcherTest {
+
+    final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    static RemediationRequest rr() {
+        RemediationRequest rr = new RemediationRequest();
+        rr.getMetadata().setName("rr-1");
+        return rr;
+    }
+
+    static Deadline seconds(long s) {
+        return Deadline.after(Duration.ofSeconds(s), System::nanoTime);
+    }
+
+    /** A store that counts occurrences and writes. */
+    static final class Store implements OccurrenceBatcher.BatchWriter {
+        long count = 1; // the creator's
+        int writes;
+        volatile boolean active = true;
+
+        @Override
+        public synchronized OccurrenceBatcher.Written write(String rrName, RemediationRequest knownCopy,
+                List<Instant> occurrences, Deadline deadline) {
+            if (!active) {
+                return null;
+            }
+            writes++;
+            long before = count;
+            count += occurrences.size();
+            Thread.yield();
+            return new OccurrenceBatcher.Written(new DedupRules.Counted(before, count, Instant.EPOCH, Instant.EPOCH),
+                    knownCopy);
+        }
+    }
+
+    @Test
+    void manyConcurrentCallersAreAllCountedWithFewerWritesAndDistinctPositions() throws Exception {
+        Store store = new Store();
+        OccurrenceBatcher batcher = new OccurrenceBatcher(store);
+        int threads = 32;
+        int each = 50;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<Long>>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                List<Long> mine = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    var r = assertInstanceOf(OccurrenceBatcher.Result.Stored.class,
+                            batcher.add(rr(), Instant.now(), seconds(30)));
+                    mine.add(r.count());
+                }
+                return mine;
+            }));
+        }
+        start.countDown();
+        Set<Long> positions = new TreeSet<>();
+        for (var f : futures) {
+            positions.addAll(f.get(60, TimeUnit.SECONDS));
+        }
+        int n = threads * each;
+        assertEquals(1 + n, store.count);
+        assertEquals(LongStream.rangeClosed(2, n + 1).boxed().collect(Collectors.toCollection(TreeSet::new)),
+                positions, "each caller got its own position after the creator's 1");
+        assertTrue(store.writes < n, "writes " + store.writes + " < occurrences " + n);
+        assertEquals(0, batcher.busyLanes(), "no lane left behind");
+    }
+
+    @Test
+    void anInactiveRrAnswersNotActiveAndStoresNothing() {
+        Store store = new Store();
+        store.active = false;
+        OccurrenceBatcher batcher = new OccurrenceBatcher(store);
+        assertInstanceOf(OccurrenceBatcher.Result.NotActive.class, batcher.add(rr(), Instant.now(), seconds(5)));
+        assertEquals(1, store.count);
+    }
+
+    @Test
+    void aFailedWriteFailsEveryCallerOfItsBatchAndTheNextBatchStillRuns() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        List<Integer> batchSizes = new ArrayList<>();
+        OccurrenceBatcher batcher = new OccurrenceBatcher((name, copy, seen, deadline) -> {
+            synchronized (batchSizes) {
+                batchSizes.add(seen.size());
+            }
+            if (calls.incrementAndGet() == 1) {
+                inWrite.countDown();
+                await(release);
+                return new OccurrenceBatcher.Written(new DedupRules.Counted(1, 2, Instant.EPOCH, Instant.EPOCH), copy);
+            }
+            if (calls.get() == 2) {
+                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "boom", Duration.ofSeconds(5), null);
+            }
+            return new OccurrenceBatcher.Written(new DedupRules.Counted(2, 2 + seen.size(), Instant.EPOCH,
+                    Instant.EPOCH), copy);
+        });
+        Future<OccurrenceBatcher.Result> leader = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
+        inWrite.await();
+        List<Future<OccurrenceBatcher.Result>> second = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            second.add(pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30))));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 3);
+        release.countDown();
+        assertInstanceOf(OccurrenceBatcher.Result.Stored.class, leader.get(10, TimeUnit.SECONDS));
+        for (var f : second) {
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            RecordingFailure rf = assertInstanceOf(RecordingFailure.class, e.getCause());
+            assertEquals(RecordingFailure.Reason.API_ERROR, rf.reason());
+            assertEquals(Duration.ofSeconds(5), rf.retryAfter());
+        }
+        assertEquals(List.of(1, 3), batchSizes, "the three waiting callers went in one write");
+        var after = assertInstanceOf(OccurrenceBatcher.Result.Stored.class,
+                batcher.add(rr(), Instant.now(), seconds(5)));
+        assertEquals(3, after.count());
+    }
+
+    @Test
+    void aCallerWhoseDeadlinePassesBeforeItsWriteLeavesWithoutBeingCounted() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> batchSizes = new ArrayList<>();
+        OccurrenceBatcher batcher = new OccurrenceBatcher((name, copy, seen, deadline) -> {
+            synchronized (batchSizes) {
+                batchSizes.add(seen.size());
+            }
+            inWrite.countDown();
+            await(release);
+            return new OccurrenceBatcher.Written(new DedupRules.Counted(1, 1 + seen.size(), Instant.EPOCH,
+                    Instant.EPOCH), copy);
+        });
+        Future<OccurrenceBatcher.Result> leader = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
+        inWrite.await();
+        RecordingFailure f = assertThrows(RecordingFailure.class,
+                () -> batcher.add(rr(), Instant.now(), Deadline.after(Duration.ofMillis(50), System::nanoTime)));
+        assertEquals(RecordingFailure.Reason.KUBERNETES_DEADLINE, f.reason());
+        release.countDown();
+        assertInstanceOf(OccurrenceBatcher.Result.Stored.class, leader.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of(1), batchSizes, "the caller that gave up was never written");
+        assertEquals(0, batcher.busyLanes());
+    }
+
+    static void await(CountDownLatch l) {
+        try {
+            if (!l.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("latch never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

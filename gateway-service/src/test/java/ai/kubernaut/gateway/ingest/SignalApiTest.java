@@ -1,0 +1,240 @@
+package ai.kubernaut.gateway.ingest;
+
+import static ai.kubernaut.gateway.ingest.testing.Payloads.alert;
+import static ai.kubernaut.gateway.ingest.testing.Payloads.event;
+import static ai.kubernaut.gateway.ingest.testing.Payloads.podAlert;
+import static ai.kubernaut.gateway.ingest.testing.Payloads.webhook;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.gateway.dedup.RecordingFailure;
+import ai.kubernaut.gateway.fingerprint.Fingerprints;
+import ai.kubernaut.gateway.ingest.testing.FakeSignalRecorder;
+import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
+import ai.kubernaut.gateway.ingest.testing.IngestTestProfile;
+import ai.kubernaut.gateway.signal.Signal;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(IngestTestProfile.class)
+class SignalApiTest extends IngestTestBase {
+
+    @Test
+    void oneAlertIsCreatedThenCountedAsDuplicate() {
+        String fp = Fingerprints.sha256Hex("demo:Pod:web-1");
+        postAlertmanager(webhook(podAlert("KubePodCrashLooping", "demo", "web-1")))
+                .statusCode(201)
+                .contentType("application/json")
+                .body("status", equalTo("created"))
+                .body("fingerprint", equalTo(fp))
+                .body("duplicate", equalTo(false))
+                .body("remediationRequestName", equalTo(FakeSignalRecorder.rrName(fp)))
+                .body("remediationRequestNamespace", equalTo(IngestTestCluster.NAMESPACE))
+                .body("occurrenceCount", equalTo(1))
+                .body("firstOccurrence", containsString("T"))
+                .body("lastOccurrence", containsString("T"));
+        postAlertmanager(webhook(podAlert("KubePodCrashLooping", "demo", "web-1")))
+                .statusCode(202)
+                .body("status", equalTo("duplicate"))
+                .body("duplicate", equalTo(true))
+                .body("occurrenceCount", equalTo(2));
+
+        Signal s = recorder.seen().get(0);
+        assertEquals(fp, s.fingerprint());
+        assertEquals("KubePodCrashLooping", s.signalName());
+        assertEquals("critical", s.severity());
+        assertEquals("prometheus-alert", s.signalType());
+        assertEquals("kubernaut", s.signalSource());
+        // the pod does not exist in the cluster: owner lookup 404 -> the pod itself
+        assertEquals(new Signal.Resource("Pod", "web-1", "demo", "v1"), s.resource());
+        assertEquals("", s.clusterId());
+        assertEquals(Instant.parse("2024-05-01T10:00:00.123Z"), s.firingTime());
+        assertEquals("kube-state-metrics", s.labels().get("job"));
+        assertEquals("pod is crash looping", s.annotations().get("summary"));
+        assertTrue(s.originalPayload().contains("\"alertname\":\"KubePodCrashLooping\""), s.originalPayload());
+        assertTrue(Duration.between(s.receivedTime(), Instant.now()).abs().toSeconds() < 60);
+    }
+
+    @Test
+    void podAlertIsFingerprintedOnItsDeployment() {
+        String ns = "shop";
+        cluster.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder().withNewMetadata()
+                .withName("cart").withUid("uid-dep").endMetadata().build()).create();
+        cluster.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata()
+                .withName("cart-7d9f").withUid("uid-rs").addNewOwnerReference().withApiVersion("apps/v1")
+                .withKind("Deployment").withName("cart").withUid("uid-dep").withController(true).endOwnerReference()
+                .endMetadata().build()).create();
+        cluster.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("cart-7d9f-x2x4z")
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("cart-7d9f")
+                .withUid("uid-rs").withController(true).endOwnerReference().endMetadata().build()).create();
+
+        String fp = Fingerprints.sha256Hex("shop:Deployment:cart");
+        postAlertmanager(webhook(podAlert("KubePodCrashLooping", ns, "cart-7d9f-x2x4z")))
+                .statusCode(201).body("fingerprint", equalTo(fp));
+        // another pod of the same deployment, another alert name: same fingerprint
+        cluster.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("cart-7d9f-abcde")
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("cart-7d9f")
+                .withUid("uid-rs").withController(true).endOwnerReference().endMetadata().build()).create();
+        postAlertmanager(webhook(podAlert("KubePodNotReady", ns, "cart-7d9f-abcde")))
+                .statusCode(202).body("fingerprint", equalTo(fp));
+        assertEquals(new Signal.Resource("Deployment", "cart", ns, "apps/v1"), recorder.seen().get(0).resource());
+    }
+
+    @Test
+    void clusterIdComesFromTheAlertOrCommonLabels() {
+        ObjectNode body = webhook(podAlert("KubePodCrashLooping", "demo", "api-0"));
+        ((ObjectNode) body.get("commonLabels")).put("cluster", "prod-eu");
+        postAlertmanager(body).statusCode(201)
+                .body("fingerprint", equalTo(Fingerprints.sha256Hex("prod-eu:demo:Pod:api-0")));
+        postAlertmanager(webhook(alert("alertname", "NodeDown", "node", "worker-1", "cluster", "prod-us")))
+                .statusCode(201)
+                .body("fingerprint", equalTo(Fingerprints.sha256Hex("prod-us::Node:worker-1")));
+        assertEquals("prod-eu", recorder.seen().get(0).clusterId());
+        assertEquals(new Signal.Resource("Node", "worker-1", "", "v1"), recorder.seen().get(1).resource());
+    }
+
+    @Test
+    void outOfScopeAndResolvedAlertsAreRejectedWithoutRecording() {
+        postAlertmanager(webhook(podAlert("KubePodCrashLooping", IngestTestProfile.DENIED_NAMESPACE, "coredns-1")))
+                .statusCode(200)
+                .contentType("application/json")
+                .body("status", equalTo("rejected"))
+                .body("reason", equalTo("out_of_scope"))
+                .body("message", containsString("kube-system"))
+                .body("remediationRequestName", nullValue());
+        ObjectNode resolved = podAlert("KubePodCrashLooping", "demo", "web-1");
+        resolved.put("status", "resolved");
+        postAlertmanager(webhook(resolved)).statusCode(200)
+                .body("status", equalTo("rejected")).body("reason", equalTo("resolved_alert"));
+        assertNothingRecordedOrCreated();
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        ObjectNode a = podAlert("KubePodCrashLooping", "demo", "web-9");
+        a.put("somethingNew", 42).putObject("nested").putArray("x").add(1);
+        ObjectNode body = webhook(a);
+        body.put("version", "5");
+        body.putObject("futureField").put("a", "b");
+        postAlertmanager(body).statusCode(201);
+        assertEquals(1, recorder.seen().size());
+    }
+
+    @Test
+    void warningEventsAreSignalsAndNormalEventsAreRejected() {
+        String fp = Fingerprints.sha256Hex("demo:Pod:db-0");
+        postEvent(event("Warning", "BackOff", "Pod", "demo", "db-0")).statusCode(201)
+                .body("status", equalTo("created")).body("fingerprint", equalTo(fp));
+        Signal s = recorder.seen().get(0);
+        assertEquals("BackOff", s.signalName());
+        assertEquals("kubernetes-event", s.signalType());
+        assertEquals("warning", s.severity());
+        assertEquals("kubelet", s.signalSource());
+        assertEquals("Back-off restarting failed container", s.annotations().get("message"));
+
+        postEvent(event("Error", "FailedMount", "Pod", "demo", "db-0")).statusCode(202);
+        postEvent(event("Normal", "Pulled", "Pod", "demo", "db-0")).statusCode(200)
+                .body("status", equalTo("rejected")).body("reason", equalTo("normal_event"));
+        assertEquals(2, recorder.seen().size());
+        postEvent(event("Warning", "NodeNotReady", "Node", "default", "worker-2")).statusCode(201)
+                .body("fingerprint", equalTo(Fingerprints.sha256Hex(":Node:worker-2")));
+    }
+
+    @Test
+    void severalAlertsAnswer207WithOneResultEach() {
+        postAlertmanager(webhook(podAlert("KubePodCrashLooping", "demo", "batch-0"))).statusCode(201);
+        ObjectNode invalid = alert("severity", "warning", "namespace", "demo", "pod", "x");
+        postAlertmanager(webhook(
+                podAlert("KubePodCrashLooping", "demo", "batch-1"),
+                podAlert("KubePodCrashLooping", "demo", "batch-0"),
+                podAlert("KubePodCrashLooping", IngestTestProfile.DENIED_NAMESPACE, "batch-2"),
+                invalid))
+                .statusCode(207)
+                .contentType("application/json")
+                .body("results", hasSize(4))
+                .body("results[0].status", equalTo("created"))
+                .body("results[0].fingerprint", equalTo(Fingerprints.sha256Hex("demo:Pod:batch-1")))
+                .body("results[1].status", equalTo("duplicate"))
+                .body("results[2].status", equalTo("rejected"))
+                .body("results[3].status", equalTo("failed"))
+                .body("results[3].error", containsString("alerts[3].labels.alertname"))
+                .body("summary.total", equalTo(4))
+                .body("summary.created", equalTo(1))
+                .body("summary.deduplicated", equalTo(1))
+                .body("summary.rejected", equalTo(1))
+                .body("summary.failed", equalTo(1));
+        assertEquals(3, recorder.seen().size(), "batch-0 twice and batch-1; not the denied or invalid ones");
+    }
+
+    @Test
+    void recordingFailuresMapToTheirStatusCodes() {
+        recorder.failWith(RecordingFailure.Reason.LOCK_TIMEOUT, Duration.ofMillis(2500), null);
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(503)
+                .contentType("application/problem+json")
+                .header("Retry-After", "3")
+                .body("type", equalTo("https://kubernaut.ai/problems/lock-timeout"))
+                .body("status", equalTo(503))
+                .body("instance", equalTo(PROMETHEUS));
+
+        recorder.failWith(RecordingFailure.Reason.KUBERNETES_DEADLINE, null, null);
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(504)
+                .contentType("application/problem+json").body("title", equalTo("Kubernetes deadline exceeded"));
+
+        recorder.failWith(RecordingFailure.Reason.API_ERROR, null, new KubernetesClientException("boom", 500, null));
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", "1");
+
+        recorder.failWith(RecordingFailure.Reason.API_ERROR, null, new KubernetesClientException("bad", 422, null));
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(500)
+                .contentType("application/problem+json").body("type", equalTo("https://kubernaut.ai/problems/kubernetes-error"));
+
+        recorder.respond(s -> {
+            throw new IllegalStateException("bug with secret detail");
+        });
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(500)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("internal error (IllegalStateException)"));
+
+        recorder.failWith(RecordingFailure.Reason.LOCK_TIMEOUT, Duration.ofSeconds(1), null);
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"), podAlert("B", "demo", "p-2"))).statusCode(207)
+                .body("summary.failed", equalTo(2))
+                .body("results[0].error", equalTo("scripted LOCK_TIMEOUT"));
+        assertEquals(7, recorder.seen().size());
+    }
+
+    @Test
+    void batchAlertsAreProcessedConcurrently() throws Exception {
+        java.util.concurrent.CountDownLatch bothInside = new java.util.concurrent.CountDownLatch(2);
+        recorder.respond(s -> {
+            bothInside.countDown();
+            try {
+                // each alert waits for the other: only concurrent processing gets both through
+                if (!bothInside.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("alerts were processed one after the other");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ai.kubernaut.gateway.dedup.Recorded(ai.kubernaut.gateway.dedup.Recorded.Outcome.CREATED,
+                    FakeSignalRecorder.rrName(s.fingerprint()), IngestTestCluster.NAMESPACE, 1, s.receivedTime(),
+                    s.receivedTime());
+        });
+        postAlertmanager(webhook(podAlert("A", "demo", "c-1"), podAlert("A", "demo", "c-2"))).statusCode(207)
+                .body("summary.created", equalTo(2));
+        assertEquals(List.of("c-1", "c-2"), recorder.seen().stream().map(s -> s.resource().name()).sorted().toList());
+    }
+}

@@ -1,0 +1,295 @@
+package ai.kubernaut.gateway.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.gateway.testing.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The lock protocol against a fake LeaseApi and a hand-moved clock. */
+class LeaseLockManagerTest {
+
+    static final String KEY = "a".repeat(64);
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
+    final FakeLeaseApi api = new FakeLeaseApi();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    LeaseLockManager manager(String pod) {
+        AtomicInteger n = new AtomicInteger();
+        return new LeaseLockManager(LockConfig.gateway("ns", pod, LEASE), api, clock,
+                () -> "t" + n.incrementAndGet(), new LockMetrics(registry, "gateway"));
+    }
+
+    LockSession open(LeaseLockManager m) throws InterruptedException {
+        return m.open(KEY, Duration.ZERO).orElseThrow();
+    }
+
+    double count(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? -1 : c.count();
+    }
+
+    @Test
+    void leaseNameIsPrefixPlus16HexOfSha256() {
+        // sha256("aaa...a" x64) starts with these 16 hex digits
+        String name = LockConfig.gateway("ns", "p", LEASE).leaseName(KEY);
+        assertTrue(name.matches("gw-lock-[0-9a-f]{16}"), name);
+        assertEquals("gw-lock-" + LockConfig.sha256Hex(KEY).substring(0, 16), name);
+    }
+
+    @Test
+    void uncontendedAcquireIsOneCreateWithAFreshHolderToken() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        try (LockSession s = open(a)) {
+            LeaseAttempt attempt = s.tryAcquireLease();
+            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, attempt).lease();
+            assertEquals("pod-a/t1", held.lease().holderIdentity());
+            assertEquals(30, held.lease().leaseDurationSeconds());
+            assertEquals(clock.instant(), held.lease().renewTime());
+            assertFalse(held.tookOver());
+            assertEquals(List.of("create " + s.leaseName()), api.calls());
+        }
+        // close released it with one precondition DELETE
+        assertEquals(2, api.calls().size());
+        assertTrue(api.calls().get(1).startsWith("delete "));
+        assertTrue(api.stored(a.config().leaseName(KEY)).isEmpty());
+        assertEquals(1, count("gateway.lock.acquisition.attempts"));
+        assertEquals(1, count("gateway.lease.api.calls", "verb", "create"));
+        assertEquals(1, count("gateway.lease.api.calls", "verb", "delete"));
+        assertEquals(1, registry.find("gateway.lock.hold.duration").timer().count());
+    }
+
+    @Test
+    void liveLeaseOfAnotherHolderIsContentionAfterCreateAndGet() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LeaseLockManager b = manager("pod-b");
+        try (LockSession sa = open(a); LockSession sb = open(b)) {
+            assertInstanceOf(LeaseAttempt.Acquired.class, sa.tryAcquireLease());
+            api.clearCalls();
+            clock.advance(Duration.ofSeconds(29));
+            var contended = assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease());
+            assertEquals("pod-a/t1", contended.holder());
+            assertEquals(Instant.parse("2026-11-20T10:00:30Z"), contended.expiresAt());
+            assertEquals(List.of("create " + sb.leaseName(), "get " + sb.leaseName()), api.calls());
+            assertFalse(sb.holdsLease());
+            assertEquals(1, count("gateway.lock.contention"));
+        }
+    }
+
+    @Test
+    void expiredLeaseIsTakenOverWithAVersionGuardedUpdate() throws Exception {
+        LeaseLockManager b = manager("pod-b");
+        String name = b.config().leaseName(KEY);
+        LeaseRecord dead = api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 2, null));
+        clock.advance(Duration.ofSeconds(30)); // renewTime + 30 s == now: not yet expired
+        try (LockSession sb = open(b)) {
+            assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease());
+            clock.advance(Duration.ofMillis(1));
+            api.clearCalls();
+            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, sb.tryAcquireLease()).lease();
+            assertTrue(held.tookOver());
+            assertEquals("pod-b/t2", held.lease().holderIdentity());
+            assertEquals(3, held.lease().leaseTransitions());
+            assertTrue(Long.parseLong(held.lease().resourceVersion()) > Long.parseLong(dead.resourceVersion()));
+            assertEquals(List.of("create " + name, "get " + name, "update " + name), api.calls());
+            assertEquals(1, count("gateway.lock.takeovers"));
+        }
+    }
+
+    @Test
+    void twoTakeoversOfOneExpiredLeaseHaveExactlyOneWinner() throws Exception {
+        LeaseLockManager b = manager("pod-b");
+        LeaseLockManager c = manager("pod-c");
+        String name = b.config().leaseName(KEY);
+        api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 0, null));
+        clock.advance(Duration.ofMinutes(1));
+        try (LockSession sb = open(b); LockSession sc = open(c)) {
+            // c takes it over while b is between its GET and its UPDATE
+            api.beforeUpdate(n -> {
+                api.beforeUpdate(x -> { });
+                assertInstanceOf(LeaseAttempt.Acquired.class, sc.tryAcquireLease());
+            });
+            assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease());
+            assertTrue(sc.holdsLease());
+            assertFalse(sb.holdsLease());
+            assertEquals("pod-c/t1", api.stored(name).orElseThrow().holderIdentity());
+        }
+    }
+
+    @Test
+    void samePodNameWithAnotherTokenIsNotTheHolder() throws Exception {
+        // a restarted StatefulSet pod keeps its name: the old Lease must still count as someone else's
+        LeaseLockManager before = manager("gateway-0");
+        LeaseLockManager after = manager("gateway-0");
+        LockSession old = open(before);
+        assertInstanceOf(LeaseAttempt.Acquired.class, old.tryAcquireLease());
+        try (LockSession s = after.open(KEY, Duration.ZERO).orElseThrow()) {
+            var c = assertInstanceOf(LeaseAttempt.Contended.class, s.tryAcquireLease());
+            assertEquals("gateway-0/t1", c.holder());
+        }
+        old.close();
+    }
+
+    @Test
+    void releaseOfAYoungHoldIsOnePreconditionDelete() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease());
+        clock.advance(Duration.ofSeconds(10));
+        api.clearCalls();
+        Runnable release = s.detachLeaseRelease();
+        s.close(); // the Lease is detached: close makes no call
+        assertEquals(List.of(), api.calls());
+        release.run();
+        release.run(); // idempotent
+        assertEquals(List.of("delete " + s.leaseName()), api.calls());
+        assertTrue(api.stored(s.leaseName()).isEmpty());
+    }
+
+    @Test
+    void releaseNeverDeletesALeaseSomeoneTookOverEvenWhenPreconditionsAreIgnored() throws Exception {
+        api.ignoreDeletePreconditions(true); // like the CRUD mock
+        LeaseLockManager a = manager("pod-a");
+        LeaseLockManager b = manager("pod-b");
+        LockSession paused = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, paused.tryAcquireLease());
+        clock.advance(Duration.ofSeconds(31)); // a is paused past expiry
+        LockSession other = open(b);
+        assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease());
+        api.clearCalls();
+        paused.close(); // wakes up and releases
+        assertEquals(List.of("get " + paused.leaseName()), api.calls(), "looked, did not delete");
+        assertEquals("pod-b/t1", api.stored(paused.leaseName()).orElseThrow().holderIdentity());
+        other.close();
+        assertTrue(api.stored(paused.leaseName()).isEmpty());
+    }
+
+    @Test
+    void releaseNearExpiryOfALeaseStillOursDeletesAfterAGet() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease());
+        clock.advance(Duration.ofSeconds(26)); // safe age is 30 - 5 = 25 s
+        api.clearCalls();
+        s.close();
+        assertEquals(List.of("get " + s.leaseName(), "delete " + s.leaseName()), api.calls());
+        assertTrue(api.stored(s.leaseName()).isEmpty());
+    }
+
+    @Test
+    void youngReleaseRespectsTheDeletePreconditionOfARealServer() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease());
+        // someone rewrote it (clock skew: their clock thought it expired)
+        api.put(new LeaseRecord(s.leaseName(), "pod-z/x", clock.instant(), clock.instant(), 30, 1, null));
+        s.close();
+        assertEquals("pod-z/x", api.stored(s.leaseName()).orElseThrow().holderIdentity());
+    }
+
+    @Test
+    void apiErrorsAreNotContention() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        api.failNextCreate(new LeaseApiException("forbidden", 403, null));
+        try (LockSession s = open(a)) {
+            LeaseApiException e = assertThrows(LeaseApiException.class, s::tryAcquireLease);
+            assertFalse(e.transientFault());
+            assertFalse(s.holdsLease());
+        }
+        assertEquals(0, count("gateway.lock.contention"));
+    }
+
+    @Test
+    void oneThreadPerKeyInsideTheProcess() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession first = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, first.tryAcquireLease());
+        // a second request for the same key on this replica cannot get in while the first is inside
+        assertTrue(a.open(KEY, Duration.ofMillis(50)).isEmpty());
+        assertEquals(1, count("gateway.lock.acquisition.failures", "reason", "local_wait_timeout"));
+        // ... other keys are not blocked
+        try (LockSession other = a.open("b".repeat(64), Duration.ZERO).orElseThrow()) {
+            assertFalse(other.waitedForLocalHolder());
+        }
+        Future<Boolean> second = pool.submit(() -> {
+            try (LockSession s = a.open(KEY, Duration.ofSeconds(10)).orElseThrow()) {
+                // the first one's Lease was released before we got in
+                assertTrue(api.stored(s.leaseName()).isEmpty());
+                return s.waitedForLocalHolder();
+            }
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.usersOf(KEY) == 2);
+        first.close();
+        assertTrue(second.get(10, TimeUnit.SECONDS), "the second one waited for the first");
+        assertEquals(0, a.keysInUse());
+    }
+
+    @Test
+    void concurrentSessionsOnOneReplicaNeverHoldTogether() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger maxInside = new AtomicInteger();
+        AtomicInteger acquired = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            all.add(pool.submit(() -> {
+                start.await();
+                Optional<LockSession> s = a.open(KEY, Duration.ofSeconds(30));
+                try (LockSession session = s.orElseThrow()) {
+                    if (session.tryAcquireLease() instanceof LeaseAttempt.Acquired) {
+                        acquired.incrementAndGet();
+                        int now = inside.incrementAndGet();
+                        maxInside.accumulateAndGet(now, Math::max);
+                        Thread.yield();
+                        inside.decrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : all) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(1, maxInside.get());
+        assertEquals(16, acquired.get(), "each one got the Lease in turn, after the previous release");
+        assertEquals(0, a.keysInUse());
+    }
+
+    @Test
+    void configRejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", "a/b", LEASE));
+        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", "p", Duration.ofMillis(10)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new LockConfig("ns", "p", LEASE, LEASE, LockConfig.GATEWAY_PREFIX));
+        assertEquals(Duration.ofSeconds(5), LockConfig.defaultMargin(LEASE));
+        assertEquals(Duration.ofMillis(400), LockConfig.defaultMargin(Duration.ofSeconds(2)));
+        assertEquals(2, LockConfig.gateway("ns", "p", Duration.ofMillis(1500)).leaseDurationSeconds());
+    }
+}

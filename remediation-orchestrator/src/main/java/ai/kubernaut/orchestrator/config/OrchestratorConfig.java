@@ -1,0 +1,84 @@
+package ai.kubernaut.orchestrator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The orchestrator's settings; every key and default is listed in remediation-orchestrator/README.md. */
+@ConfigMapping(prefix = "orchestrator")
+public interface OrchestratorConfig {
+
+    /** This replica's name, the Lease holder prefix. Required; from POD_NAME (Downward API metadata.name). */
+    Optional<String> podName();
+
+    /** The controller namespace. Required; from POD_NAMESPACE (Downward API metadata.namespace). */
+    Optional<String> namespace();
+
+    /** Concurrent reconciles per replica (never two for the same RR). */
+    @WithDefault("4")
+    int workers();
+
+    /** Periodic re-reconcile of every RR: a safety net behind the event-driven wake-ups. 0 disables it. */
+    @WithDefault("5m")
+    Duration resyncPeriod();
+
+    Lock lock();
+
+    Requeue requeue();
+
+    PhaseTimeout phaseTimeout();
+
+    Routing routing();
+
+    Catalog catalog();
+
+    interface Lock {
+        /** Target Lease duration (ADR-052: 30 s; under 10 s is too short, over 60 s too long). */
+        @WithDefault("30s")
+        Duration leaseDuration();
+    }
+
+    /** Requeue after lock contention, status conflicts and API errors: jittered exponential backoff. */
+    interface Requeue {
+        @WithDefault("100ms")
+        Duration baseDelay();
+
+        @WithDefault("5s")
+        Duration maxDelay();
+
+        @WithDefault("2.0")
+        double multiplier();
+
+        /** FULL jitter spreads replicas contending for one target; the delay is floored at base-delay. */
+        @WithDefault("1.0")
+        double jitter();
+    }
+
+    interface PhaseTimeout {
+        @WithDefault("10m")
+        Duration analyzing();
+
+        @WithDefault("1h")
+        Duration blocked();
+
+        @WithDefault("1h")
+        Duration executing();
+    }
+
+    interface Routing {
+        /** RecentlyRemediated window when the catalog entry sets none; 0 disables the check. */
+        @WithDefault("0s")
+        Duration defaultCooldown();
+
+        /** Also filter the busy check by spec.targetResource on the server (CRD selectableFields, 1.32+). */
+        @WithDefault("false")
+        boolean fieldSelector();
+    }
+
+    interface Catalog {
+        /** The workflow catalog ConfigMap in the controller namespace (key catalog.yaml). */
+        @WithDefault("kubernaut-workflow-catalog")
+        String configMap();
+    }
+}

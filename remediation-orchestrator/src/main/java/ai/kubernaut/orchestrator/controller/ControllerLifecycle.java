@@ -1,0 +1,73 @@
+package ai.kubernaut.orchestrator.controller;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import ai.kubernaut.backoff.Jitter;
+import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
+import ai.kubernaut.orchestrator.config.OrchestratorConfig;
+import ai.kubernaut.orchestrator.config.PodIdentity;
+import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
+import ai.kubernaut.orchestrator.reconcile.CreationHook;
+import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.Optional;
+
+/** Starts this replica's controller with the application and stops it (finishing in-flight work) on shutdown. */
+@ApplicationScoped
+public class ControllerLifecycle {
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    OrchestratorConfig config;
+
+    @Inject
+    PodIdentity identity;
+
+    @Inject
+    WorkflowSelector selector;
+
+    @Inject
+    OrchestratorMetrics metrics;
+
+    private volatile RemediationController controller;
+
+    void onStart(@Observes StartupEvent event) {
+        controller = new RemediationController(client, settings(config, identity), selector, metrics,
+                Clock.systemUTC(), CreationHook.NONE).start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        RemediationController current = controller;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    public Optional<RemediationController> controller() {
+        return Optional.ofNullable(controller);
+    }
+
+    /** The settings the configuration describes, for this replica. */
+    public static ControllerSettings settings(OrchestratorConfig config, PodIdentity identity) {
+        OrchestratorConfig.Requeue requeue = config.requeue();
+        BackoffPolicy backoff = BackoffPolicy.builder()
+                .baseDelay(requeue.baseDelay())
+                .maxDelay(requeue.maxDelay())
+                .multiplier(requeue.multiplier())
+                .jitter(Jitter.FULL, requeue.jitter())
+                .floorAtBase(true)
+                .noDeadline()
+                .build();
+        return new ControllerSettings(identity.namespace(), identity.podName(), config.workers(),
+                config.lock().leaseDuration(), backoff, config.resyncPeriod(), config.routing().fieldSelector(),
+                new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),
+                        config.phaseTimeout().executing(), config.routing().defaultCooldown()));
+    }
+}

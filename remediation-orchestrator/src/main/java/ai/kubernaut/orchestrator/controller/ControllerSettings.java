@@ -1,0 +1,54 @@
+package ai.kubernaut.orchestrator.controller;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything one controller instance needs to know, immutable.
+ *
+ * @param namespace        the controller namespace (POD_NAMESPACE): RRs, WFEs, Leases, Events live there
+ * @param podName          this replica's identity (POD_NAME): the Lease holder prefix
+ * @param workers          concurrent reconciles (different RRs; one RR is never reconciled twice at once)
+ * @param leaseDuration    target Lease duration
+ * @param requeueBackoff   delays for requeues after contention, conflicts and errors
+ * @param resyncPeriod     periodic re-reconcile of every RR, a safety net only (zero disables)
+ * @param fieldSelector    whether the busy check also asks the server for spec.targetResource (1.32+)
+ * @param reconcile        phase timeouts and cooldown
+ */
+public record ControllerSettings(String namespace, String podName, int workers, Duration leaseDuration,
+        BackoffPolicy requeueBackoff, Duration resyncPeriod, boolean fieldSelector, ReconcileSettings reconcile) {
+
+    public ControllerSettings {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(podName, "podName");
+        Objects.requireNonNull(leaseDuration, "leaseDuration");
+        Objects.requireNonNull(requeueBackoff, "requeueBackoff");
+        Objects.requireNonNull(resyncPeriod, "resyncPeriod");
+        Objects.requireNonNull(reconcile, "reconcile");
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1 but was " + workers);
+        }
+    }
+
+    public ControllerSettings withPodName(String otherPod) {
+        return new ControllerSettings(namespace, otherPod, workers, leaseDuration, requeueBackoff, resyncPeriod,
+                fieldSelector, reconcile);
+    }
+
+    public ControllerSettings withNamespace(String otherNamespace) {
+        return new ControllerSettings(otherNamespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
+                fieldSelector, reconcile);
+    }
+
+    public ControllerSettings withReconcile(ReconcileSettings otherReconcile) {
+        return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
+                fieldSelector, otherReconcile);
+    }
+
+    public ControllerSettings withLeaseDuration(Duration otherDuration) {
+        return new ControllerSettings(namespace, podName, workers, otherDuration, requeueBackoff, resyncPeriod,
+                fieldSelector, reconcile);
+    }
+}

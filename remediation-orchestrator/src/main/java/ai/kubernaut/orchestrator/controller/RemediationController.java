@@ -1,0 +1,282 @@
+package ai.kubernaut.orchestrator.controller;
+
+import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
+import ai.kubernaut.orchestrator.events.RemediationEvents;
+import ai.kubernaut.orchestrator.lock.Fabric8LeaseApi;
+import ai.kubernaut.orchestrator.lock.LeaseLockConfig;
+import ai.kubernaut.orchestrator.lock.LeaseLockManager;
+import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
+import ai.kubernaut.orchestrator.model.RemediationRequest;
+import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
+import ai.kubernaut.orchestrator.model.WorkflowExecution;
+import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus;
+import ai.kubernaut.orchestrator.reconcile.CreationHook;
+import ai.kubernaut.orchestrator.reconcile.Phases;
+import ai.kubernaut.orchestrator.reconcile.ReconcileResult;
+import ai.kubernaut.orchestrator.reconcile.RemediationReconciler;
+import ai.kubernaut.orchestrator.reconcile.RemediationRequestApi;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * One replica's controller: informers on RemediationRequests and WorkflowExecutions in the controller namespace,
+ * a keyed work queue of RR names, and {@code workers} threads that reconcile them. Active-active: no leader
+ * election; replicas exclude each other per target with Leases, not per RR.
+ *
+ * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
+ * Blocked on it (an informer index on routingStatus.blockingWorkflowExecution); an RR reaching a terminal phase
+ * enqueues the RRs Blocked as its duplicates. The informers' periodic resync is only a safety net.
+ *
+ * <p>Plain Java on purpose: tests run several instances (several "replicas") against one API server.
+ */
+public final class RemediationController implements AutoCloseable {
+
+    static final String BY_FINGERPRINT = "fingerprint";
+    static final String BY_BLOCKING_WFE = "blockingWorkflowExecution";
+    static final String BY_DUPLICATE_OF = "duplicateOf";
+
+    private static final Logger LOG = Logger.getLogger(RemediationController.class);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+    private final KubernetesClient client;
+    private final ControllerSettings settings;
+    private final WorkflowSelector selector;
+    private final OrchestratorMetrics metrics;
+    private final Clock clock;
+    private final CreationHook creationHook;
+    private final WorkQueue<String> queue;
+    /** RR name -> System.nanoTime() when a finished WFE woke it (for the wake-up latency metric). */
+    private final ConcurrentMap<String, Long> wokenAt = new ConcurrentHashMap<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private SharedIndexInformer<RemediationRequest> requestInformer;
+    private SharedIndexInformer<WorkflowExecution> executionInformer;
+    private RemediationReconciler reconciler;
+    private volatile boolean running;
+
+    public RemediationController(KubernetesClient client, ControllerSettings settings, WorkflowSelector selector,
+            OrchestratorMetrics metrics, Clock clock, CreationHook creationHook) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.selector = Objects.requireNonNull(selector, "selector");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.creationHook = Objects.requireNonNull(creationHook, "creationHook");
+        this.queue = new WorkQueue<>(settings.requeueBackoff(), "ro-" + settings.podName());
+    }
+
+    /** Starts the informers and the workers; returns without waiting for the informers' first list. */
+    public synchronized RemediationController start() {
+        if (running) {
+            return this;
+        }
+        String ns = settings.namespace();
+        long resync = settings.resyncPeriod().toMillis();
+        requestInformer = client.resources(RemediationRequest.class).inNamespace(ns).runnableInformer(resync);
+        requestInformer.addIndexers(Map.of(
+                BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
+                        ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
+                BY_BLOCKING_WFE, rr -> blockedOn(rr, RoutingStatus::getBlockingWorkflowExecution),
+                BY_DUPLICATE_OF, rr -> blockedOn(rr, RoutingStatus::getDuplicateOf)));
+        requestInformer.addEventHandler(new RequestEvents());
+        executionInformer = client.resources(WorkflowExecution.class).inNamespace(ns).runnableInformer(0);
+        executionInformer.addEventHandler(new ExecutionEvents());
+
+        LeaseLockManager locks = new LeaseLockManager(
+                new LeaseLockConfig("ro-lock-", settings.podName(), settings.leaseDuration()),
+                new Fabric8LeaseApi(client, ns), clock, metrics);
+        reconciler = new RemediationReconciler(new RemediationRequestApi(client, ns),
+                new WorkflowExecutionApi(client, ns, settings.fieldSelector()),
+                fingerprint -> requestInformer.getIndexer().byIndex(BY_FINGERPRINT, fingerprint),
+                locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
+                settings.reconcile(), clock, creationHook);
+
+        running = true;
+        requestInformer.start();
+        executionInformer.start();
+        for (int i = 0; i < settings.workers(); i++) {
+            Thread worker = new Thread(this::work, "ro-worker-" + settings.podName() + "-" + i);
+            worker.setDaemon(true);
+            worker.start();
+            workers.add(worker);
+        }
+        LOG.infof("controller started: namespace=%s pod=%s workers=%d leaseDuration=%s", ns, settings.podName(),
+                settings.workers(), settings.leaseDuration());
+        return this;
+    }
+
+    /** Informers listed and watching, and the workflow selector ready. */
+    public boolean isReady() {
+        return running && synced(requestInformer) && synced(executionInformer) && selector.isReady();
+    }
+
+    /** Workers alive (a dead worker thread means reconciles silently stopped). */
+    public boolean isAlive() {
+        return running && workers.stream().allMatch(Thread::isAlive);
+    }
+
+    public Map<String, Object> healthData() {
+        return Map.of("namespace", settings.namespace(), "pod", settings.podName(),
+                "remediationRequestsSynced", synced(requestInformer),
+                "workflowExecutionsSynced", synced(executionInformer),
+                "workflowSelectorReady", selector.isReady(),
+                "queueLength", queue.length());
+    }
+
+    /** Enqueues an RR for reconciliation (also used by tests). */
+    public void enqueue(String name) {
+        queue.add(name);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        queue.shutdown();
+        requestInformer.close();
+        executionInformer.close();
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (Thread worker : workers) {
+            try {
+                // in-flight reconciles finish and release their Leases
+                worker.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workers.clear();
+        LOG.infof("controller stopped: namespace=%s pod=%s", settings.namespace(), settings.podName());
+    }
+
+    private void work() {
+        while (true) {
+            String name;
+            try {
+                name = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (name == null) {
+                return;
+            }
+            Long woken = wokenAt.remove(name);
+            if (woken != null) {
+                metrics.wakeupLatency(Duration.ofNanos(System.nanoTime() - woken));
+            }
+            try {
+                ReconcileResult result = reconciler.reconcile(name);
+                metrics.reconciled(result.outcome().tag());
+                if (result.needsBackoff()) {
+                    Duration delay = queue.addRateLimited(name);
+                    LOG.debugf("requeue with backoff: rr=%s after=%s: %s", name, delay, result.detail());
+                } else {
+                    queue.forget(name);
+                    result.requeueAfter().ifPresent(after -> queue.addAfter(name, after));
+                }
+            } catch (RuntimeException e) {
+                metrics.reconciled(ReconcileResult.Outcome.ERROR.tag());
+                Duration delay = queue.addRateLimited(name);
+                LOG.warnf(e, "reconcile failed, retrying after %s: rr=%s", delay, name);
+            } finally {
+                queue.done(name);
+            }
+        }
+    }
+
+    private static boolean synced(SharedIndexInformer<?> informer) {
+        return informer != null && informer.hasSynced() && informer.isWatching();
+    }
+
+    private static List<String> blockedOn(RemediationRequest rr, Function<RoutingStatus, String> field) {
+        if (Phases.phaseOf(rr) != OverallPhase.BLOCKED || rr.getStatus().getRoutingStatus() == null) {
+            return List.of();
+        }
+        String value = field.apply(rr.getStatus().getRoutingStatus());
+        return value == null ? List.of() : List.of(value);
+    }
+
+    /**
+     * Enqueue RRs found under an index value (the ones blocked on something that just ended); {@code timed}
+     * starts the wake-up latency clock (WFE completions only, as the metric says).
+     */
+    private void wake(String index, String value, boolean timed) {
+        long now = System.nanoTime();
+        for (RemediationRequest blocked : requestInformer.getIndexer().byIndex(index, value)) {
+            String name = blocked.getMetadata().getName();
+            if (timed) {
+                wokenAt.putIfAbsent(name, now);
+            }
+            LOG.debugf("waking blocked RR: rr=%s on %s=%s", name, index, value);
+            queue.add(name);
+        }
+    }
+
+    private final class RequestEvents implements ResourceEventHandler<RemediationRequest> {
+        @Override
+        public void onAdd(RemediationRequest rr) {
+            if (!Phases.isTerminal(rr)) {
+                queue.add(rr.getMetadata().getName());
+            }
+        }
+
+        @Override
+        public void onUpdate(RemediationRequest old, RemediationRequest rr) {
+            if (!Phases.isTerminal(rr)) {
+                queue.add(rr.getMetadata().getName());
+            } else if (!Phases.isTerminal(old)) {
+                wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
+            }
+        }
+
+        @Override
+        public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
+            wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
+        }
+    }
+
+    private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {
+        @Override
+        public void onAdd(WorkflowExecution wfe) {
+            // also covers WFEs that finished while this replica was not watching
+            if (WorkflowExecutions.isTerminal(wfe)) {
+                finished(wfe);
+            }
+        }
+
+        @Override
+        public void onUpdate(WorkflowExecution old, WorkflowExecution wfe) {
+            if (WorkflowExecutions.isTerminal(wfe) && !WorkflowExecutions.isTerminal(old)) {
+                finished(wfe);
+            }
+        }
+
+        @Override
+        public void onDelete(WorkflowExecution wfe, boolean unknownFinalState) {
+            finished(wfe);
+        }
+
+        private void finished(WorkflowExecution wfe) {
+            String owner = WorkflowExecutions.requestNameOf(wfe);
+            if (owner != null) {
+                queue.add(owner);
+            }
+            wake(BY_BLOCKING_WFE, wfe.getMetadata().getName(), true);
+        }
+    }
+}

@@ -1,0 +1,421 @@
+package ai.kubernaut.orchestrator.reconcile;
+
+import ai.kubernaut.orchestrator.catalog.WorkflowSelection;
+import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
+import ai.kubernaut.orchestrator.events.RemediationEvents;
+import ai.kubernaut.orchestrator.lock.HeldLock;
+import ai.kubernaut.orchestrator.lock.LeaseLockManager;
+import ai.kubernaut.orchestrator.lock.LockAttempt;
+import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
+import ai.kubernaut.orchestrator.model.RemediationRequest;
+import ai.kubernaut.orchestrator.model.RemediationRequestStatus;
+import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
+import ai.kubernaut.orchestrator.model.WorkflowExecution;
+import ai.kubernaut.orchestrator.model.remediationrequeststatus.CompletionStatus;
+import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus;
+import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus.BlockReason;
+import ai.kubernaut.orchestrator.model.remediationrequeststatus.SelectedWorkflow;
+import ai.kubernaut.orchestrator.routing.RoutingDecision;
+import ai.kubernaut.orchestrator.routing.RoutingPolicy;
+import ai.kubernaut.orchestrator.target.Target;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
+import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Drives one RemediationRequest one step: Pending -> Analyzing -> (Blocked) -> Executing -> Completed | Failed,
+ * or TimedOut when a phase outlives its limit.
+ *
+ * <p>Every decision starts from an uncached read of the RR, and every transition is a status write conditional
+ * on that read: a reconcile that loses a 409 re-reads and decides again, it never overwrites. Routing (the
+ * checks, the WFE creation and the move to Executing) runs under the target's Lease; the WFE's deterministic
+ * name fences a holder that lost its Lease while paused (ADR-052-003).
+ */
+public final class RemediationReconciler {
+
+    public static final String OUTCOME_REMEDIATED = "Remediated";
+    public static final String OUTCOME_WORKFLOW_FAILED = "WorkflowFailed";
+    public static final String OUTCOME_NO_MATCHING_WORKFLOW = "NoMatchingWorkflow";
+    public static final String OUTCOME_INVALID_SPEC = "InvalidSpec";
+    public static final String OUTCOME_TIMED_OUT = "TimedOut";
+    public static final String OUTCOME_WORKFLOW_EXECUTION_MISSING = "WorkflowExecutionMissing";
+    public static final String OUTCOME_WORKFLOW_EXECUTION_REJECTED = "WorkflowExecutionRejected";
+    private static final int UNPROCESSABLE_ENTITY = 422;
+
+    private static final Logger LOG = Logger.getLogger(RemediationReconciler.class);
+    /** Re-reads after lost status writes within one reconcile before handing back to the queue's backoff. */
+    private static final int MAX_CONFLICT_ROUNDS = 5;
+
+    private final RemediationRequestApi requests;
+    private final WorkflowExecutionApi executions;
+    private final Function<String, List<RemediationRequest>> sameFingerprint;
+    private final LeaseLockManager locks;
+    private final WorkflowSelector selector;
+    private final RemediationEvents events;
+    private final OrchestratorMetrics metrics;
+    private final ReconcileSettings settings;
+    private final Clock clock;
+    private final CreationHook creationHook;
+
+    /**
+     * @param sameFingerprint RRs with a given fingerprint, from the informer cache (DuplicateInProgress: a
+     *                        lagging cache only delays, the blocked RR is woken when the older one ends)
+     */
+    public RemediationReconciler(RemediationRequestApi requests, WorkflowExecutionApi executions,
+            Function<String, List<RemediationRequest>> sameFingerprint, LeaseLockManager locks,
+            WorkflowSelector selector, RemediationEvents events, OrchestratorMetrics metrics,
+            ReconcileSettings settings, Clock clock, CreationHook creationHook) {
+        this.requests = requests;
+        this.executions = executions;
+        this.sameFingerprint = sameFingerprint;
+        this.locks = locks;
+        this.selector = selector;
+        this.events = events;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.clock = clock;
+        this.creationHook = creationHook;
+    }
+
+    /** Reconciles the RR of that name in the controller namespace. */
+    public ReconcileResult reconcile(String name) {
+        MDC.put("rr", name);
+        try {
+            for (int round = 1; round <= MAX_CONFLICT_ROUNDS; round++) {
+                RemediationRequest rr = requests.get(name);
+                if (rr == null) {
+                    return ReconcileResult.done("gone");
+                }
+                if (Phases.isTerminal(rr)) {
+                    return ReconcileResult.done("terminal");
+                }
+                try {
+                    return step(rr);
+                } catch (StatusConflictException e) {
+                    metrics.statusConflict();
+                    LOG.debugf("status write conflict, re-reading: rr=%s round=%d", name, round);
+                }
+            }
+            return ReconcileResult.conflict("status write kept losing to concurrent writers");
+        } finally {
+            MDC.remove("rr");
+            MDC.remove("target");
+            MDC.remove("wfe");
+        }
+    }
+
+    private ReconcileResult step(RemediationRequest rr) {
+        OverallPhase phase = Phases.phaseOf(rr);
+        Optional<ReconcileResult> timedOut = timeoutIfDue(rr, phase);
+        if (timedOut.isPresent()) {
+            return timedOut.get();
+        }
+        switch (phase) {
+            case PENDING, ANALYZING, BLOCKED -> {
+                RequestValidation.Result validation = RequestValidation.validate(rr);
+                if (validation instanceof RequestValidation.Invalid invalid) {
+                    return fail(rr, OUTCOME_INVALID_SPEC, invalid.reason(), null);
+                }
+                Target target = ((RequestValidation.Valid) validation).target();
+                MDC.put("target", target.key());
+                if (phase == OverallPhase.PENDING) {
+                    rr = transition(rr, OverallPhase.ANALYZING, s -> {
+                    });
+                }
+                if (phase == OverallPhase.BLOCKED) {
+                    Optional<ReconcileResult> stillBlocked = stillBlocked(rr);
+                    if (stillBlocked.isPresent()) {
+                        return stillBlocked.get();
+                    }
+                }
+                return analyze(rr, target);
+            }
+            case EXECUTING -> {
+                return executing(rr);
+            }
+            default -> {
+                // Processing, AwaitingApproval, Verifying: phases of other controllers in the original system
+                return ReconcileResult.done("phase " + phase.getValue() + " is not driven by this controller");
+            }
+        }
+    }
+
+    /** Analyzing: choose the workflow, then route under the target lock. */
+    private ReconcileResult analyze(RemediationRequest rr, Target target) {
+        Optional<WorkflowSelection> selection = selector.select(rr);
+        if (selection.isEmpty()) {
+            return fail(rr, OUTCOME_NO_MATCHING_WORKFLOW, "no workflow in the catalog matches signal '"
+                    + rr.getSpec().getSignalName() + "' with severity '" + rr.getSpec().getSeverity() + "'", null);
+        }
+        return route(rr, target, selection.get());
+    }
+
+    /** Blocked: whether what blocks the RR still holds, judged on fresh reads. Empty = route again. */
+    private Optional<ReconcileResult> stillBlocked(RemediationRequest rr) {
+        RoutingStatus routing = rr.getStatus().getRoutingStatus();
+        BlockReason reason = routing == null ? null : routing.getBlockReason();
+        if (reason == BlockReason.RESOURCEBUSY && routing.getBlockingWorkflowExecution() != null) {
+            WorkflowExecution blocking = executions.get(routing.getBlockingWorkflowExecution());
+            if (blocking != null && WorkflowExecutions.isActive(blocking)) {
+                return Optional.of(untilDeadline(rr, null, "blocked by " + blocking.getMetadata().getName()));
+            }
+        } else if (reason == BlockReason.DUPLICATEINPROGRESS && routing.getDuplicateOf() != null) {
+            RemediationRequest original = requests.get(routing.getDuplicateOf());
+            if (original != null && !Phases.isTerminal(original)) {
+                return Optional.of(untilDeadline(rr, null, "duplicate of " + routing.getDuplicateOf()));
+            }
+        } else if (reason == BlockReason.RECENTLYREMEDIATED && routing.getNextAllowedExecution() != null) {
+            Instant next = routing.getNextAllowedExecution().toInstant();
+            if (clock.instant().isBefore(next)) {
+                return Optional.of(untilDeadline(rr, next, "cooldown until " + next));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Routing checks -> create WFE -> RR to Executing, all under the target's Lease. */
+    private ReconcileResult route(RemediationRequest rr, Target target, WorkflowSelection selection) {
+        LockAttempt attempt = locks.tryAcquire(target.key());
+        if (attempt instanceof LockAttempt.NotAcquired notAcquired) {
+            if (notAcquired.reason().isContention()) {
+                return ReconcileResult.contention("target lock " + notAcquired.reason().tag()
+                        + notAcquired.holder().map(h -> " by " + h).orElse(""));
+            }
+            String error = notAcquired.error().map(Throwable::getMessage).orElse("unknown");
+            LOG.warnf("target lock unavailable: rr=%s target=%s: %s", rr.getMetadata().getName(), target, error);
+            return ReconcileResult.error("lease API error: " + error);
+        }
+        HeldLock lock = ((LockAttempt.Acquired) attempt).lock();
+        try {
+            List<WorkflowExecution> onTarget = executions.listForTarget(target);
+            RoutingDecision decision = RoutingPolicy.decide(rr, target, selection,
+                    sameFingerprint.apply(rr.getSpec().getSignalFingerprint()), onTarget, clock.instant(),
+                    settings.defaultCooldown());
+            if (decision instanceof RoutingDecision.Adopt adopt) {
+                MDC.put("wfe", adopt.workflowExecution());
+                LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
+                        target, adopt.workflowExecution());
+                RemediationRequest executing = toExecuting(rr, adopt.workflowExecution(), selection);
+                return untilDeadline(executing, null, "executing " + adopt.workflowExecution());
+            }
+            if (decision instanceof RoutingDecision.Block block) {
+                return block(rr, target, selection, block);
+            }
+            RoutingDecision.Create create = (RoutingDecision.Create) decision;
+            MDC.put("wfe", create.workflowExecution());
+            creationHook.beforeCreate(rr, create.workflowExecution());
+            try {
+                executions.create(WorkflowExecutions.build(rr, target, selection, create.sequence()));
+            } catch (WorkflowExecutionApi.AlreadyExistsException fenced) {
+                // another creator (possibly after taking our expired Lease) got this name first: decide again
+                metrics.workflowExecutionFenced();
+                LOG.warnf("WorkflowExecution name already taken, deciding again: rr=%s target=%s wfe=%s",
+                        rr.getMetadata().getName(), target, create.workflowExecution());
+                return ReconcileResult.conflict("fenced: " + create.workflowExecution() + " exists");
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
+                    // the server's schema refuses what we built from this RR: retrying cannot help
+                    return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected WorkflowExecution "
+                            + create.workflowExecution() + ": " + e.getMessage(), null);
+                }
+                throw e;
+            }
+            metrics.workflowExecutionCreated();
+            LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s", rr.getMetadata().getName(),
+                    target, create.workflowExecution(), selection.workflowId());
+            RemediationRequest executing = toExecuting(rr, create.workflowExecution(), selection);
+            return untilDeadline(executing, null, "executing " + create.workflowExecution());
+        } finally {
+            locks.release(lock);
+        }
+    }
+
+    private ReconcileResult block(RemediationRequest rr, Target target, WorkflowSelection selection,
+            RoutingDecision.Block block) {
+        RoutingStatus current = rr.getStatus() == null ? null : rr.getStatus().getRoutingStatus();
+        // rounded up to the second the status can hold, so that waking at it finds the cooldown over
+        Instant wakeAt = block.nextAllowedExecution().map(RemediationReconciler::ceilSeconds).orElse(null);
+        ZonedDateTime nextAllowed = wakeAt == null ? null : utc(wakeAt);
+        boolean sameBlock = Phases.phaseOf(rr) == OverallPhase.BLOCKED && current != null
+                && current.getBlockReason() == block.reason()
+                && Objects.equals(current.getBlockingWorkflowExecution(),
+                        block.blockingWorkflowExecution().orElse(null))
+                && Objects.equals(current.getDuplicateOf(), block.duplicateOf().orElse(null))
+                && Objects.equals(instantOf(current.getNextAllowedExecution()), wakeAt);
+        RemediationRequest blocked = rr;
+        if (!sameBlock) {
+            blocked = transition(rr, OverallPhase.BLOCKED, s -> {
+                RoutingStatus routing = new RoutingStatus();
+                routing.setBlockReason(block.reason());
+                routing.setBlockMessage(block.message());
+                routing.setBlockedAt(utc(clock.instant()));
+                routing.setBlockingWorkflowExecution(block.blockingWorkflowExecution().orElse(null));
+                routing.setDuplicateOf(block.duplicateOf().orElse(null));
+                routing.setNextAllowedExecution(nextAllowed);
+                routing.setBlockedUntil(nextAllowed);
+                s.setRoutingStatus(routing);
+                s.setSelectedWorkflow(selected(selection));
+            });
+            metrics.blocked(block.reason().getValue());
+            events.normal(blocked, block.reason().getValue(), block.message());
+            LOG.infof("blocked: rr=%s target=%s reason=%s wfe=%s duplicateOf=%s nextAllowed=%s",
+                    rr.getMetadata().getName(), target, block.reason().getValue(),
+                    block.blockingWorkflowExecution().orElse("-"), block.duplicateOf().orElse("-"),
+                    block.nextAllowedExecution().map(Instant::toString).orElse("-"));
+        }
+        return untilDeadline(blocked, wakeAt, "blocked: " + block.reason().getValue());
+    }
+
+    /** Executing: finish the RR when its WFE has finished. */
+    private ReconcileResult executing(RemediationRequest rr) {
+        String name = rr.getStatus().getWorkflowExecutionRef();
+        if (name == null) {
+            return fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING, "Executing without status.workflowExecutionRef",
+                    null);
+        }
+        MDC.put("wfe", name);
+        WorkflowExecution wfe = executions.get(name);
+        if (wfe == null) {
+            return fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING, "WorkflowExecution " + name + " no longer exists",
+                    name);
+        }
+        WorkflowExecutionStatus.Phase phase = WorkflowExecutions.phaseOf(wfe);
+        if (phase == WorkflowExecutionStatus.Phase.COMPLETED) {
+            finish(rr, OverallPhase.COMPLETED, OUTCOME_REMEDIATED, null,
+                    "WorkflowExecution " + name + " completed", name);
+            return ReconcileResult.done("completed");
+        }
+        if (phase == WorkflowExecutionStatus.Phase.FAILED) {
+            var details = wfe.getStatus().getFailureDetails();
+            String reason = details == null ? null : details.getReason();
+            String message = "WorkflowExecution " + name + " failed"
+                    + (details == null || details.getMessage() == null ? "" : ": " + details.getMessage());
+            RemediationRequest failed = finish(rr, OverallPhase.FAILED, OUTCOME_WORKFLOW_FAILED,
+                    reason == null ? OUTCOME_WORKFLOW_FAILED : reason, message, name);
+            events.warning(failed, OUTCOME_WORKFLOW_FAILED, message);
+            return ReconcileResult.done("failed");
+        }
+        return untilDeadline(rr, null, "waiting for " + name);
+    }
+
+    private Optional<ReconcileResult> timeoutIfDue(RemediationRequest rr, OverallPhase phase) {
+        Optional<Instant> deadline = deadlineOf(rr, phase);
+        if (deadline.isEmpty() || clock.instant().isBefore(deadline.get())) {
+            return Optional.empty();
+        }
+        Duration limit = settings.timeoutOf(phase).orElseThrow();
+        String message = "phase " + phase.getValue() + " exceeded its limit of " + limit;
+        RemediationRequest timedOut = finish(rr, OverallPhase.TIMEDOUT, OUTCOME_TIMED_OUT,
+                phase.getValue() + "Timeout", message, rr.getStatus().getWorkflowExecutionRef());
+        events.warning(timedOut, OUTCOME_TIMED_OUT, message);
+        return Optional.of(ReconcileResult.done("timed out"));
+    }
+
+    private Optional<Instant> deadlineOf(RemediationRequest rr, OverallPhase phase) {
+        return settings.timeoutOf(phase).map(limit -> phaseStart(rr).plus(limit));
+    }
+
+    private static Instant phaseStart(RemediationRequest rr) {
+        if (rr.getStatus() != null && rr.getStatus().getPhaseStartedAt() != null) {
+            return rr.getStatus().getPhaseStartedAt().toInstant();
+        }
+        return Instant.parse(rr.getMetadata().getCreationTimestamp());
+    }
+
+    /** Success; look again at {@code wakeAt} or the phase deadline, whichever comes first. */
+    private ReconcileResult untilDeadline(RemediationRequest rr, Instant wakeAt, String detail) {
+        Optional<Instant> deadline = deadlineOf(rr, Phases.phaseOf(rr));
+        Optional<Instant> next = deadline.map(d -> wakeAt == null || d.isBefore(wakeAt) ? d : wakeAt)
+                .or(() -> Optional.ofNullable(wakeAt));
+        return next.map(n -> ReconcileResult.requeueAfter(Duration.between(clock.instant(), n), detail))
+                .orElseGet(() -> ReconcileResult.done(detail));
+    }
+
+    private ReconcileResult fail(RemediationRequest rr, String outcome, String message, String wfe) {
+        RemediationRequest failed = finish(rr, OverallPhase.FAILED, outcome, outcome, message, wfe);
+        events.warning(failed, outcome, message);
+        LOG.warnf("failed: rr=%s outcome=%s: %s", rr.getMetadata().getName(), outcome, message);
+        return ReconcileResult.done("failed: " + outcome);
+    }
+
+    private RemediationRequest finish(RemediationRequest rr, OverallPhase phase, String outcome, String reason,
+            String message, String wfe) {
+        return transition(rr, phase, s -> {
+            CompletionStatus completion = new CompletionStatus();
+            completion.setOutcome(outcome);
+            completion.setFailureReason(reason);
+            completion.setMessage(message);
+            completion.setCompletedAt(utc(clock.instant()));
+            completion.setWorkflowExecutionRef(wfe);
+            s.setCompletionStatus(completion);
+        });
+    }
+
+    private RemediationRequest toExecuting(RemediationRequest rr, String wfe, WorkflowSelection selection) {
+        return transition(rr, OverallPhase.EXECUTING, s -> {
+            s.setWorkflowExecutionRef(wfe);
+            s.setSelectedWorkflow(selected(selection));
+            s.setRoutingStatus(null);
+        });
+    }
+
+    /** One status write from the freshly read RR; phaseStartedAt moves only when the phase changes. */
+    private RemediationRequest transition(RemediationRequest rr, OverallPhase to,
+            Consumer<RemediationRequestStatus> change) {
+        OverallPhase from = Phases.phaseOf(rr);
+        RemediationRequestStatus next = requests.copyOf(rr.getStatus());
+        next.setOverallPhase(to);
+        if (from != to || next.getPhaseStartedAt() == null) {
+            next.setPhaseStartedAt(utc(clock.instant()));
+        }
+        next.setObservedGeneration(rr.getMetadata().getGeneration());
+        change.accept(next);
+        RemediationRequest written = requests.writeStatus(rr, next);
+        if (from != to) {
+            metrics.phaseTransition(from.getValue(), to.getValue());
+            LOG.infof("phase %s -> %s: rr=%s", from.getValue(), to.getValue(), rr.getMetadata().getName());
+        }
+        return written;
+    }
+
+    private static SelectedWorkflow selected(WorkflowSelection selection) {
+        SelectedWorkflow selected = new SelectedWorkflow();
+        selected.setWorkflowId(selection.workflowId());
+        selected.setWorkflowName(selection.workflowName());
+        selected.setActionType(selection.actionType());
+        selected.setVersion(selection.version());
+        selected.setExecutionBundle(selection.executionBundle());
+        selected.setParameters(selection.parameters().isEmpty() ? null : new LinkedHashMap<>(selection.parameters()));
+        return selected;
+    }
+
+    /** Status timestamps are whole seconds on the wire (the model's date format): keep them exact. */
+    private static ZonedDateTime utc(Instant instant) {
+        return ZonedDateTime.ofInstant(instant.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC);
+    }
+
+    private static Instant ceilSeconds(Instant instant) {
+        Instant floor = instant.truncatedTo(ChronoUnit.SECONDS);
+        return floor.equals(instant) ? floor : floor.plusSeconds(1);
+    }
+
+    private static Instant instantOf(ZonedDateTime time) {
+        return time == null ? null : time.toInstant();
+    }
+}

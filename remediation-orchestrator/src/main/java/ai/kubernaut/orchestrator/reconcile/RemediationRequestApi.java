@@ -1,0 +1,88 @@
+package ai.kubernaut.orchestrator.reconcile;
+
+import ai.kubernaut.orchestrator.model.RemediationRequest;
+import ai.kubernaut.orchestrator.model.RemediationRequestStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.net.HttpURLConnection;
+
+/**
+ * Uncached RR reads and the orchestrator's status writes.
+ *
+ * <p>A status write is a JSON merge patch on the status subresource that carries the resourceVersion we read
+ * (optimistic concurrency: a concurrent writer makes it 409, and the reconcile re-reads and re-decides) and
+ * that never mentions {@code status.deduplication}, which belongs to the Gateway: even a server that accepted
+ * a stale write could not clobber it.
+ */
+public final class RemediationRequestApi {
+
+    /** Written only by the Gateway. */
+    static final String GATEWAY_OWNED = "deduplication";
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final KubernetesSerialization serialization;
+
+    public RemediationRequestApi(KubernetesClient client, String namespace) {
+        this.client = client;
+        this.namespace = namespace;
+        this.serialization = client.getKubernetesSerialization();
+    }
+
+    /** GET straight from the API server; null when the RR no longer exists. */
+    public RemediationRequest get(String name) {
+        return client.resources(RemediationRequest.class).inNamespace(namespace).withName(name).get();
+    }
+
+    /**
+     * Writes {@code desired} as the RR's status (all but the Gateway's fields), conditional on the RR being
+     * unchanged since {@code current} was read.
+     *
+     * @return the RR as stored after the write ({@code current} when nothing changed)
+     * @throws StatusConflictException when the RR changed meanwhile (HTTP 409) or is gone (HTTP 404)
+     */
+    public RemediationRequest writeStatus(RemediationRequest current, RemediationRequestStatus desired) {
+        ObjectNode from = toObject(current.getStatus());
+        ObjectNode to = toObject(desired);
+        from.remove(GATEWAY_OWNED);
+        to.remove(GATEWAY_OWNED);
+        ObjectNode statusPatch = MergePatch.between(from, to);
+        if (statusPatch.isEmpty()) {
+            return current;
+        }
+        ObjectNode patch = JsonNodeFactory.instance.objectNode();
+        patch.putObject("metadata").put("resourceVersion", current.getMetadata().getResourceVersion());
+        patch.set("status", statusPatch);
+        try {
+            return client.resources(RemediationRequest.class).inNamespace(namespace).resource(current)
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                throw new StatusConflictException("status write on " + current.getMetadata().getName()
+                        + " at resourceVersion " + current.getMetadata().getResourceVersion() + " lost: HTTP "
+                        + e.getCode(), e);
+            }
+            throw e;
+        }
+    }
+
+    /** A deep copy of a status (a fresh one when null), to change and hand to {@link #writeStatus}. */
+    public RemediationRequestStatus copyOf(RemediationRequestStatus status) {
+        return status == null ? new RemediationRequestStatus()
+                : serialization.convertValue(status, RemediationRequestStatus.class);
+    }
+
+    private ObjectNode toObject(Object value) {
+        if (value == null) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        JsonNode node = serialization.convertValue(value, JsonNode.class);
+        return node instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
+    }
+}

@@ -1,0 +1,136 @@
+package ai.kubernaut.orchestrator.it;
+
+import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.EXECUTING;
+import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.FAILED;
+import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.TIMEDOUT;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.orchestrator.catalog.WorkflowSelection;
+import ai.kubernaut.orchestrator.cluster.MockCluster;
+import ai.kubernaut.orchestrator.cluster.MockClusterResource;
+import ai.kubernaut.orchestrator.cluster.TestCatalog;
+import ai.kubernaut.orchestrator.controller.ControllerSettings;
+import ai.kubernaut.orchestrator.model.RemediationRequest;
+import ai.kubernaut.orchestrator.reconcile.CreationHook;
+import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import ai.kubernaut.orchestrator.target.Target;
+import ai.kubernaut.orchestrator.testing.ClusterOps;
+import ai.kubernaut.orchestrator.testing.Fixtures;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Lost status writes, adoption after a crash, and phase timeouts, each with one replica in its own namespace. */
+@QuarkusTest
+@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+class ControllerEdgeCasesTest extends ReplicasTestBase {
+
+    ControllerSettings settings(String namespace) {
+        return settings(namespace, "ro-edge");
+    }
+
+    static RemediationRequest rr(String name, String target) {
+        return Fixtures.request(name, Fixtures.fingerprint(name), TestCatalog.RESTART, "critical", "shop",
+                "Deployment", target);
+    }
+
+    @Test
+    void lostStatusWritesAreReDecidedAndNeverClobberTheGatewaysDeduplication() {
+        ClusterOps cluster = inNamespace("ro-conflict");
+        cluster.create(rr("rr-conflict", "conflict"));
+        client.resources(RemediationRequest.class).inNamespace("ro-conflict").withName("rr-conflict")
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"status\":{\"deduplication\":{\"occurrenceCount\":1}}}");
+        // the "Gateway" records a duplicate right before each of the orchestrator's first two status writes,
+        // so both of those carry a stale resourceVersion and a real server answers 409
+        String statusPath = "/apis/kubernaut.ai/v1alpha1/namespaces/ro-conflict/remediationrequests/rr-conflict/status";
+        AtomicInteger gatewayWrites = new AtomicInteger(1);
+        MockClusterResource.cluster().hook((request, crud) -> {
+            if (request.getMethod().equals("PATCH") && request.getPath().startsWith(statusPath)
+                    && gatewayWrites.get() < 3) {
+                int count = gatewayWrites.incrementAndGet();
+                crud.apply(MockCluster.request(HttpMethod.PATCH, statusPath, "application/merge-patch+json",
+                        "{\"status\":{\"deduplication\":{\"occurrenceCount\":" + count + "}}}"));
+            }
+            return null;
+        });
+        double conflictsBefore = counter("orchestrator.status.conflicts");
+
+        replicas.start(settings("ro-conflict"), CreationHook.NONE);
+
+        await().atMost(WAIT).until(() -> cluster.phase("rr-conflict") == EXECUTING);
+        RemediationRequest rr = cluster.request("rr-conflict");
+        assertEquals(3, gatewayWrites.get());
+        assertEquals(3L, rr.getStatus().getDeduplication().getOccurrenceCount(), "the Gateway's count survives");
+        assertTrue(counter("orchestrator.status.conflicts") >= conflictsBefore + 2);
+        assertEquals(1, cluster.executionsOf("rr-conflict").size());
+        await().atMost(WAIT).until(() -> cluster.orchestratorLeases().isEmpty());
+    }
+
+    @Test
+    void requestThatAlreadyHasItsWorkflowExecutionAdoptsIt() {
+        ClusterOps cluster = inNamespace("ro-adopt");
+        RemediationRequest rr = cluster.create(rr("rr-adopt", "adopt"));
+        Target target = new Target("shop", "Deployment", "adopt");
+        // a previous reconcile created the WFE and crashed before writing Executing
+        var wfe = WorkflowExecutions.build(rr, target, new WorkflowSelection("restart-deployment", null, null, null,
+                null, Map.of(), Optional.empty()), 1);
+        client.resources(ai.kubernaut.orchestrator.model.WorkflowExecution.class).inNamespace("ro-adopt")
+                .resource(wfe).create();
+
+        replicas.start(settings("ro-adopt"), CreationHook.NONE);
+
+        await().atMost(WAIT).until(() -> cluster.phase("rr-adopt") == EXECUTING);
+        assertEquals(wfe.getMetadata().getName(), cluster.request("rr-adopt").getStatus().getWorkflowExecutionRef());
+        assertEquals(1, cluster.executionsOn(target).size());
+    }
+
+    @Test
+    void workflowExecutionTheServerRejectsFailsTheRequestInsteadOfRetryingForever() {
+        ClusterOps cluster = inNamespace("ro-rejected");
+        // a real server validates the WFE against its CRD schema; the mock does not, so answer as it would
+        MockClusterResource.cluster().hook((request, crud) -> request.getMethod().equals("POST")
+                && request.getPath().startsWith("/apis/kubernaut.ai/v1alpha1/namespaces/ro-rejected/workflowexecutions")
+                        ? new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                        + "\"reason\":\"Invalid\",\"code\":422,\"message\":\"spec.targetResource: Invalid\"}")
+                        : null);
+        replicas.start(settings("ro-rejected"), CreationHook.NONE);
+        cluster.create(rr("rr-rejected", "rejected"));
+
+        await().atMost(WAIT).until(() -> cluster.phase("rr-rejected") == FAILED);
+        var completion = cluster.request("rr-rejected").getStatus().getCompletionStatus();
+        assertEquals("WorkflowExecutionRejected", completion.getOutcome());
+        assertTrue(completion.getMessage().contains("spec.targetResource: Invalid"), completion.getMessage());
+        assertTrue(cluster.executionsOf("rr-rejected").isEmpty());
+        await().atMost(WAIT).until(() -> cluster.orchestratorLeases().isEmpty());
+    }
+
+    @Test
+    void phaseThatOutlivesItsLimitTimesOut() {
+        ClusterOps cluster = inNamespace("ro-timeout");
+        ControllerSettings quick = settings("ro-timeout").withReconcile(new ReconcileSettings(Duration.ofMinutes(1),
+                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ZERO));
+        replicas.start(quick, CreationHook.NONE);
+        cluster.create(rr("rr-timeout", "timeout"));
+        await().atMost(WAIT).until(() -> cluster.phase("rr-timeout") == EXECUTING);
+
+        // the WFE never finishes: the Executing limit fires from the scheduled requeue, without any event
+        await().atMost(WAIT).until(() -> cluster.phase("rr-timeout") == TIMEDOUT);
+        var completion = cluster.request("rr-timeout").getStatus().getCompletionStatus();
+        assertEquals("TimedOut", completion.getOutcome());
+        assertEquals("ExecutingTimeout", completion.getFailureReason());
+        assertTrue(completion.getMessage().contains("PT2S"), completion.getMessage());
+    }
+}
