@@ -11,6 +11,7 @@ import ai.kubernaut.e2e.observe.WatchLog;
 import ai.kubernaut.e2e.replica.Replica;
 import ai.kubernaut.e2e.replica.ServiceKind;
 import ai.kubernaut.e2e.system.KubernautSystem;
+import ai.kubernaut.e2e.system.LockNames;
 import ai.kubernaut.e2e.system.RemediationRequests;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -25,21 +26,30 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Scenario 6: replicas killed ({@code kill -9}) or frozen ({@code SIGSTOP} past lease expiry, then
  * {@code SIGCONT}) while they hold a Lease, for both services, with short lease durations.
  *
- * <p>To catch a replica inside its critical section deterministically, the embedded API server carries out
- * the replica's Lease create but holds back the answer ({@link ApiServerControl#delayAnswers}): from that
- * moment the replica holds the Lease and waits, and the test kills or freezes it there.
+ * <p>Catching a replica inside its critical section: on the embedded cluster, deterministically, by asking the
+ * API server to carry out the replica's Lease create but hold back the answer
+ * ({@link ApiServerControl#delayAnswers}); on a real cluster (no fault injection), by keeping the replica busy
+ * with many new fingerprints or targets and acting the moment a Lease it holds is seen (retried with fresh
+ * replicas until one is caught). The assertions are the same.
  */
 @ExtendWith(SuiteCluster.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,8 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChaosIT {
 
     static final String LEASE = "2s";
+    private static final int CATCH_ATTEMPTS = 5;
     private static KubernautSystem system;
-    private static ApiServerControl control;
+    private static Optional<ApiServerControl> control;
     private static SignalSender sender;
     private static WatchLog wfeWatch;
     private static WatchLog rrWatch;
@@ -56,8 +67,7 @@ class ChaosIT {
 
     @BeforeAll
     static void start(Cluster cluster) {
-        control = cluster.control().orElseThrow(() -> new IllegalStateException(
-                "the chaos scenarios inject API faults and need the embedded cluster (-De2e.cluster=embedded)"));
+        control = cluster.control();
         system = KubernautSystem.in(cluster).namespacePrefix("chaos").gateways(3).orchestrators(3)
                 .env(ServiceKind.GATEWAY, "GATEWAY_LOCK_LEASE_DURATION", LEASE)
                 .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_LOCK_LEASE_DURATION", LEASE)
@@ -70,7 +80,7 @@ class ChaosIT {
 
     @AfterEach
     void clearFaults() {
-        control.clearFaults();
+        control.ifPresent(ApiServerControl::clearFaults);
         system.executor().ifPresent(e -> e.resume());
     }
 
@@ -87,10 +97,63 @@ class ChaosIT {
         }
     }
 
-    private static ApiServerControl.FiredFault awaitFired(int alreadyFired) {
-        return Awaitility.await("the replica is inside its critical section").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(20))
-                .until(control::firedFaults, f -> f.size() > alreadyFired).get(alreadyFired);
+    // ---- catching a replica inside its critical section ----------------------------------------------
+
+    /** Alerts sent to a Gateway victim, and the Leases it held when caught. */
+    private record CaughtGateway(Replica victim, List<Alert> alerts, Map<Alert, CompletableFuture<Outcome>> calls,
+                                 Set<Alert> heldAlerts) {
+    }
+
+    private static List<Lease> leases(String prefix) {
+        return system.cluster().admin().leases().inNamespace(system.namespace()).list().getItems().stream()
+                .filter(l -> l.getMetadata().getName().startsWith(prefix)).toList();
+    }
+
+    private static Set<String> leasesHeldBy(String pod, String prefix) {
+        return leases(prefix).stream()
+                .filter(l -> l.getSpec() != null && l.getSpec().getHolderIdentity() != null
+                        && l.getSpec().getHolderIdentity().startsWith(pod + "/"))
+                .map(l -> l.getMetadata().getName()).collect(Collectors.toSet());
+    }
+
+    /**
+     * Sends new alerts to {@code victim} and returns once it holds a {@code gw-lock-} Lease for one of them,
+     * after {@code act} (kill or freeze) was applied. Retries with a fresh replica if the victim released its
+     * Leases before {@code act} landed (real clusters only).
+     */
+    private static CaughtGateway catchGateway(Replica first, String name, java.util.function.Consumer<Replica> act) {
+        for (int attempt = 1; attempt <= CATCH_ATTEMPTS; attempt++) {
+            Replica victim = attempt == 1 ? first
+                    : system.addReplica(ServiceKind.GATEWAY, Duration.ofSeconds(120));
+            int count = control.isPresent() ? 1 : 40;
+            List<Alert> alerts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                alerts.add(Alert.aboutDeployment("KubePodCrashLooping", appNamespace, name + "-" + attempt + "-" + i));
+            }
+            control.ifPresent(c -> c.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create",
+                    "leases", "gw-lock-", Duration.ofSeconds(3), 1));
+            Map<Alert, CompletableFuture<Outcome>> calls = new LinkedHashMap<>();
+            for (Alert alert : alerts) {
+                calls.put(alert, CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert)));
+            }
+            Awaitility.await(victim.podName() + " holds a gw-lock Lease").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> control.isPresent()
+                            ? !control.get().firedFaults().isEmpty()
+                            : !leasesHeldBy(victim.podName(), "gw-lock-").isEmpty());
+            act.accept(victim);
+            Set<String> held = leasesHeldBy(victim.podName(), "gw-lock-");
+            Set<Alert> heldAlerts = alerts.stream()
+                    .filter(a -> held.contains(LockNames.gatewayLease(LockNames.fingerprint(a)))).collect(Collectors.toSet());
+            if (!heldAlerts.isEmpty()) {
+                return new CaughtGateway(victim, alerts, calls, heldAlerts);
+            }
+            assertFalse(control.isPresent(), "on the embedded cluster the victim is held inside its critical section");
+            // it released everything before the signal landed: let it finish, try again with a new replica
+            victim.resume();
+            calls.values().forEach(CompletableFuture::join);
+        }
+        throw new AssertionError("could not catch a Gateway replica holding a Lease in " + CATCH_ATTEMPTS + " attempts");
     }
 
     private static List<GenericKubernetesResource> rrsFor(String fingerprint) {
@@ -98,137 +161,188 @@ class ChaosIT {
                 .filter(rr -> KubernautObjects.fingerprint(rr).equals(fingerprint)).toList();
     }
 
-    private static Lease lease(String prefix) {
-        return system.cluster().admin().leases().inNamespace(system.namespace()).list().getItems().stream()
-                .filter(l -> l.getMetadata().getName().startsWith(prefix)).findFirst().orElse(null);
+    private static double takeovers(Replica gateway) {
+        return gateway.metrics().sum("gateway_lock_takeovers_total");
     }
 
-    private static void awaitNoLeases() {
-        Awaitility.await("no Lease left").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertEquals(List.of(), system.cluster().admin().leases().inNamespace(system.namespace()).list()
-                        .getItems().stream().map(l -> l.getMetadata().getName()).toList()));
+    private static Outcome acceptedEventually(Replica gateway, Alert alert) {
+        return Awaitility.await("a retry of " + alert.subject() + " is accepted").atMost(Duration.ofSeconds(60))
+                .until(() -> sender.sendAlert(gateway, alert), o -> o.code() == 201 || o.code() == 202);
     }
 
-    private static boolean takenOverBy(String service, String notPod, long sinceSeq) {
-        return control.since(sinceSeq).stream().anyMatch(r -> r.caller().equals(service) && r.isLease()
-                && r.verb().equals("update") && r.code() == 200 && !r.pod().equals(notPod));
-    }
-
-    private static Replica replica(String pod, List<Replica> replicas) {
-        return replicas.stream().filter(r -> r.podName().equals(pod)).findFirst().orElseThrow();
-    }
+    // ---- Gateway -----------------------------------------------------------------------------------------
 
     @Test
     @Order(1)
     void gatewayKilledWhileHoldingTheLease() throws Exception {
-        Replica victim = system.gateways().get(0);
-        Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "chaos-kill");
-        long mark = control.mark();
-        control.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases", "gw-lock-",
-                Duration.ofSeconds(60), 1);
-        CompletableFuture<Outcome> victimsCaller = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
-        awaitFired(0);
-        Lease held = lease("gw-lock-");
-        assertTrue(held != null && held.getSpec().getHolderIdentity().startsWith(victim.podName() + "/"),
-                "the victim holds the lease: " + held);
-
-        victim.kill9();
-        Outcome lost = victimsCaller.get(30, TimeUnit.SECONDS);
-        assertEquals(-1, lost.code(), "the killed replica's caller got an error, not an answer: " + lost.body());
-
-        // the caller retries (Alertmanager does) at another replica: it waits out the dead holder's lease
+        // keep every RR active (its WFE not completed): any second RR for a fingerprint is then a duplicate
+        system.executor().orElseThrow().pause();
         Replica other = system.gateways().get(1);
-        Outcome retry = Awaitility.await("a retry is accepted").atMost(Duration.ofSeconds(60))
-                .until(() -> sender.sendAlert(other, alert), o -> o.code() == 201 || o.code() == 202);
-        assertEquals(201, retry.code(), "the retry creates the RR the dead replica never created: " + retry.body());
-        assertTrue(takenOverBy(ServiceKind.GATEWAY.serviceName(), victim.podName(), mark),
-                "another replica took the expired lease over");
-        List<GenericKubernetesResource> rrs = rrsFor(Answers.fingerprint(retry));
-        assertEquals(1, rrs.size(), "no duplicate RR");
-        assertEquals(1, KubernautObjects.occurrenceCount(rrs.get(0)));
-        awaitNoLeasesWithPrefix("gw-lock-");
+        double takeoversBefore = takeovers(other);
+        CaughtGateway caught = catchGateway(system.gateways().get(0), "chaos-kill", Replica::kill9);
+        for (Alert held : caught.heldAlerts()) {
+            Outcome lost = caught.calls().get(held).get(30, TimeUnit.SECONDS);
+            assertEquals(-1, lost.code(), "the killed replica's caller got an error, not an answer: " + lost.body());
+        }
+        // the held fingerprints first: their Lease stays held by the dead replica until it expires
+        boolean createdBehindDeadHolder = false;
+        for (Alert held : caught.heldAlerts()) {
+            boolean rrExisted = !rrsFor(LockNames.fingerprint(held)).isEmpty();
+            Outcome retry = acceptedEventually(other, held);
+            if (!rrExisted) {
+                assertEquals(201, retry.code(), "the retry creates the RR the dead replica never created: " + retry.body());
+                createdBehindDeadHolder = true;
+            }
+        }
+        if (createdBehindDeadHolder) {
+            assertTrue(takeovers(other) > takeoversBefore, "the retrying replica took the dead holder's expired Lease over");
+        }
+        // every other caller the dead replica left without an answer retries too (as Alertmanager does)
+        for (Map.Entry<Alert, CompletableFuture<Outcome>> call : caught.calls().entrySet()) {
+            if (call.getValue().get(30, TimeUnit.SECONDS).code() == -1) {
+                acceptedEventually(other, call.getKey());
+            }
+        }
+        for (Alert alert : caught.alerts()) {
+            assertEquals(1, rrsFor(LockNames.fingerprint(alert)).size(), "exactly one RR for " + alert.subject());
+        }
+        awaitNoLeaseHeldByALiveReplica("gw-lock-");
     }
 
     @Test
     @Order(2)
     void gatewayFrozenPastLeaseExpiryCannotCreateASecondRr() throws Exception {
-        Replica victim = system.gateways().get(1);
-        Replica other = system.gateways().get(2);
-        Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "chaos-pause");
-        control.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases", "gw-lock-",
-                Duration.ofMillis(800), 1);
-        CompletableFuture<Outcome> victimsCaller = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
-        awaitFired(0);
-        victim.pause();
+        system.executor().orElseThrow().pause(); // every RR stays active: a second one would be a duplicate
+        CaughtGateway caught = catchGateway(system.gateways().get(2), "chaos-pause", Replica::pause);
+        Replica other = system.gateways().get(1);
+        Map<Alert, Outcome> fromOther = new LinkedHashMap<>();
         try {
             // while the victim is frozen its lease expires; another replica takes over and creates the RR
-            Outcome created = Awaitility.await("the other replica creates the RR").atMost(Duration.ofSeconds(60))
-                    .until(() -> sender.sendAlert(other, alert), o -> o.code() == 201 || o.code() == 202);
-            assertEquals(201, created.code(), created.body());
+            for (Alert held : caught.heldAlerts()) {
+                fromOther.put(held, acceptedEventually(other, held));
+            }
         } finally {
-            victim.resume();
+            caught.victim().resume();
         }
-        Outcome late = victimsCaller.get(60, TimeUnit.SECONDS);
-        assertNotEquals(201, late.code(), "the woken replica must not create a second RR: " + late.body());
-        List<GenericKubernetesResource> rrs = rrsFor(Answers.fingerprint(sender.sendAlert(other, alert)));
-        assertEquals(1, rrs.size(), "still exactly one RR");
-        long accepted = late.code() == 202 ? 1 : 0;
-        assertEquals(2 + accepted, KubernautObjects.occurrenceCount(rrs.get(0)),
-                "occurrences: the creating signal, our probe, and the woken replica's signal if it answered 202");
-        assertTrue(victim.isReady(), "the woken replica is healthy again");
-        awaitNoLeasesWithPrefix("gw-lock-");
+        Map<Alert, Outcome> fromVictim = new LinkedHashMap<>();
+        for (Map.Entry<Alert, CompletableFuture<Outcome>> call : caught.calls().entrySet()) {
+            fromVictim.put(call.getKey(), call.getValue().get(60, TimeUnit.SECONDS));
+        }
+        for (Alert alert : caught.alerts()) {
+            String fingerprint = LockNames.fingerprint(alert);
+            List<Outcome> answers = new ArrayList<>();
+            answers.add(fromVictim.get(alert));
+            Optional.ofNullable(fromOther.get(alert)).ifPresent(answers::add);
+            long created = answers.stream().filter(o -> o.code() == 201).count();
+            long duplicates = answers.stream().filter(o -> o.code() == 202).count();
+            List<GenericKubernetesResource> rrs = rrsFor(fingerprint);
+            assertTrue(created <= 1, "one 201 at most for " + alert.subject() + ": " + answers);
+            if (created + duplicates > 0) {
+                assertEquals(1, rrs.size(), "exactly one RR for " + alert.subject());
+                assertEquals(created + duplicates, KubernautObjects.occurrenceCount(rrs.get(0)),
+                        "occurrences of " + alert.subject() + " = the signals answered 201/202 " + answers);
+            }
+        }
+        assertTrue(caught.victim().isReady(), "the woken replica is healthy again");
+        awaitNoLeaseHeldByALiveReplica("gw-lock-");
+    }
+
+    // ---- RemediationOrchestrator ----------------------------------------------------------------------------
+
+    /** RRs created for a test, and the orchestrator replica caught holding a target Lease. */
+    private record CaughtOrchestrator(Replica victim, List<String> rrs, Set<String> heldLeases) {
+    }
+
+    private static CaughtOrchestrator catchOrchestrator(String name, java.util.function.Consumer<Replica> act) {
+        for (int attempt = 1; attempt <= CATCH_ATTEMPTS; attempt++) {
+            int targets = control.isPresent() ? 1 : 20;
+            control.ifPresent(c -> c.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases",
+                    "ro-lock-", Duration.ofSeconds(3), 1));
+            List<String> rrs = new ArrayList<>();
+            for (int t = 0; t < targets; t++) {
+                rrs.add(RemediationRequests.create(system.cluster().admin(), system.namespace(),
+                        RemediationRequests.onDeployment(appNamespace, name + "-" + attempt + "-" + t,
+                                "KubePodCrashLooping", "critical", attempt * 100 + t)));
+            }
+            Replica victim = Awaitility.await("an orchestrator holds a ro-lock Lease").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> holdingOrchestrator(), Optional::isPresent).get();
+            act.accept(victim);
+            Set<String> held = leasesHeldBy(victim.podName(), "ro-lock-");
+            if (!held.isEmpty()) {
+                return new CaughtOrchestrator(victim, rrs, held);
+            }
+            assertFalse(control.isPresent(), "on the embedded cluster the victim is held inside its critical section");
+            victim.resume();
+            awaitAllCompleted(rrs);
+        }
+        throw new AssertionError("could not catch an orchestrator replica holding a Lease in " + CATCH_ATTEMPTS + " attempts");
+    }
+
+    private static Optional<Replica> holdingOrchestrator() {
+        if (control.isPresent()) {
+            List<ApiServerControl.FiredFault> fired = control.get().firedFaults();
+            return fired.isEmpty() ? Optional.empty() : Optional.of(replica(fired.get(0).pod()));
+        }
+        for (Lease lease : leases("ro-lock-")) {
+            String holder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+            if (holder != null && holder.contains("/")) {
+                String pod = holder.substring(0, holder.indexOf('/'));
+                Optional<Replica> r = system.orchestrators().replicas().stream()
+                        .filter(x -> x.podName().equals(pod) && x.isAlive()).findFirst();
+                if (r.isPresent()) {
+                    return r;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Replica replica(String pod) {
+        return system.orchestrators().replicas().stream().filter(r -> r.podName().equals(pod)).findFirst().orElseThrow();
     }
 
     @Test
     @Order(3)
     void orchestratorKilledWhileHoldingTheTargetLease() {
-        long mark = control.mark();
-        control.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases", "ro-lock-",
-                Duration.ofSeconds(60), 1);
-        String rr = RemediationRequests.create(system.cluster().admin(), system.namespace(),
-                RemediationRequests.onDeployment(appNamespace, "chaos-ro-kill", "KubePodCrashLooping", "critical", 1));
-        ApiServerControl.FiredFault fired = awaitFired(0);
-        Replica victim = replica(fired.pod(), system.orchestrators().replicas());
-        victim.kill9();
-
-        awaitRrCompleted(rr);
-        assertEquals(1, wfesOf(rr).size(), "exactly one WFE for the RR");
-        assertTrue(takenOverBy(ServiceKind.ORCHESTRATOR.serviceName(), victim.podName(), mark),
-                "another orchestrator replica took the expired target lease over");
+        CaughtOrchestrator caught = catchOrchestrator("chaos-ro-kill", Replica::kill9);
+        // its target Leases expire and another replica takes each over: every RR completes, each with one WFE
+        awaitAllCompleted(caught.rrs());
+        for (String rr : caught.rrs()) {
+            assertEquals(1, wfesOf(rr).size(), "exactly one WFE for " + rr);
+        }
+        if (control.isPresent()) {
+            // it died before creating the WFE: another replica had to take its expired Lease over
+            caught.heldLeases().forEach(lease -> assertTrue(leasesHeldBy(caught.victim().podName(), lease).isEmpty(),
+                    "the dead replica's lease " + lease + " was taken over and released"));
+        }
         assertEquals(List.of(), ActiveOverlaps.wfesPerTarget(wfeWatch).overlaps(), "never two active WFEs per target");
-        awaitNoLeasesWithPrefix("ro-lock-");
+        awaitNoLeaseHeldByALiveReplica("ro-lock-");
     }
 
     @Test
     @Order(4)
     void orchestratorFrozenPastLeaseExpiryCannotCreateASecondWfe() {
-        system.executor().orElseThrow().pause(); // keep the first WFE active while the frozen replica wakes up
-        control.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases", "ro-lock-",
-                Duration.ofMillis(800), 1);
-        String rr = RemediationRequests.create(system.cluster().admin(), system.namespace(),
-                RemediationRequests.onDeployment(appNamespace, "chaos-ro-pause", "KubePodCrashLooping", "critical", 2));
-        ApiServerControl.FiredFault fired = awaitFired(0);
-        Replica victim = replica(fired.pod(), system.orchestrators().replicas());
-        victim.pause();
-        long resumedAt;
+        system.executor().orElseThrow().pause(); // keep WFEs active while the frozen replica wakes up
+        CaughtOrchestrator caught = catchOrchestrator("chaos-ro-pause", Replica::pause);
         try {
-            Awaitility.await("another replica creates the WFE").atMost(Duration.ofSeconds(60))
-                    .until(() -> wfesOf(rr).size(), n -> n >= 1);
+            // while it is frozen, its Leases expire and the other replicas create the WFEs it was about to create
+            Awaitility.await("every RR gets its WFE").atMost(Duration.ofSeconds(60))
+                    .until(() -> caught.rrs().stream().allMatch(rr -> !wfesOf(rr).isEmpty()));
         } finally {
-            resumedAt = control.mark();
-            victim.resume();
+            caught.victim().resume();
         }
-        Awaitility.await("the woken replica acts again").atMost(Duration.ofSeconds(30))
-                .until(() -> control.since(resumedAt).stream().anyMatch(r -> r.pod().equals(victim.podName())));
-        Awaitility.await("still one WFE while the woken replica catches up").during(Duration.ofSeconds(3))
-                .atMost(Duration.ofSeconds(10)).until(() -> wfesOf(rr).size() == 1);
+        Awaitility.await("still one WFE per RR while the woken replica catches up").during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(10)).until(() -> caught.rrs().stream().allMatch(rr -> wfesOf(rr).size() == 1));
         system.executor().orElseThrow().resume();
-        awaitRrCompleted(rr);
-        assertEquals(1, wfesOf(rr).size(), "exactly one WFE for the RR");
+        awaitAllCompleted(caught.rrs());
+        for (String rr : caught.rrs()) {
+            assertEquals(1, wfesOf(rr).size(), "exactly one WFE for " + rr);
+        }
         assertEquals(List.of(), ActiveOverlaps.wfesPerTarget(wfeWatch).overlaps(), "never two active WFEs per target");
         assertEquals(List.of(), ActiveOverlaps.rrsPerFingerprint(rrWatch).overlaps(), "never two active RRs per fingerprint");
-        assertTrue(victim.isReady(), "the woken replica is healthy again");
-        awaitNoLeases();
+        assertTrue(caught.victim().isReady(), "the woken replica is healthy again");
+        awaitNoLeaseHeldByALiveReplica("ro-lock-");
     }
 
     private static List<GenericKubernetesResource> wfesOf(String rr) {
@@ -236,15 +350,25 @@ class ChaosIT {
                 .filter(w -> KubernautObjects.wfeRemediationRequest(w).equals(rr)).toList();
     }
 
-    private static void awaitRrCompleted(String rr) {
-        Awaitility.await(rr + " Completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> KubernautObjects.rrPhase(KubernautObjects.rrs(system.cluster().admin())
-                        .inNamespace(system.namespace()).withName(rr).get()), "Completed"::equals);
+    private static void awaitAllCompleted(List<String> rrs) {
+        Set<String> names = new LinkedHashSet<>(rrs);
+        Awaitility.await("RRs Completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> KubernautObjects.listRrs(system.cluster().admin(), system.namespace()).stream()
+                        .filter(rr -> names.contains(rr.getMetadata().getName()))
+                        .filter(rr -> KubernautObjects.rrPhase(rr).equals("Completed")).count() == names.size());
     }
 
-    private static void awaitNoLeasesWithPrefix(String prefix) {
-        Awaitility.await("no " + prefix + " Lease left").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertEquals(List.of(), system.cluster().admin().leases().inNamespace(system.namespace()).list()
-                        .getItems().stream().map(l -> l.getMetadata().getName()).filter(n -> n.startsWith(prefix)).toList()));
+    /**
+     * Every Lease still there is held by a replica that was killed: a live replica released all it took. (A
+     * killed holder's Lease stays until someone needs that key again; it is expired, so it blocks nobody.)
+     */
+    private static void awaitNoLeaseHeldByALiveReplica(String prefix) {
+        Set<String> live = system.replicas().stream().filter(Replica::isAlive).map(Replica::podName)
+                .collect(Collectors.toSet());
+        Awaitility.await("no " + prefix + " Lease held by a live replica").atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertEquals(List.of(), leases(prefix).stream()
+                        .filter(l -> l.getSpec() != null && l.getSpec().getHolderIdentity() != null)
+                        .filter(l -> live.contains(l.getSpec().getHolderIdentity().split("/")[0]))
+                        .map(l -> l.getMetadata().getName() + " held by " + l.getSpec().getHolderIdentity()).toList()));
     }
 }

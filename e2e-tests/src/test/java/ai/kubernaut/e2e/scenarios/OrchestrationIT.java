@@ -107,6 +107,9 @@ class OrchestrationIT {
     void orchestratorRaceOnOneTarget() throws Exception {
         int rrCount = ScenarioSize.pick(10, 10);
         String target = "race-target";
+        // WFEs that run for a while, as real workflows do: the other RRs find the target busy (Blocked:
+        // ResourceBusy) rather than only the lock contended, and are woken up one after the other
+        executor().runTime(Duration.ofSeconds(1));
         CountDownLatch gate = new CountDownLatch(1);
         ExecutorService creators = Executors.newFixedThreadPool(rrCount);
         List<Future<String>> created = new ArrayList<>();
@@ -140,6 +143,7 @@ class OrchestrationIT {
             awaitNoLeases("ro-lock-");
         } finally {
             creators.shutdownNow();
+            executor().runTime(Duration.ofMillis(150));
         }
     }
 

@@ -31,6 +31,9 @@ class RbacCoverageIT {
      * Grants the suite cannot exercise, and why they are still right. Keyed {@code service: verb group/resource}.
      */
     static final Map<String, String> ALLOWED_UNUSED = Map.ofEntries(
+            Map.entry("remediation-orchestrator: patch core/events",
+                    "used: bumps an Event when the same replica blocks the same RR again; with 3 replicas racing that "
+                            + "is likely but not certain in one run (the RO's own 3-replica test asserts it)"),
             // OVER-GRANTS this check found (reported to the lead): the code never makes these calls. They belong
             // to deploy/base/<service>/rbac.yaml (and the deploy tests' RBAC table); remove them there, then here.
             Map.entry("gateway-service: watch kubernaut.ai/remediationrequests",
