@@ -69,7 +69,8 @@ public final class Benchmark {
     }
 
     /** The Gateway figures of one configuration. */
-    record GatewayFigures(String label, double leasePerNew, double leasePerDuplicate, Map<String, Long> newLeaseVerbs,
+    record GatewayFigures(String label, Percentiles newSignalLatency, double leasePerNew, double leasePerDuplicate,
+                          Map<String, Long> newLeaseVerbs,
                           Percentiles mixedLatency, double mixedThroughput, Map<Integer, Long> mixedCodes,
                           double stormWallSeconds, long stormRrs, long storm202, long stormStatusWrites,
                           double lockTimeouts, Map<Integer, Long> stormCodes, Map<String, Long> rssMib, String source) {
@@ -116,8 +117,11 @@ public final class Benchmark {
                     Alert.aboutDeployment("Warmup", apps, "warmup-" + (i % 60))));
 
             ApiCallCounter.Mark beforeNew = counter.mark();
+            List<Long> newLatencies = new ArrayList<>();
             for (int i = 0; i < NEW_SIGNALS; i++) {
-                require(sender.sendAlert(system.gateways().get(i % 3), Alert.aboutDeployment("KubePodCrashLooping", apps, "new-" + i)), 201);
+                Outcome created = sender.sendAlert(system.gateways().get(i % 3), Alert.aboutDeployment("KubePodCrashLooping", apps, "new-" + i));
+                require(created, 201);
+                newLatencies.add(created.nanos());
             }
             ApiCallCounter.Counts newCounts = counter.since(beforeNew, ServiceKind.GATEWAY);
             ApiCallCounter.Mark beforeDup = counter.mark();
@@ -150,7 +154,7 @@ public final class Benchmark {
 
             Map<String, Long> rss = new LinkedHashMap<>();
             system.gateways().replicas().forEach(r -> rss.put(r.podName(), r.rssKib().map(k -> k / 1024).orElse(-1L)));
-            return new GatewayFigures(label, (double) newCounts.leaseCalls() / NEW_SIGNALS,
+            return new GatewayFigures(label, Percentiles.of(newLatencies), (double) newCounts.leaseCalls() / NEW_SIGNALS,
                     (double) dupCounts.leaseCalls() / DUPLICATES, newCounts.leaseCallsByVerb(), mixedResult.latency(),
                     mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),
                     stormCounts.statusWrites(),
@@ -279,10 +283,18 @@ public final class Benchmark {
 
     private static void printTable(GatewayFigures on, GatewayFigures off, Map<String, String> ro) {
         OUT.println();
+        OUT.printf("load average at the end: %.1f (%d cores)%n%n", java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
         OUT.println("| Gateway (3 replicas) | locking on | locking off | on / off |");
         OUT.println("| --- | --- | --- | --- |");
         row("Lease API calls per new signal", f2(on.leasePerNew()) + " " + on.newLeaseVerbs(), f2(off.leasePerNew()), "");
         row("Lease API calls per duplicate", f2(on.leasePerDuplicate()), f2(off.leasePerDuplicate()), "");
+        row("new signal, sequential (uncontended): p50 latency", ms(on.newSignalLatency().at(50)),
+                ms(off.newSignalLatency().at(50)), ratio(on.newSignalLatency().at(50), off.newSignalLatency().at(50)));
+        row("new signal, sequential (uncontended): p95 latency", ms(on.newSignalLatency().at(95)),
+                ms(off.newSignalLatency().at(95)), ratio(on.newSignalLatency().at(95), off.newSignalLatency().at(95)));
+        row("new signal, sequential (uncontended): p99 latency", ms(on.newSignalLatency().at(99)),
+                ms(off.newSignalLatency().at(99)), ratio(on.newSignalLatency().at(99), off.newSignalLatency().at(99)));
         row("mixed load: p50 latency", ms(on.mixedLatency().at(50)), ms(off.mixedLatency().at(50)),
                 ratio(on.mixedLatency().at(50), off.mixedLatency().at(50)));
         row("mixed load: p95 latency", ms(on.mixedLatency().at(95)), ms(off.mixedLatency().at(95)),
