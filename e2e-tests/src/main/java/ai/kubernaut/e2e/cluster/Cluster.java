@@ -25,6 +25,9 @@ public interface Cluster extends AutoCloseable {
      */
     String createNamespace(String prefix);
 
+    /** Every namespace {@link #createNamespace} made so far, in order. */
+    java.util.List<String> namespaces();
+
     /**
      * Environment variables that point replica {@code pod} of {@code service} (e.g. {@code gateway-service})
      * living in {@code namespace} at this cluster, authenticated as that service's ServiceAccount.

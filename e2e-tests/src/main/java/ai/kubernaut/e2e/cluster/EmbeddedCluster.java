@@ -108,11 +108,19 @@ public final class EmbeddedCluster implements Cluster {
         return admin;
     }
 
+    private final List<String> namespaces = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
     @Override
     public String createNamespace(String prefix) {
         String name = prefix + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
                 .addToLabels("kubernaut.ai/e2e", "true").endMetadata().build()).create();
+        namespaces.add(name);
         return name;
     }
 

@@ -231,6 +231,11 @@ public final class KubeconfigCluster implements Cluster {
     }
 
     @Override
+    public synchronized List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
+    @Override
     public String signalSenderToken(String namespace) {
         return tokens.computeIfAbsent(namespace + "/" + EmbeddedCluster.SIGNAL_SENDER, k -> {
             String sender = EmbeddedCluster.SIGNAL_SENDER;
