@@ -183,8 +183,9 @@ class ChaosIT {
     @Order(3)
     void orchestratorKilledWhileHoldingTheTargetLease() {
         long mark = control.mark();
-        control.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases", "ro-lock-",
-                Duration.ofSeconds(60), 1);
+        // only this test's target Lease: an RR of an earlier test may still be reconciling on another target
+        control.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases",
+                roLockName(appNamespace + "/Deployment/chaos-ro-kill"), Duration.ofSeconds(60), 1);
         String rr = RemediationRequests.create(system.cluster().admin(), system.namespace(),
                 RemediationRequests.onDeployment(appNamespace, "chaos-ro-kill", "KubePodCrashLooping", "critical", 1));
         ApiServerControl.FiredFault fired = awaitFired(0);
@@ -203,8 +204,8 @@ class ChaosIT {
     @Order(4)
     void orchestratorFrozenPastLeaseExpiryCannotCreateASecondWfe() {
         system.executor().orElseThrow().pause(); // keep the first WFE active while the frozen replica wakes up
-        control.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases", "ro-lock-",
-                Duration.ofMillis(800), 1);
+        control.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases",
+                roLockName(appNamespace + "/Deployment/chaos-ro-pause"), Duration.ofMillis(800), 1);
         String rr = RemediationRequests.create(system.cluster().admin(), system.namespace(),
                 RemediationRequests.onDeployment(appNamespace, "chaos-ro-pause", "KubePodCrashLooping", "critical", 2));
         ApiServerControl.FiredFault fired = awaitFired(0);
@@ -229,6 +230,17 @@ class ChaosIT {
         assertEquals(List.of(), ActiveOverlaps.rrsPerFingerprint(rrWatch).overlaps(), "never two active RRs per fingerprint");
         assertTrue(victim.isReady(), "the woken replica is healthy again");
         awaitNoLeases();
+    }
+
+    /** The RO's Lease for a target (docs/contracts.md): {@code ro-lock-<16 hex of sha256(target)>}. */
+    private static String roLockName(String target) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(target.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "ro-lock-" + java.util.HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<GenericKubernetesResource> wfesOf(String rr) {
