@@ -121,62 +121,76 @@ class ChaosIT {
     @Test
     @Order(1)
     void gatewayKilledWhileHoldingTheLease() throws Exception {
-        Replica victim = system.gateways().get(0);
-        Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "chaos-kill");
-        long mark = control.mark();
-        control.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases", "gw-lock-",
-                Duration.ofSeconds(60), 1);
-        CompletableFuture<Outcome> victimsCaller = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
-        awaitFired(0);
-        Lease held = lease("gw-lock-");
-        assertTrue(held != null && held.getSpec().getHolderIdentity().startsWith(victim.podName() + "/"),
-                "the victim holds the lease: " + held);
+        // keep the RR active (Executing, its WFE held): were it completed, the next alert would rightly open a
+        // new RR and the per-fingerprint count below would mix two incidents
+        system.executor().orElseThrow().pause();
+        try {
+            Replica victim = system.gateways().get(0);
+            Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "chaos-kill");
+            long mark = control.mark();
+            control.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases", "gw-lock-",
+                    Duration.ofSeconds(60), 1);
+            CompletableFuture<Outcome> victimsCaller = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
+            awaitFired(0);
+            Lease held = lease("gw-lock-");
+            assertTrue(held != null && held.getSpec().getHolderIdentity().startsWith(victim.podName() + "/"),
+                    "the victim holds the lease: " + held);
 
-        victim.kill9();
-        Outcome lost = victimsCaller.get(30, TimeUnit.SECONDS);
-        assertEquals(-1, lost.code(), "the killed replica's caller got an error, not an answer: " + lost.body());
+            victim.kill9();
+            Outcome lost = victimsCaller.get(30, TimeUnit.SECONDS);
+            assertEquals(-1, lost.code(), "the killed replica's caller got an error, not an answer: " + lost.body());
 
-        // the caller retries (Alertmanager does) at another replica: it waits out the dead holder's lease
-        Replica other = system.gateways().get(1);
-        Outcome retry = Awaitility.await("a retry is accepted").atMost(Duration.ofSeconds(60))
-                .until(() -> sender.sendAlert(other, alert), o -> o.code() == 201 || o.code() == 202);
-        assertEquals(201, retry.code(), "the retry creates the RR the dead replica never created: " + retry.body());
-        assertTrue(takenOverBy(ServiceKind.GATEWAY.serviceName(), victim.podName(), mark),
-                "another replica took the expired lease over");
-        List<GenericKubernetesResource> rrs = rrsFor(Answers.fingerprint(retry));
-        assertEquals(1, rrs.size(), "no duplicate RR");
-        assertEquals(1, KubernautObjects.occurrenceCount(rrs.get(0)));
-        awaitNoLeasesWithPrefix("gw-lock-");
+            // the caller retries (Alertmanager does) at another replica: it waits out the dead holder's lease
+            Replica other = system.gateways().get(1);
+            Outcome retry = Awaitility.await("a retry is accepted").atMost(Duration.ofSeconds(60))
+                    .until(() -> sender.sendAlert(other, alert), o -> o.code() == 201 || o.code() == 202);
+            assertEquals(201, retry.code(), "the retry creates the RR the dead replica never created: " + retry.body());
+            assertTrue(takenOverBy(ServiceKind.GATEWAY.serviceName(), victim.podName(), mark),
+                    "another replica took the expired lease over");
+            List<GenericKubernetesResource> rrs = rrsFor(Answers.fingerprint(retry));
+            assertEquals(1, rrs.size(), "no duplicate RR");
+            assertEquals(1, KubernautObjects.occurrenceCount(rrs.get(0)));
+            awaitNoLeasesWithPrefix("gw-lock-");
+        } finally {
+            system.executor().orElseThrow().resume();
+        }
     }
 
     @Test
     @Order(2)
     void gatewayFrozenPastLeaseExpiryCannotCreateASecondRr() throws Exception {
-        Replica victim = system.gateways().get(1);
-        Replica other = system.gateways().get(2);
-        Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "chaos-pause");
-        control.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases", "gw-lock-",
-                Duration.ofMillis(800), 1);
-        CompletableFuture<Outcome> victimsCaller = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
-        awaitFired(0);
-        victim.pause();
+        // keep the RR active (Executing, its WFE held): were it completed, the next alert would rightly open a
+        // new RR and the per-fingerprint count below would mix two incidents
+        system.executor().orElseThrow().pause();
         try {
-            // while the victim is frozen its lease expires; another replica takes over and creates the RR
-            Outcome created = Awaitility.await("the other replica creates the RR").atMost(Duration.ofSeconds(60))
-                    .until(() -> sender.sendAlert(other, alert), o -> o.code() == 201 || o.code() == 202);
-            assertEquals(201, created.code(), created.body());
+            Replica victim = system.gateways().get(1);
+            Replica other = system.gateways().get(2);
+            Alert alert = Alert.aboutDeployment("KubePodCrashLooping", appNamespace, "chaos-pause");
+            control.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases", "gw-lock-",
+                    Duration.ofMillis(800), 1);
+            CompletableFuture<Outcome> victimsCaller = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
+            awaitFired(0);
+            victim.pause();
+            try {
+                // while the victim is frozen its lease expires; another replica takes over and creates the RR
+                Outcome created = Awaitility.await("the other replica creates the RR").atMost(Duration.ofSeconds(60))
+                        .until(() -> sender.sendAlert(other, alert), o -> o.code() == 201 || o.code() == 202);
+                assertEquals(201, created.code(), created.body());
+            } finally {
+                victim.resume();
+            }
+            Outcome late = victimsCaller.get(60, TimeUnit.SECONDS);
+            assertNotEquals(201, late.code(), "the woken replica must not create a second RR: " + late.body());
+            List<GenericKubernetesResource> rrs = rrsFor(Answers.fingerprint(sender.sendAlert(other, alert)));
+            assertEquals(1, rrs.size(), "still exactly one RR");
+            long accepted = late.code() == 202 ? 1 : 0;
+            assertEquals(2 + accepted, KubernautObjects.occurrenceCount(rrs.get(0)),
+                    "occurrences: the creating signal, our probe, and the woken replica's signal if it answered 202");
+            assertTrue(victim.isReady(), "the woken replica is healthy again");
+            awaitNoLeasesWithPrefix("gw-lock-");
         } finally {
-            victim.resume();
+            system.executor().orElseThrow().resume();
         }
-        Outcome late = victimsCaller.get(60, TimeUnit.SECONDS);
-        assertNotEquals(201, late.code(), "the woken replica must not create a second RR: " + late.body());
-        List<GenericKubernetesResource> rrs = rrsFor(Answers.fingerprint(sender.sendAlert(other, alert)));
-        assertEquals(1, rrs.size(), "still exactly one RR");
-        long accepted = late.code() == 202 ? 1 : 0;
-        assertEquals(2 + accepted, KubernautObjects.occurrenceCount(rrs.get(0)),
-                "occurrences: the creating signal, our probe, and the woken replica's signal if it answered 202");
-        assertTrue(victim.isReady(), "the woken replica is healthy again");
-        awaitNoLeasesWithPrefix("gw-lock-");
     }
 
     @Test
