@@ -85,9 +85,8 @@ public final class Demo {
         try (Cluster cluster = Cluster.fromSystemProperties()) {
             step(t0, "cluster up: " + cluster.description());
             step(t0, "starting 3 Gateway and 3 RemediationOrchestrator replicas (separate JVMs) and the workflow executor...");
-            // owner lookups get 10 s instead of 2 s before falling back to the Pod: six cold JVMs share 2 cores here
             try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix("kubernaut-demo").gateways(3)
-                    .orchestrators(3).env(ServiceKind.GATEWAY, "GATEWAY_RESOLUTION_TIMEOUT", "10s")
+                    .orchestrators(3)
                     .executor(Duration.ofMillis(400)).start();
                  WatchLog rrWatch = WatchLog.ofRemediationRequests(cluster.admin(), system.namespace());
                  WatchLog wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace());

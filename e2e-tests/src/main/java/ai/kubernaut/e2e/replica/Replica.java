@@ -67,6 +67,9 @@ public final class Replica implements AutoCloseable {
         env.put("QUARKUS_CONSOLE_COLOR", "false");
         if (kind == ServiceKind.GATEWAY) {
             env.put("GATEWAY_AUTH_MODE", "none");
+            // many JVMs share two cores here: an owner lookup slower than the 2 s default would fall back to the
+            // Pod's own fingerprint (documented behaviour) and split one target's signals across two RRs
+            env.put("GATEWAY_RESOLUTION_TIMEOUT", "10s");
         }
         env.putAll(cluster.serviceEnvironment(kind.serviceName(), namespace, podName));
         env.putAll(extraEnv);

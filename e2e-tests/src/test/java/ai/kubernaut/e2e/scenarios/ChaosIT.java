@@ -130,8 +130,9 @@ class ChaosIT {
             for (int i = 0; i < count; i++) {
                 alerts.add(Alert.aboutDeployment("KubePodCrashLooping", appNamespace, name + "-" + attempt + "-" + i));
             }
+            // only this alert's Lease, created by the victim
             control.ifPresent(c -> c.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create",
-                    "leases", "gw-lock-", Duration.ofSeconds(3), 1));
+                    "leases", LockNames.gatewayLease(LockNames.fingerprint(alerts.get(0))), Duration.ofSeconds(3), 1));
             Map<Alert, CompletableFuture<Outcome>> calls = new LinkedHashMap<>();
             for (Alert alert : alerts) {
                 calls.put(alert, CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert)));
@@ -256,8 +257,10 @@ class ChaosIT {
     private static CaughtOrchestrator catchOrchestrator(String name, java.util.function.Consumer<Replica> act) {
         for (int attempt = 1; attempt <= CATCH_ATTEMPTS; attempt++) {
             int targets = control.isPresent() ? 1 : 20;
+            // only this test's target Lease: an RR of an earlier test may still be reconciling on another target
+            String firstTarget = appNamespace + "/Deployment/" + name + "-" + attempt + "-0";
             control.ifPresent(c -> c.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases",
-                    "ro-lock-", Duration.ofSeconds(3), 1));
+                    LockNames.orchestratorLease(firstTarget), Duration.ofSeconds(3), 1));
             List<String> rrs = new ArrayList<>();
             for (int t = 0; t < targets; t++) {
                 rrs.add(RemediationRequests.create(system.cluster().admin(), system.namespace(),

@@ -9,7 +9,6 @@ import ai.kubernaut.e2e.load.Storm;
 import ai.kubernaut.e2e.observe.ActiveOverlaps;
 import ai.kubernaut.e2e.observe.KubernautObjects;
 import ai.kubernaut.e2e.observe.WatchLog;
-import ai.kubernaut.e2e.replica.ServiceKind;
 import ai.kubernaut.e2e.system.KubernautSystem;
 import ai.kubernaut.e2e.system.RemediationRequests;
 import ai.kubernaut.e2e.system.Workloads;
@@ -55,11 +54,8 @@ class OrchestrationIT {
 
     @BeforeAll
     static void start(Cluster cluster) {
-        // owner lookups fall back to hashing the Pod itself after gateway.resolution.timeout (2 s); on a loaded
-        // 2-core CI machine a cold replica can take that long, so give the lookups room: this scenario checks
-        // that pods fold onto their owner, not the fallback
+        // (replicas get GATEWAY_RESOLUTION_TIMEOUT=10s, see Replica: this scenario checks pods fold onto their owner)
         system = KubernautSystem.in(cluster).namespacePrefix("flow").gateways(3).orchestrators(3)
-                .env(ServiceKind.GATEWAY, "GATEWAY_RESOLUTION_TIMEOUT", "10s")
                 .executor(Duration.ofMillis(150)).start();
         appNamespace = cluster.createNamespace("apps");
         rrWatch = WatchLog.ofRemediationRequests(cluster.admin(), system.namespace());

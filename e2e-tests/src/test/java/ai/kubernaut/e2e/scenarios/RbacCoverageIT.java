@@ -34,28 +34,10 @@ class RbacCoverageIT {
     /**
      * Grants the suite cannot exercise, and why they are still right. Keyed {@code service: verb group/resource}.
      */
-    static final Map<String, String> ALLOWED_UNUSED = Map.ofEntries(
-            Map.entry("remediation-orchestrator: patch core/events",
-                    "used: bumps an Event when the same replica blocks the same RR again; with 3 replicas racing that "
-                            + "is likely but not certain in one run (the RO's own 3-replica test asserts it)"),
-            // OVER-GRANTS this check found (reported to the lead): the code never makes these calls. They belong
-            // to deploy/base/<service>/rbac.yaml (and the deploy tests' RBAC table); remove them there, then here.
-            Map.entry("gateway-service: watch kubernaut.ai/remediationrequests",
-                    "OVER-GRANT: the Gateway has no RR informer (uncached list + get only)"),
-            Map.entry("gateway-service: update kubernaut.ai/remediationrequests",
-                    "OVER-GRANT: the Gateway never updates an RR's spec or metadata"),
-            Map.entry("gateway-service: patch kubernaut.ai/remediationrequests",
-                    "OVER-GRANT: the Gateway never patches an RR's spec or metadata"),
-            Map.entry("gateway-service: get kubernaut.ai/remediationrequests/status",
-                    "OVER-GRANT: the Gateway reads RRs from the main resource"),
-            Map.entry("gateway-service: update kubernaut.ai/remediationrequests/status",
-                    "OVER-GRANT: the Gateway writes status with a JSON merge patch only (RemediationRequestApi.patchStatus)"),
-            Map.entry("remediation-orchestrator: get kubernaut.ai/remediationrequests/status",
-                    "OVER-GRANT: remediation-orchestrator/README.md lists it as not used"),
-            Map.entry("remediation-orchestrator: update kubernaut.ai/remediationrequests/status",
-                    "OVER-GRANT: the RO writes status with a JSON merge patch only (README: not used)"),
-            Map.entry("remediation-orchestrator: get core/configmaps",
-                    "OVER-GRANT: the catalog is read through an informer (list + watch; README: get not used)"));
+    static final Map<String, String> ALLOWED_UNUSED = Map.of(
+            "remediation-orchestrator: patch core/events",
+            "used: bumps an Event when the same replica blocks the same RR again; with 3 replicas racing that is "
+                    + "likely but not certain in one run (the RO's own 3-replica test asserts it)");
 
     @Test
     void everyGrantedVerbWasUsedByItsService(Cluster cluster) throws java.io.IOException {
