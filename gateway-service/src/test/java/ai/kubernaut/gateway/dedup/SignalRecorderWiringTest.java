@@ -49,6 +49,26 @@ class SignalRecorderWiringTest {
     }
 
     @Test
+    void anActiveRrWithFractionalSecondTimestampsStillCountsDuplicates() {
+        String fp = randomFingerprint();
+        Recorded first = recorder.record(signal(fp));
+        // another writer stored a valid RFC 3339 time with fractions; the generated model's pattern has whole
+        // seconds only, and an unreadable RR used to fail every lookup of its fingerprint
+        client.resources(RemediationRequest.class).inNamespace(NAMESPACE).withName(first.rrName())
+                .subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"status\":{\"deduplication\":{\"lastSeenAt\":\"2026-11-22T06:23:25.715006416Z\"}}}");
+
+        Recorded second = recorder.record(signal(fp));
+
+        assertEquals(Recorded.Outcome.DUPLICATE, second.outcome());
+        assertEquals(first.rrName(), second.rrName());
+        assertEquals(2, second.occurrenceCount());
+        assertEquals(2L, client.resources(RemediationRequest.class).inNamespace(NAMESPACE).withName(first.rrName())
+                .get().getStatus().getDeduplication().getOccurrenceCount());
+    }
+
+    @Test
     void newSignalCreatesAPendingRrWithItsSpecLabelsAndFirstOccurrence() {
         String fp = randomFingerprint();
         Signal s = signal(fp);

@@ -21,6 +21,7 @@ import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -72,6 +73,25 @@ class OrchestratorWiringTest {
 
     void awaitPhase(String rrName, ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase phase) {
         await().atMost(WAIT).until(() -> cluster.phase(rrName) == phase);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anRrWithFractionalSecondTimestampsIsReconciledLikeAnyOther() {
+        // written raw: valid RFC 3339 from another writer; the generated model's pattern has whole seconds only,
+        // and one unreadable RR used to stop the app's whole RR informer
+        GenericKubernetesResource raw = client.getKubernetesSerialization().convertValue(
+                rr("rr-fraction", "fraction", TestCatalog.RESTART, "Deployment", "fraction"),
+                GenericKubernetesResource.class);
+        ((Map<String, Object>) raw.getAdditionalProperties().get("spec"))
+                .put("firingTime", "2026-11-22T06:23:25.715006416Z");
+        client.genericKubernetesResources("kubernaut.ai/v1alpha1", "RemediationRequest")
+                .inNamespace(MockClusterResource.NAMESPACE).resource(raw).create();
+
+        awaitPhase("rr-fraction", EXECUTING);
+        assertEquals(1, cluster.executionsOf("rr-fraction").size());
+        assertEquals(java.time.Instant.parse("2026-11-22T06:23:25.715006416Z"),
+                cluster.request("rr-fraction").getSpec().getFiringTime().toInstant());
     }
 
     @Test
