@@ -1,8 +1,9 @@
-package ai.kubernaut.orchestrator.model;
+package ai.kubernaut.gateway.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.kubernaut.gateway.model.RemediationRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.ZonedDateTime;

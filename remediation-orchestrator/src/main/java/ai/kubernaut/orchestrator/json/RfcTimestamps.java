@@ -1,4 +1,4 @@
-package ai.kubernaut.gateway.model;
+package ai.kubernaut.orchestrator.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -17,7 +17,7 @@ import java.time.format.DateTimeParseException;
 /**
  * Reads every RFC 3339 timestamp, fractional seconds included, into the model's {@code ZonedDateTime}s.
  *
- * <p>The classes generated from deploy/crds carry {@code @JsonFormat(pattern = "yyyy-MM-dd'T'HH:mm:ssXXX")},
+ * <p>The model classes generated from deploy/crds carry {@code @JsonFormat(pattern = "yyyy-MM-dd'T'HH:mm:ssXXX")},
  * which rejects {@code 2026-11-22T06:23:25.715Z}: a valid {@code date-time} that a real API server stores
  * from any writer (kubectl, another tool). One such object would fail every list of its kind and stop the
  * informer that watches it. This deserializer is not contextual, so it replaces the pattern for reading;

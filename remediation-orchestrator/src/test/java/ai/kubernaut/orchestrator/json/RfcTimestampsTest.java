@@ -1,8 +1,9 @@
-package ai.kubernaut.gateway.model;
+package ai.kubernaut.orchestrator.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.kubernaut.orchestrator.model.RemediationRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.ZonedDateTime;
