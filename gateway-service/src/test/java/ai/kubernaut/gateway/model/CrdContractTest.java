@@ -57,4 +57,21 @@ class CrdContractTest {
         JsonNode actual = new ObjectMapper().readTree(back);
         assertEquals(expected, actual);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2026-11-22T06:23:25Z", "2026-11-22T06:23:25.7Z",
+        "2026-11-22T06:23:25.715Z", "2026-11-22T06:23:25.715006Z", "2026-11-22T06:23:25.715006416Z",
+        "2026-11-22T07:23:25.715+01:00"})
+    void everyRfc3339DateTimeIsReadAndWrittenBackInWholeSeconds(String time) {
+        // a real API server stores any valid date-time from any writer; one unreadable object would fail every
+        // read of its kind (the generator's default pattern had whole seconds only)
+        String json = "{\"apiVersion\":\"kubernaut.ai/v1alpha1\",\"kind\":\"RemediationRequest\","
+                + "\"metadata\":{\"name\":\"rr-a\"},\"spec\":{\"signalFingerprint\":\"" + "a".repeat(64) + "\","
+                + "\"signalName\":\"X\",\"targetResource\":{\"kind\":\"Pod\",\"name\":\"p\"},"
+                + "\"firingTime\":\"" + time + "\"}}";
+        RemediationRequest rr = serialization.unmarshal(json, RemediationRequest.class);
+        java.time.Instant expected = java.time.OffsetDateTime.parse(time).toInstant();
+        assertEquals(expected, rr.getSpec().getFiringTime().toInstant());
+        assertTrue(serialization.asJson(rr).contains("\"firingTime\":\"2026-11-22T06:23:25Z\""));
+    }
 }
