@@ -100,8 +100,9 @@ public final class Replica implements AutoCloseable {
                 return this;
             } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
                 String tail = process.logTail(60);
-                boolean portTaken = tail.contains("Address already in use") || tail.contains("Port already bound")
-                        || tail.contains("already in use");
+                // Vert.x says "Address already in use"; Quarkus says "Port N seems to be in use by another process"
+                boolean portTaken = tail.contains("already in use") || tail.contains("Port already bound")
+                        || tail.contains("seems to be in use");
                 if (!process.isAlive() && portTaken && attempt < START_ATTEMPTS) {
                     process.close();
                     spawn();
