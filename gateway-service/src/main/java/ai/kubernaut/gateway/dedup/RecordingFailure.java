@@ -11,9 +11,14 @@ public class RecordingFailure extends RuntimeException {
     public enum Reason {
         /** The fingerprint's lock stayed contended through every attempt: HTTP 503 with Retry-After. */
         LOCK_TIMEOUT,
-        /** The Kubernetes call deadline passed: HTTP 504. */
+        /** The Kubernetes call deadline passed: HTTP 504 with Retry-After. */
         KUBERNETES_DEADLINE,
-        /** The API server answered with an error that retrying will not fix now: HTTP 500 (503 if 5xx). */
+        /**
+         * A transient fault of the API server (no answer, timeout, 429, 5xx) outlasted the bounded retries:
+         * HTTP 503 with Retry-After.
+         */
+        API_UNAVAILABLE,
+        /** The API server answered with an error that retrying will not fix (4xx other than conflicts): HTTP 500. */
         API_ERROR
     }
 

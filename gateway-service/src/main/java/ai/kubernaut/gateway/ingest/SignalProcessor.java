@@ -111,6 +111,8 @@ class SignalProcessor {
             case KUBERNETES_DEADLINE -> SignalOutcome.failed(504, fingerprint, "kubernetes_deadline",
                     "signal not recorded", message, null, "kubernetes-deadline", "Kubernetes deadline exceeded",
                     null);
+            case API_UNAVAILABLE -> SignalOutcome.failed(503, fingerprint, "api_error", "signal not recorded",
+                    message, retryAfter(f), "kubernetes-unavailable", "Kubernetes API unavailable", null);
             case API_ERROR -> serverSide(f)
                     ? SignalOutcome.failed(503, fingerprint, "api_error", "signal not recorded", message,
                             retryAfter(f), "kubernetes-unavailable", "Kubernetes API unavailable", null)
