@@ -4,77 +4,57 @@ import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.backoff.Outcome;
 import ai.kubernaut.backoff.Retrier;
 import ai.kubernaut.backoff.RetryResult;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import ai.kubernaut.backoff.RetryableCall;
+import ai.kubernaut.gateway.kube.ApiFaults;
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * Runs one API call with bounded retries of transient faults (no answer, 429, 5xx) inside the signal's deadline,
- * and turns what is left into a {@link RecordingFailure}: API_ERROR (with Retry-After when transient) or
- * KUBERNETES_DEADLINE.
+ * One API call with bounded retries of transient faults ({@link ApiFaults}) inside the signal's deadline: each
+ * attempt waits at most what is left of it. What is not retried propagates unchanged; the recorder classifies it
+ * once, at its boundary.
  */
 final class ApiCalls {
 
     private final BackoffPolicy policy;
-    private final Duration retryAfter;
 
-    /**
-     * @param maxAttempts attempts per call for transient faults
-     * @param retryAfter  Retry-After to answer when they persist
-     */
-    ApiCalls(int maxAttempts, Duration retryAfter) {
+    /** @param maxAttempts attempts per call for transient faults */
+    ApiCalls(int maxAttempts) {
         this.policy = BackoffPolicy.builder().baseDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(1))
                 .maxAttempts(maxAttempts).build();
-        this.retryAfter = retryAfter;
     }
 
-    Duration retryAfter() {
-        return retryAfter;
+    /** @param op the call, given how long it may wait */
+    <T> T call(String what, Deadline deadline, Function<Duration, T> op) {
+        RetryResult<T> r = within(policy, ApiFaults::isTransient, deadline.forCall(what),
+                attempt -> Outcome.success(op.apply(deadline.forCall(what))));
+        return switch (r.status()) {
+            case SUCCEEDED -> r.value().orElse(null);
+            case DEADLINE_EXCEEDED -> throw deadline.passed(what);
+            default -> throw rethrown(r, what);
+        };
     }
 
-    /** No answer (fabric8 reports -1 or 0: timeout, connection refused), 429, 5xx. */
-    static boolean transientFault(KubernetesClientException e) {
-        int code = e.getCode();
-        return code <= 0 || code == 429 || code >= 500;
+    /**
+     * The one retry run of a call, limited to {@code timeLimit}. The only place that builds a {@link Retrier}: the
+     * limit is a property of the run, not of the policy.
+     */
+    static <T> RetryResult<T> within(BackoffPolicy policy, Predicate<? super Exception> retryOn, Duration timeLimit,
+            RetryableCall<T> call) {
+        return Retrier.builder(policy.toBuilder().deadline(timeLimit).build()).retryOn(retryOn).build().run(call);
     }
 
-    <T> T call(String what, Deadline deadline, Supplier<T> op) {
-        deadline.check(what);
-        RetryResult<T> r = Retrier.builder(policy.toBuilder().deadline(deadline.remaining()).build())
-                .retryOn(e -> e instanceof KubernetesClientException k && transientFault(k))
-                .build()
-                .run(attempt -> {
-                    deadline.check(what);
-                    return Outcome.success(op.get());
-                });
-        switch (r.status()) {
-            case SUCCEEDED:
-                return r.value().orElse(null);
-            case DEADLINE_EXCEEDED:
-                throw deadline.passed(what);
-            case EXHAUSTED:
-                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "Kubernetes API kept failing while "
-                        + what + " (" + r.attempts() + " attempts): " + r.lastRetryReason().orElse("?"), retryAfter,
-                        r.failure().orElse(null));
-            case INTERRUPTED:
-                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "interrupted while " + what, retryAfter,
-                        r.failure().orElse(null));
-            default:
-                Throwable t = r.failure().orElse(null);
-                if (t instanceof RecordingFailure f) {
-                    throw f;
-                }
-                throw apiError(what, t);
+    /** The failure of a run as it came (a transient fault that outlasted the attempts stays what it was). */
+    static RuntimeException rethrown(RetryResult<?> r, String what) {
+        Throwable t = r.failure().orElse(null);
+        if (t instanceof RuntimeException e) {
+            return e;
         }
-    }
-
-    RecordingFailure apiError(String what, Throwable t) {
-        if (t instanceof KubernetesClientException k) {
-            return new RecordingFailure(RecordingFailure.Reason.API_ERROR, "Kubernetes API answered HTTP "
-                    + k.getCode() + " while " + what + ": " + k.getMessage(),
-                    transientFault(k) ? retryAfter : null, k);
+        if (t instanceof InterruptedException) {
+            return new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "interrupted while " + what, null, t);
         }
-        return new RecordingFailure(RecordingFailure.Reason.API_ERROR, "failed while " + what + ": " + t,
-                null, t);
+        return new IllegalStateException("failed while " + what + " (" + r.status() + ", "
+                + r.lastRetryReason().orElse("") + ")", t);
     }
 }

@@ -32,8 +32,12 @@ final class OccurrenceBatcher {
         record Stored(String rrName, long count, Instant firstSeenAt, Instant lastSeenAt) implements Result {
         }
 
-        /** The RR is terminal or gone: nothing stored, handle the signal as new. */
-        record NotActive() implements Result {
+        /**
+         * The RR is terminal or gone: nothing stored, handle the signal as new.
+         *
+         * @param latest the RR as last read (terminal), null when it is gone
+         */
+        record NotActive(RemediationRequest latest) implements Result {
         }
     }
 
@@ -41,14 +45,22 @@ final class OccurrenceBatcher {
     interface BatchWriter {
         /**
          * @param knownCopy the freshest copy this replica has (may be stale: the write is version-guarded)
-         * @return what was written, or null when the RR is no longer active
-         * @throws RecordingFailure when it could not be stored (nothing was stored)
+         * @return what was written, or that the RR is no longer active
+         * @throws RuntimeException when it could not be stored (it may or may not have been, see RecordingFailure)
          */
-        Written write(String rrName, RemediationRequest knownCopy, List<Instant> occurrences, Deadline deadline);
+        Batch write(String rrName, RemediationRequest knownCopy, List<Instant> occurrences, Deadline deadline);
+    }
+
+    /** What one batch write did. */
+    sealed interface Batch permits Written, Inactive {
     }
 
     /** A successful batch write: the counts and the RR as written (the next batch's known copy). */
-    record Written(DedupRules.Counted counted, RemediationRequest rr) {
+    record Written(DedupRules.Counted counted, RemediationRequest rr) implements Batch {
+    }
+
+    /** Nothing written: the RR is terminal ({@code latest}) or gone (null). */
+    record Inactive(RemediationRequest latest) implements Batch {
     }
 
     private static final class Waiter {
@@ -132,7 +144,7 @@ final class OccurrenceBatcher {
                 if (!me.turn.isDone() && !me.done.isDone() && lane.queue.remove(me)) {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
-                        throw new RecordingFailure(RecordingFailure.Reason.API_ERROR,
+                        throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
                                 "interrupted while waiting to store a duplicate occurrence", null, e);
                     }
                     throw me.deadline.passed("waiting to store a duplicate occurrence on " + lane.rrName);
@@ -161,11 +173,12 @@ final class OccurrenceBatcher {
             // the most patient deadline of the batch bounds the write: one hurried caller must not fail the rest
             Deadline deadline = batch.stream().map(w -> w.deadline)
                     .max(Comparator.comparing(Deadline::remaining)).orElseThrow();
-            Written written = writer.write(lane.rrName, known, batch.stream().map(w -> w.seenAt).toList(), deadline);
-            if (written == null) {
+            Batch outcome = writer.write(lane.rrName, known, batch.stream().map(w -> w.seenAt).toList(), deadline);
+            if (outcome instanceof Inactive inactive) {
                 setLatest(lane, null);
-                batch.forEach(w -> w.done.complete(new Result.NotActive()));
+                batch.forEach(w -> w.done.complete(new Result.NotActive(inactive.latest())));
             } else {
+                Written written = (Written) outcome;
                 setLatest(lane, written.rr());
                 DedupRules.Counted c = written.counted();
                 for (int i = 0; i < batch.size(); i++) {
@@ -206,8 +219,7 @@ final class OccurrenceBatcher {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "storing a duplicate failed: " + cause,
-                    null, cause);
+            throw (RuntimeException) cause; // the recorder classifies it
         }
     }
 }

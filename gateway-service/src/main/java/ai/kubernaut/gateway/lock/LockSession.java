@@ -48,24 +48,20 @@ public final class LockSession implements AutoCloseable {
         return held != null;
     }
 
-    /** The Lease we hold, null when none. */
-    public HeldLease heldLease() {
-        return held;
-    }
-
     /**
      * One attempt to take the key's Lease.
      *
+     * @param timeout the longest each API call of the attempt may wait
      * @throws LeaseApiException on an API error (not a conflict): not contention, do not retry it as such
      */
-    public LeaseAttempt tryAcquireLease() {
+    public LeaseAttempt tryAcquireLease(java.time.Duration timeout) {
         if (closed) {
             throw new IllegalStateException("session closed");
         }
         if (held != null) {
             throw new IllegalStateException("lease " + leaseName + " already held by this session");
         }
-        LeaseAttempt attempt = manager.tryAcquire(this);
+        LeaseAttempt attempt = manager.tryAcquire(this, timeout);
         if (attempt instanceof LeaseAttempt.Acquired a) {
             held = a.lease();
         }

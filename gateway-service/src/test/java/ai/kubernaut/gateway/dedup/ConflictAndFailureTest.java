@@ -154,25 +154,27 @@ class ConflictAndFailureTest {
         }
     }
 
+    static boolean isRrCreateByGateway(io.fabric8.mockwebserver.http.RecordedRequest r) {
+        return r.getMethod().equals("POST") && byGateway(r) && r.getPath().split("\\?")[0].endsWith("/remediationrequests");
+    }
+
     @Test
-    void transientListFailuresAreRetriedAndPersistentOnesAnswerApiErrorWithRetryAfter() {
+    void transientFaultsAreRetriedAndPersistentOnesAnswerApiUnavailableWithRetryAfter() {
         String fp = randomFingerprint();
-        AtomicInteger failLists = new AtomicInteger(2);
-        cluster.hook((request, c) -> request.getMethod().equals("GET") && byGateway(request)
-                && request.getPath().contains(fp.substring(0, 20))
-                && failLists.getAndDecrement() > 0 ? MockCluster.serverError(503) : null);
+        AtomicInteger failCreates = new AtomicInteger(2);
+        cluster.hook((request, c) -> isRrCreateByGateway(request) && failCreates.getAndDecrement() > 0
+                ? MockCluster.serverError(503) : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
 
-            failLists.set(Integer.MAX_VALUE);
             String other = randomFingerprint();
-            cluster.hook((request, c) -> request.getMethod().equals("GET") && byGateway(request)
-                    && request.getPath().contains(other.substring(0, 20)) ? MockCluster.serverError(500) : null);
+            cluster.clearLog();
+            cluster.hook((request, c) -> isRrCreateByGateway(request) ? MockCluster.serverError(500) : null);
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(other)));
-            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertEquals(RecordingFailure.Reason.API_UNAVAILABLE, f.reason(), f.getMessage());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
-            assertEquals(3, cluster.served(s -> s.method().equals("GET") && s.path().contains(other.substring(0, 20)))
-                    .size(), "bounded: api-max-attempts");
+            assertEquals(3, cluster.served(s -> s.method().equals("POST") && s.isRemediationRequest()).size(),
+                    "bounded: api-max-attempts");
             assertEquals(List.of(), rrsOf(cluster, other));
         }
     }
@@ -197,14 +199,14 @@ class ConflictAndFailureTest {
     }
 
     @Test
-    void aLeaseApiErrorIsNotContention() {
+    void aTransientLeaseApiFaultIsNotContentionButApiUnavailable() {
         String fp = randomFingerprint();
         cluster.clearLog();
         cluster.hook((request, c) -> request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
                 ? MockCluster.serverError(500) : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
-            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertEquals(RecordingFailure.Reason.API_UNAVAILABLE, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
             assertEquals(1, cluster.served(MockCluster.Served::isLease).size(), "not retried as contention");
             assertEquals(0, replicas.counter(0, "gateway.lock.contention"));
@@ -298,16 +300,19 @@ class ConflictAndFailureTest {
     }
 
     @Test
-    void fieldSelectorLookupAsksTheServerForSpecSignalFingerprint() {
+    void noListOfRemediationRequestsOnTheSignalPathOnlyTheInformersOwn() {
         String fp = randomFingerprint();
-        cluster.clearLog();
-        try (var replicas = new TestSignals.Replicas(cluster, 1,
-                s -> s.withLookup(RemediationRequestApi.Lookup.FIELD_SELECTOR))) {
-            replicas.get(0).record(signal(fp));
+        try (var replicas = new TestSignals.Replicas(cluster, 2, s -> s)) {
+            cluster.clearLog();
+            assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
+            for (int i = 0; i < 6; i++) {
+                assertEquals(Recorded.Outcome.DUPLICATE, replicas.get(i % 2).record(signal(fp)).outcome());
+            }
+            List<MockCluster.Served> lists = cluster.served(s -> s.byGateway() && s.isRemediationRequest()
+                    && s.method().equals("GET") && s.pathOnly().endsWith("/remediationrequests")
+                    && !s.path().contains("watch=true"));
+            assertEquals(List.of(), lists, "no LIST per signal");
+            assertEquals(7L, countOf(rrsOf(cluster, fp).get(0)));
         }
-        List<MockCluster.Served> lists = cluster.served(s -> s.method().equals("GET") && s.isRemediationRequest());
-        assertTrue(lists.size() >= 2);
-        assertTrue(lists.stream().allMatch(s -> s.path().contains("fieldSelector=spec.signalFingerprint%3D" + fp)),
-                () -> "" + lists);
     }
 }

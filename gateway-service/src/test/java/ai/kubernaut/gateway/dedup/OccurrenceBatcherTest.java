@@ -41,7 +41,7 @@ class OccurrenceBatcherTest {
     }
 
     static Deadline seconds(long s) {
-        return Deadline.after(Duration.ofSeconds(s), System::nanoTime);
+        return Deadline.after(Duration.ofSeconds(s), System::nanoTime, Duration.ofSeconds(5));
     }
 
     /** A store that counts occurrences and writes. */
@@ -51,10 +51,10 @@ class OccurrenceBatcherTest {
         volatile boolean active = true;
 
         @Override
-        public synchronized OccurrenceBatcher.Written write(String rrName, RemediationRequest knownCopy,
+        public synchronized OccurrenceBatcher.Batch write(String rrName, RemediationRequest knownCopy,
                 List<Instant> occurrences, Deadline deadline) {
             if (!active) {
-                return null;
+                return new OccurrenceBatcher.Inactive(null);
             }
             writes++;
             long before = count;
@@ -166,7 +166,7 @@ class OccurrenceBatcherTest {
         Future<OccurrenceBatcher.Result> leader = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
         inWrite.await();
         RecordingFailure f = assertThrows(RecordingFailure.class,
-                () -> batcher.add(rr(), Instant.now(), Deadline.after(Duration.ofMillis(50), System::nanoTime)));
+                () -> batcher.add(rr(), Instant.now(), Deadline.after(Duration.ofMillis(50), System::nanoTime, Duration.ofSeconds(5))));
         assertEquals(RecordingFailure.Reason.KUBERNETES_DEADLINE, f.reason());
         release.countDown();
         assertInstanceOf(OccurrenceBatcher.Result.Stored.class, leader.get(10, TimeUnit.SECONDS));
