@@ -420,8 +420,8 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         metrics.created();
         recent.remember(created);
         String name = created.getMetadata().getName();
-        // one INFO line per created RR: ingest logs the answer at DEBUG only
-        LOG.infof("created rr=%s fingerprint=%s signal=%s supersedes=%s", name, signal.fingerprint(),
+        // DEBUG: ingest logs each created RR once at INFO, with the signal's resource
+        LOG.debugf("created rr=%s fingerprint=%s signal=%s supersedes=%s", name, signal.fingerprint(),
                 signal.signalName(), created.getMetadata().getAnnotations() == null ? null
                         : created.getMetadata().getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION));
         DedupRules.Counted counted = writeInitialStatus(created, signal, deadline);
@@ -566,7 +566,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private void pause(int attempt, Deadline deadline) {
         Duration d = min(settings.statusPolicy().delay(attempt, ThreadLocalRandom.current()), deadline.remaining());
         try {
-            Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));
+            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "interrupted", null, e);

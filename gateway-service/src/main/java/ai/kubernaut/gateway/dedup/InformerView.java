@@ -39,11 +39,10 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
     /** Starts watching; {@link #synced()} turns true once the first LIST is stored. */
     static InformerView start(KubernetesClient client, String namespace) {
         SharedIndexInformer<RemediationRequest> informer = client.resources(RemediationRequest.class)
-                .inNamespace(namespace)
-                .withIndexers(Map.of(BY_FINGERPRINT, rr -> rr.getSpec() == null
-                        || rr.getSpec().getSignalFingerprint() == null ? List.of()
-                        : List.of(rr.getSpec().getSignalFingerprint())))
-                .runnableInformer(0);
+                .inNamespace(namespace).runnableInformer(0);
+        informer.addIndexers(Map.of(BY_FINGERPRINT, rr -> rr.getSpec() == null
+                || rr.getSpec().getSignalFingerprint() == null ? List.of()
+                : List.of(rr.getSpec().getSignalFingerprint())));
         informer.itemStore(new BasicItemStore<RemediationRequest>(Cache::metaNamespaceKeyFunc) {
             @Override
             public RemediationRequest put(String key, RemediationRequest rr) {
