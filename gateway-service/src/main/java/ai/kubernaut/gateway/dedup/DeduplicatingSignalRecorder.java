@@ -2,6 +2,7 @@ package ai.kubernaut.gateway.dedup;
 
 import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.backoff.Outcome;
+import ai.kubernaut.backoff.Retrier;
 import ai.kubernaut.backoff.RetryResult;
 import ai.kubernaut.gateway.dedup.OccurrenceBatcher.Result;
 import ai.kubernaut.gateway.dedup.RemediationRequestApi.Created;
@@ -70,7 +71,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     static final int STATUS_REPAIR_ATTEMPTS = 20;
     static final Duration STATUS_REPAIR_CALL_BUDGET = Duration.ofSeconds(10);
     static final BackoffPolicy STATUS_REPAIR_BACKOFF = BackoffPolicy.builder().baseDelay(Duration.ofMillis(500))
-            .maxDelay(Duration.ofSeconds(30)).maxAttempts(STATUS_REPAIR_ATTEMPTS).build();
+            .maxDelay(Duration.ofSeconds(30)).jitter(0.1).build();
 
     private final RecorderSettings settings;
     private final RemediationRequestApi rrs;
@@ -79,6 +80,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private final RecentWrites recent;
     private final LeaseLockManager locks;
     private final ApiCalls api;
+    private final Retrier leaseContention;
     private final DedupMetrics metrics;
     private final OccurrenceBatcher batcher;
     private final Clock clock;
@@ -113,7 +115,9 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         this.nanoClock = nanoClock;
         this.locks = new LeaseLockManager(LockConfig.gateway(settings.namespace(), settings.podName(),
                 settings.leaseDuration()), leaseApi, clock, new LockMetrics(registry, "gateway"));
-        this.api = new ApiCalls(settings.apiMaxAttempts());
+        this.api = new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter());
+        // contention is the only thing retried here: a Lease API error propagates (not contention)
+        this.leaseContention = Retrier.builder(settings.lockPolicy()).build();
         this.metrics = new DedupMetrics(registry);
         this.batcher = new OccurrenceBatcher(this::writeOccurrences);
         this.background = background;
@@ -140,6 +144,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     }
 
     /** True once the view of RRs has synced: before that the replica cannot decide and is not ready. */
+    @Override
     public boolean ready() {
         return view.synced();
     }
@@ -330,8 +335,9 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private Optional<RemediationRequest> acquireLease(LockSession session, Deadline deadline, Known known) {
         String fp = session.key();
         Duration limit = deadline.forCall("acquiring the lock");
-        RetryResult<Optional<RemediationRequest>> r = ApiCalls.within(settings.lockPolicy(), e -> false, limit,
-                attempt -> {
+        RetryResult<Optional<RemediationRequest>> r;
+        try {
+            r = leaseContention.run(limit, attempt -> {
                     if (attempt > 1) {
                         DedupRules.View v = known.decide();
                         if (v.hasActive()) {
@@ -344,31 +350,30 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                     }
                     return Outcome.success(Optional.empty());
                 });
+        } catch (RecordingFailure f) {
+            session.failed(f.reason() == RecordingFailure.Reason.KUBERNETES_DEADLINE
+                    ? LockMetrics.FailureReason.DEADLINE : LockMetrics.FailureReason.API_ERROR);
+            throw f;
+        } catch (RuntimeException e) {
+            session.failed(LockMetrics.FailureReason.API_ERROR);
+            throw e;
+        }
         switch (r.status()) {
             case SUCCEEDED:
-                return r.value().orElse(Optional.empty());
-            case EXHAUSTED:
+                return r.value();
+            case ATTEMPTS_EXHAUSTED:
                 session.failed(LockMetrics.FailureReason.TIMEOUT);
                 // ingest logs the 503 once, with the request's context
                 throw new RecordingFailure(RecordingFailure.Reason.LOCK_TIMEOUT, "lock acquisition timeout after "
                         + r.attempts() + " attempts (fingerprint: " + fp + ", lease " + session.leaseName() + ": "
-                        + r.lastRetryReason().orElse("") + ")", settings.lockRetryAfter(), null);
-            case DEADLINE_EXCEEDED:
+                        + r.lastRetryReason() + ")", settings.lockRetryAfter(), null);
+            case TIME_LIMIT_REACHED:
                 session.failed(LockMetrics.FailureReason.DEADLINE);
-                throw deadline.passed("acquiring the lock (" + r.lastRetryReason().orElse("") + ")");
-            case INTERRUPTED:
+                throw deadline.passed("acquiring the lock (" + r.lastRetryReason() + ")");
+            default:
                 session.failed(LockMetrics.FailureReason.INTERRUPTED);
                 throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
-                        "interrupted while acquiring the lock", settings.apiRetryAfter(), r.failure().orElse(null));
-            default:
-                RuntimeException e = ApiCalls.rethrown(r, "acquiring the lock");
-                if (e instanceof RecordingFailure f) {
-                    session.failed(f.reason() == RecordingFailure.Reason.KUBERNETES_DEADLINE
-                            ? LockMetrics.FailureReason.DEADLINE : LockMetrics.FailureReason.API_ERROR);
-                } else {
-                    session.failed(LockMetrics.FailureReason.API_ERROR);
-                }
-                throw e;
+                        "interrupted while acquiring the lock", settings.apiRetryAfter(), null);
         }
     }
 
@@ -458,7 +463,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private Optional<DedupRules.Counted> writeInitial(String name, RemediationRequest known, Instant receivedAt,
             Deadline deadline) {
         RemediationRequest cur = known;
-        for (int attempt = 1; attempt <= settings.statusPolicy().maxAttempts(); attempt++) {
+        for (int attempt = 1; attempt <= statusAttempts(); attempt++) {
             if (cur == null) {
                 cur = api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
                 if (cur == null) {
@@ -533,7 +538,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         Instant first = seen.stream().min(Instant::compareTo).orElseThrow();
         Instant last = seen.stream().max(Instant::compareTo).orElseThrow();
         RemediationRequest cur = known;
-        for (int attempt = 1; attempt <= settings.statusPolicy().maxAttempts(); attempt++) {
+        for (int attempt = 1; attempt <= statusAttempts(); attempt++) {
             if (cur == null) {
                 cur = api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
                 if (cur == null) {
@@ -558,8 +563,12 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
             pause(attempt, deadline);
         }
         throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "status of " + name
-                + " kept changing (" + settings.statusPolicy().maxAttempts() + " conflicts)",
+                + " kept changing (" + statusAttempts() + " conflicts)",
                 settings.apiRetryAfter(), null);
+    }
+
+    private int statusAttempts() {
+        return settings.statusPolicy().maxAttempts().orElse(15);
     }
 
     /** Backoff between conflicting status writes, never past the deadline. */

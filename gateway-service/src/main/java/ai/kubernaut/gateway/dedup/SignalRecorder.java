@@ -19,4 +19,9 @@ public interface SignalRecorder {
      * @throws RecordingFailure when the signal could not be recorded for sure (it may or may not have been counted)
      */
     Recorded record(Signal signal);
+
+    /** False while the recorder cannot decide yet (its view of RRs has not synced): the replica is not ready. */
+    default boolean ready() {
+        return true;
+    }
 }

@@ -13,10 +13,10 @@ public class ViewReadinessCheck implements HealthCheck {
 
     static final String NAME = "remediation-request-view";
 
-    private final DeduplicatingSignalRecorder recorder;
+    private final SignalRecorder recorder;
 
     @Inject
-    public ViewReadinessCheck(DeduplicatingSignalRecorder recorder) {
+    public ViewReadinessCheck(SignalRecorder recorder) {
         this.recorder = recorder;
     }
 
