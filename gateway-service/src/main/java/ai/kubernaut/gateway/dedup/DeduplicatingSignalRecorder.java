@@ -315,19 +315,21 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                     return new Step.DuplicateOf(v.active());
                 }
             }
-            if (settings.lockEnabled()) {
-                Optional<RemediationRequest> appeared = acquireLease(session, deadline, known);
-                if (appeared.isPresent()) {
-                    return new Step.DuplicateOf(appeared.get());
+            try {
+                if (settings.lockEnabled()) {
+                    Optional<RemediationRequest> appeared = acquireLease(session, deadline, known);
+                    if (appeared.isPresent()) {
+                        return new Step.DuplicateOf(appeared.get());
+                    }
                 }
+                DedupRules.View v = known.decide(); // from memory: the fenced create below is the real re-check
+                return v.hasActive() ? new Step.DuplicateOf(v.active())
+                        : createOnChain(signal, v.predecessor(), deadline, known);
+            } finally {
+                // success or failure, the Lease is released after the answer: a release waiting on a frozen API
+                // server must not hold the answer past the deadline (it is bounded and runs off this thread)
+                release(session.detachLeaseRelease());
             }
-            DedupRules.View v = known.decide(); // from memory: the fenced create below is the real re-check
-            Step step = v.hasActive() ? new Step.DuplicateOf(v.active())
-                    : createOnChain(signal, v.predecessor(), deadline, known);
-            // answered (created, duplicate, or fenced): release after the answer. On an exception the session's
-            // close() releases synchronously instead, so a failed request leaves no Lease behind.
-            release(session.detachLeaseRelease());
-            return step;
         }
     }
 

@@ -4,7 +4,6 @@ import ai.kubernaut.gateway.model.RemediationRequest;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +19,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>No extra threads: the first caller of an idle RR writes (the leader); callers arriving meanwhile wait; when
  * a write ends the leader answers its batch and hands the next batch to the first waiter, so nobody writes for
- * others longer than one write. A waiter whose deadline passes leaves only if its occurrence is not yet in a
- * write; otherwise it waits for that write's answer, so an occurrence is never stored for a caller who was told
- * it failed.
+ * others longer than one write. The write is bounded by the writing thread's own deadline, and a waiter whose
+ * deadline passes leaves at once: no caller is answered past its deadline. A caller that leaves while its
+ * occurrence is in a write is answered 504 although the write may still store it (the documented semantics: a
+ * 5xx occurrence may or may not have been counted; a 202 one always was).
  */
 final class OccurrenceBatcher {
 
@@ -128,7 +128,7 @@ final class OccurrenceBatcher {
             lead = awaitTurn(lane, me);
         }
         if (lead) {
-            writeBatch(lane);
+            writeBatch(lane, me.deadline);
         }
         return result(me);
     }
@@ -138,30 +138,33 @@ final class OccurrenceBatcher {
         CompletableFuture<Object> either = CompletableFuture.anyOf(me.turn, me.done);
         try {
             either.get(Math.max(1, me.deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | InterruptedException e) {
-            boolean interrupted = e instanceof InterruptedException;
-            synchronized (lock) {
-                if (!me.turn.isDone() && !me.done.isDone() && lane.queue.remove(me)) {
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                        throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
-                                "interrupted while waiting to store a duplicate occurrence", null, e);
-                    }
-                    throw me.deadline.passed("waiting to store a duplicate occurrence on " + lane.rrName);
-                }
-            }
-            // our occurrence is in a write already (or we were just given the turn): see it through
-            either.join();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         } catch (ExecutionException e) {
-            // done completed exceptionally: result() rethrows it
+            return false; // done completed exceptionally: result() rethrows it
+        } catch (TimeoutException | InterruptedException e) {
+            boolean handOn;
+            synchronized (lock) {
+                if (me.done.isDone()) {
+                    return false; // answered just now
+                }
+                boolean queued = lane.queue.remove(me);
+                // given the turn just now: pass it on rather than write with no time left
+                handOn = me.turn.isDone() && queued;
+            }
+            if (handOn) {
+                handOn(lane);
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
+                        "interrupted while waiting to store a duplicate occurrence", null, e);
+            }
+            // still queued: nothing stored; in a write already: it may still be stored (a 5xx may have counted)
+            throw me.deadline.passed("waiting to store a duplicate occurrence on " + lane.rrName);
         }
         return !me.done.isDone();
     }
 
-    private void writeBatch(Lane lane) {
+    private void writeBatch(Lane lane, Deadline deadline) {
         List<Waiter> batch;
         RemediationRequest known;
         synchronized (lock) {
@@ -170,9 +173,7 @@ final class OccurrenceBatcher {
             known = lane.latest;
         }
         try {
-            // the most patient deadline of the batch bounds the write: one hurried caller must not fail the rest
-            Deadline deadline = batch.stream().map(w -> w.deadline)
-                    .max(Comparator.comparing(Deadline::remaining)).orElseThrow();
+            // the writing thread answers after the write: its own deadline bounds it
             Batch outcome = writer.write(lane.rrName, known, batch.stream().map(w -> w.seenAt).toList(), deadline);
             if (outcome instanceof Inactive inactive) {
                 setLatest(lane, null);
@@ -190,13 +191,18 @@ final class OccurrenceBatcher {
             setLatest(lane, null);
             batch.forEach(w -> w.done.completeExceptionally(e));
         } finally {
-            synchronized (lock) {
-                if (lane.queue.isEmpty()) {
-                    lane.writing = false;
-                    lanes.remove(lane.rrName);
-                } else {
-                    lane.queue.peek().turn.complete(null);
-                }
+            handOn(lane);
+        }
+    }
+
+    /** Gives the next batch to the first waiter, or frees the lane. */
+    private void handOn(Lane lane) {
+        synchronized (lock) {
+            if (lane.queue.isEmpty()) {
+                lane.writing = false;
+                lanes.remove(lane.rrName);
+            } else {
+                lane.queue.peek().turn.complete(null);
             }
         }
     }

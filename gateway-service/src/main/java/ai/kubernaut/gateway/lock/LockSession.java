@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One thread's turn on a key: holds the in-process exclusion from {@link LeaseLockManager#open} until
- * {@link #close()}, and at most one Lease acquired through {@link #tryAcquireLease()}. Not thread-safe: used by
- * the thread that opened it (only the detached release task may run elsewhere).
+ * {@link #close()}, and at most one Lease acquired through {@link #tryAcquireLease(java.time.Duration)}.
+ * Not thread-safe: used by the thread that opened it (only the detached release task may run elsewhere).
  */
 public final class LockSession implements AutoCloseable {
 

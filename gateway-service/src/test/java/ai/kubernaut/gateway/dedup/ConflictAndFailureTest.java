@@ -192,8 +192,8 @@ class ConflictAndFailureTest {
             assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
             assertNull(f.retryAfter(), "retrying a 403 will not help");
             assertEquals(1, replicas.counter(0, "gateway.crd.creation.errors", "error_type", "forbidden"));
-            assertNull(cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).get(),
-                    "released synchronously on the failure path");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cluster.admin().leases()
+                    .inNamespace(NAMESPACE).withName(leaseName(fp)).get() == null); // released after the answer
             assertEquals(List.of(), rrsOf(cluster, fp));
         }
     }

@@ -174,6 +174,54 @@ class OccurrenceBatcherTest {
         assertEquals(0, batcher.busyLanes());
     }
 
+    @Test
+    void aCallerWhoseOccurrenceIsInASlowWriteIsAnsweredAtItsOwnDeadline() throws Exception {
+        CountDownLatch firstWrite = new CountDownLatch(1);
+        CountDownLatch secondWrite = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        AtomicInteger writes = new AtomicInteger();
+        OccurrenceBatcher batcher = new OccurrenceBatcher((name, copy, seen, deadline) -> {
+            if (writes.incrementAndGet() == 1) {
+                firstWrite.countDown();
+                await(releaseFirst);
+            } else {
+                secondWrite.countDown();
+                await(releaseSecond);
+            }
+            return new OccurrenceBatcher.Written(new DedupRules.Counted(1, 1 + seen.size(), Instant.EPOCH,
+                    Instant.EPOCH), copy);
+        });
+        // A writes alone; B (patient) and C (hurried) queue; when A's write ends B writes for both, slowly
+        Future<OccurrenceBatcher.Result> a = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
+        firstWrite.await();
+        Future<OccurrenceBatcher.Result> b = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 1);
+        long t0 = System.nanoTime();
+        Deadline hurried = Deadline.after(Duration.ofMillis(400), System::nanoTime, Duration.ofSeconds(5));
+        java.util.concurrent.atomic.AtomicLong answeredAfterMs = new java.util.concurrent.atomic.AtomicLong();
+        Future<RecordingFailure> c = pool.submit(() -> {
+            RecordingFailure failure = assertThrows(RecordingFailure.class,
+                    () -> batcher.add(rr(), Instant.now(), hurried));
+            answeredAfterMs.set((System.nanoTime() - t0) / 1_000_000);
+            return failure;
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 2);
+        releaseFirst.countDown();
+        secondWrite.await(); // B writes B and C, and hangs
+
+        RecordingFailure f = c.get(10, TimeUnit.SECONDS);
+        releaseSecond.countDown();
+
+        assertEquals(RecordingFailure.Reason.KUBERNETES_DEADLINE, f.reason());
+        assertEquals(Duration.ofSeconds(5), f.retryAfter());
+        assertTrue(answeredAfterMs.get() >= 400 && answeredAfterMs.get() < 1400,
+                "C answered at its 400 ms deadline (+1 s at most) while the write still hung: " + answeredAfterMs + " ms");
+        assertInstanceOf(OccurrenceBatcher.Result.Stored.class, a.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(OccurrenceBatcher.Result.Stored.class, b.get(10, TimeUnit.SECONDS));
+        assertEquals(2, writes.get());
+    }
+
     static void await(CountDownLatch l) {
         try {
             if (!l.await(30, TimeUnit.SECONDS)) {
