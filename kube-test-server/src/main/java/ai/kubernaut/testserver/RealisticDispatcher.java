@@ -1,8 +1,8 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
-import ai.kubernaut.e2e.apiserver.rbac.PolicyRule;
-import ai.kubernaut.e2e.apiserver.rbac.PolicyRule.Grant;
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.testserver.rbac.PolicyRule;
+import ai.kubernaut.testserver.rbac.PolicyRule.Grant;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,6 +1,6 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * one "cluster" (and so that pausing or killing a replica never touches it).
  *
  * <pre>
- * java -cp ... ai.kubernaut.e2e.apiserver.EmbeddedApiServer --port 0 --crds deploy/crds \
+ * java -cp ... ai.kubernaut.testserver.EmbeddedApiServer --port 0 --crds deploy/crds \
  *     --rbac gateway-service=deploy/base/gateway-service/rbac.yaml --port-file target/api.port \
  *     [--kubeconfig target/embedded-kubeconfig] [--standalone]
  * </pre>

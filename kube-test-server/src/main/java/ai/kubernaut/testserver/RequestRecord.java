@@ -1,4 +1,4 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
 /**
  * One request the embedded API server answered, as kept in its request log and served on
