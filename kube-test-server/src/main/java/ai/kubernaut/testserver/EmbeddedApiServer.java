@@ -68,6 +68,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     private final Thread drainer;
 
     private final boolean https;
+    private KubernetesClient sharedAdmin;
 
     private EmbeddedApiServer(KubernetesMockServer server, RealisticDispatcher dispatcher, Thread drainer, boolean https) {
         this.https = https;
@@ -188,6 +189,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return dispatcher.requestLog().all();
     }
 
+    /** Where the log ends now: pass it to {@link #requestsSince} to see only what a test step caused. */
+    public long mark() {
+        return dispatcher.requestLog().size();
+    }
+
+    /** The requests served from {@code mark} on that match. */
+    public List<RequestRecord> requestsSince(long mark, Predicate<RequestRecord> which) {
+        return dispatcher.requestLog().since(mark, Integer.MAX_VALUE).stream().filter(which).toList();
+    }
+
     /** The requests served so far that match. */
     public List<RequestRecord> requests(Predicate<RequestRecord> which) {
         return requests().stream().filter(which).toList();
@@ -227,7 +238,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return new KubernetesClientBuilder().withConfig(clientConfig(url(), token)).build();
     }
 
-    /** A client with the admin token (everything allowed). */
+    /** One shared client with the admin token, closed with the server: the test's own client. */
+    public KubernetesClient admin() {
+        synchronized (this) {
+            if (sharedAdmin == null) {
+                sharedAdmin = adminClient();
+            }
+            return sharedAdmin;
+        }
+    }
+
+    /** A new client with the admin token (everything allowed); the caller closes it. */
     public KubernetesClient adminClient() {
         return new KubernetesClientBuilder().withConfig(clientConfig(url(), Caller.ADMIN_TOKEN)).build();
     }
@@ -264,6 +285,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        dispatcher.hook(null);
+        synchronized (this) {
+            if (sharedAdmin != null) {
+                sharedAdmin.close();
+            }
+        }
         drainer.interrupt();
         server.destroy();
     }
