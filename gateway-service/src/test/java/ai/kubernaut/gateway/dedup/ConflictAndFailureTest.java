@@ -34,7 +34,6 @@ import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,15 +44,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class ConflictAndFailureTest {
 
-    EmbeddedApiServer cluster;
-    long mark;
-
-    @BeforeEach
-    void setUp() {
-        cluster = TestApiServerResource.server();
-        cluster.hook(null);
-        mark = cluster.mark();
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     List<RequestRecord> served(Predicate<RequestRecord> which) {
         return TestSignals.sentByGateway(cluster, mark, which);

@@ -28,7 +28,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Leases that expire: a dead holder's is taken over; a paused holder that wakes up cannot create a second RR. */
@@ -36,15 +35,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class LeaseExpiryTest {
 
-    EmbeddedApiServer cluster;
-    long mark;
-
-    @BeforeEach
-    void setUp() {
-        cluster = TestApiServerResource.server();
-        cluster.hook(null);
-        mark = cluster.mark();
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     static String leaseName(String fp) {
         return LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);

@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,15 +35,9 @@ class ReplicaRaceTest {
 
     private static final Logger LOG = Logger.getLogger(ReplicaRaceTest.class);
 
-    EmbeddedApiServer cluster;
-    long mark;
-
-    @BeforeEach
-    void setUp() {
-        cluster = TestApiServerResource.server();
-        cluster.hook(null);
-        mark = cluster.mark();
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     /** Exactly one CREATED; every answer a success; the counts answered are 1..n, each once; the RR says n. */
     static RemediationRequest assertExact(EmbeddedApiServer cluster, String fp, List<Answer> answers, int n) {

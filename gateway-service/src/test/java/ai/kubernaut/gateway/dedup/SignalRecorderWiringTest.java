@@ -24,7 +24,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The recorder as the application wires it, against the CRUD mock: what it writes and what it costs. */
@@ -41,15 +40,9 @@ class SignalRecorderWiringTest {
     @Inject
     io.fabric8.kubernetes.client.KubernetesClient client;
 
-    EmbeddedApiServer cluster;
-    long mark;
-
-    @BeforeEach
-    void setUp() {
-        cluster = TestApiServerResource.server();
-        cluster.hook(null);
-        mark = cluster.mark();
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     @Test
     void anActiveRrWithFractionalSecondTimestampsStillCountsDuplicates() {
