@@ -172,6 +172,25 @@ public final class RealisticDispatcher extends Dispatcher {
                 return instead;
             }
         }
+        String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
+        if (!faults.isEmpty()) {
+            Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
+            if (failure.isPresent()) {
+                return status(failure.get().respondWith(), "InternalError",
+                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name));
+            }
+        }
+        MockResponse response = answer(request, attrs, name);
+        if (!faults.isEmpty() && response.code() >= 200 && response.code() < 300) {
+            // carried out, but the answer is held back: the caller waits inside its critical section
+            Optional<Faults.Rule> delay = faults.fire(caller, attrs, name, false);
+            delay.ifPresent(rule -> response.setBodyDelay(java.time.Duration.ofMillis(rule.delayMillis())));
+        }
+        return response;
+    }
+
+    /** The answer of the reviews, or of the store behind the concurrency checks. */
+    private MockResponse answer(RecordedRequest request, RequestAttributes attrs, String name) {
         if (attrs.verb().equals("create") && attrs.apiGroup().equals("authentication.k8s.io")
                 && attrs.resource().equals("tokenreviews")) {
             return tokenReview(request);
@@ -183,14 +202,6 @@ public final class RealisticDispatcher extends Dispatcher {
         if (attrs.verb().equals("create") && attrs.apiGroup().isEmpty() && attrs.resource().equals("serviceaccounts")
                 && attrs.subresource().equals("token")) {
             return tokenRequest(attrs);
-        }
-        String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
-        if (!faults.isEmpty()) {
-            Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
-            if (failure.isPresent()) {
-                return status(failure.get().respondWith(), "InternalError",
-                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name));
-            }
         }
         MockResponse response;
         if (!attrs.mutating()) {
@@ -210,11 +221,6 @@ public final class RealisticDispatcher extends Dispatcher {
             } finally {
                 writes.unlock();
             }
-        }
-        if (!faults.isEmpty() && response.code() >= 200 && response.code() < 300) {
-            // carried out, but the answer is held back: the caller waits inside its critical section
-            Optional<Faults.Rule> delay = faults.fire(caller, attrs, name, false);
-            delay.ifPresent(rule -> response.setBodyDelay(java.time.Duration.ofMillis(rule.delayMillis())));
         }
         return response;
     }

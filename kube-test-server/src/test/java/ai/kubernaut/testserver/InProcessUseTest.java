@@ -99,6 +99,19 @@ class InProcessUseTest {
     }
 
     @Test
+    void reviewsAnswerFaultsLikeAnyRequest() {
+        ApiServerControl control = new ApiServerControl(server.url());
+        control.failRequests("admin", "", "create", "tokenreviews", "", 503, 1);
+        var review = new io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder().withNewSpec()
+                .withToken(Caller.serviceAccountToken(NS, "test-service")).endSpec().build();
+        KubernetesClientException e = assertThrows(KubernetesClientException.class,
+                () -> admin.resource(review).create());
+        assertEquals(503, e.getCode());
+        assertTrue(admin.resource(review).create().getStatus().getAuthenticated(), "the fault fired once");
+        assertEquals(1, control.firedFaults().size());
+    }
+
+    @Test
     void theLogKeepsQueriesAndBodiesWhenAsked() {
         admin.configMaps().inNamespace(NS).withLabels(Map.of("app", "x")).list();
         admin.configMaps().inNamespace(NS).resource(configMap("logged", "v")).create();
