@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.cluster.MockCluster;
-import ai.kubernaut.gateway.cluster.MockClusterResource;
+import ai.kubernaut.gateway.cluster.TestApiServerResource;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.gateway.signal.Signal;
@@ -23,12 +24,11 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The recorder as the application wires it, against the CRUD mock: what it writes and what it costs. */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class SignalRecorderWiringTest {
 
     @Inject
@@ -40,14 +40,15 @@ class SignalRecorderWiringTest {
     @Inject
     io.fabric8.kubernetes.client.KubernetesClient client;
 
-    MockCluster cluster;
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
-    @BeforeEach
-    void setUp() {
-        cluster = MockClusterResource.cluster();
-        cluster.hook(null);
+    @org.junit.jupiter.api.BeforeEach
+    void viewSynced() {
         // the informer's first LIST is start-up, not the signal path: let it happen before any counting
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(((DeduplicatingSignalRecorder) recorder)::ready);
+        mark = cluster.mark();
     }
 
     @Test
@@ -118,7 +119,7 @@ class SignalRecorderWiringTest {
         String fp = randomFingerprint();
         Recorded first = recorder.record(signal(fp));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> leaseGone(fp));
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded second = recorder.record(signal(fp));
         Recorded third = recorder.record(signal(fp));
@@ -128,7 +129,7 @@ class SignalRecorderWiringTest {
         assertEquals(2, second.occurrenceCount());
         assertEquals(3, third.occurrenceCount());
         assertEquals(3L, countOf(rrsOf(cluster, fp).get(0)));
-        assertEquals(List.of(), cluster.served(MockCluster.Served::isLease), "a duplicate costs 0 Lease calls");
+        assertEquals(List.of(), TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease), "a duplicate costs 0 Lease calls");
         assertTrue(registry.find("gateway.signals.deduplicated").tag("signal_name", "KubePodCrashLooping")
                 .counter().count() >= 2);
     }
@@ -136,24 +137,25 @@ class SignalRecorderWiringTest {
     @Test
     void uncontendedNewSignalCostsOneLeaseCreateOnTheCriticalPathAndOneDeleteAfter() {
         String fp = randomFingerprint();
-        cluster.clearLog();
+        mark = cluster.mark();
         recorder.record(signal(fp));
         // the release runs after the answer; wait for it, then count everything
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> leaseGone(fp));
-        List<MockCluster.Served> leaseCalls = cluster.served(MockCluster.Served::isLease);
+        List<RequestRecord> leaseCalls = TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease);
         assertEquals(2, leaseCalls.size(), () -> "lease calls: " + leaseCalls);
         assertEquals("POST", leaseCalls.get(0).method());
         assertEquals(201, leaseCalls.get(0).code());
         assertEquals("DELETE", leaseCalls.get(1).method());
         assertTrue(leaseCalls.get(1).body().contains("\"resourceVersion\""), "release carries a precondition");
         // and the RR side: create, status write; no LIST (the view decides), no GET before the patch
-        List<MockCluster.Served> rrServed = cluster.served(c -> c.isRemediationRequest() && c.byGateway()
-                && !c.path().contains("watch=true"));
+        List<RequestRecord> rrServed = TestSignals.sentByGateway(cluster, mark,
+                r -> TestSignals.isRemediationRequest(r) && !r.verb().equals("watch"));
         List<String> rrCalls = rrServed.stream().map(c -> c.method() + (c.isStatusWrite() ? " status" : "")).toList();
         assertEquals(List.of("POST", "PATCH status"), rrCalls, () -> "" + rrServed);
     }
 
     /** Holds submitted tasks until the test runs them. */
+    /** Holds submitted tasks until the test runs them (scheduled ones run on the real pool). */
     static final class HeldExecutor extends java.util.concurrent.ScheduledThreadPoolExecutor {
         final java.util.Queue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
         volatile boolean shutdown;
@@ -182,6 +184,7 @@ class SignalRecorderWiringTest {
         @Override
         public List<Runnable> shutdownNow() {
             shutdown = true;
+            super.shutdownNow();
             return List.copyOf(tasks);
         }
 
@@ -206,14 +209,14 @@ class SignalRecorderWiringTest {
     void onlyTheLeaseCreateIsOnTheCriticalPathTheDeleteRunsAfterTheAnswer() {
         String fp = randomFingerprint();
         HeldExecutor held = new HeldExecutor();
-        try (var client = cluster.newClient("gateway-held");
+        try (var client = TestApiServerResource.gatewayClient("gateway-held", b -> { });
                 var view = InformerView.start(client, NAMESPACE);
                 var r = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, "gateway-held"), client,
                         view, null, new ai.kubernaut.gateway.lock.Fabric8LeaseApi(client, NAMESPACE),
                         new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), java.time.Clock.systemUTC(),
                         System::nanoTime, held)) {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(r::ready);
-            cluster.clearLog();
+            mark = cluster.mark();
             assertEquals(Recorded.Outcome.CREATED, r.record(signal(fp)).outcome());
             assertEquals(List.of("POST 201"), leaseCalls(), "one Lease call before the answer");
             assertTrue(!leaseGone(fp), "still held until the release runs");
@@ -224,7 +227,7 @@ class SignalRecorderWiringTest {
     }
 
     List<String> leaseCalls() {
-        return cluster.served(MockCluster.Served::isLease).stream().map(c -> c.method() + " " + c.code()).toList();
+        return TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease).stream().map(c -> c.method() + " " + c.code()).toList();
     }
 
     boolean leaseGone(String fp) {

@@ -11,15 +11,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.cluster.MockCluster;
 import ai.kubernaut.gateway.lock.Fabric8LeaseApi;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.gateway.model.remediationrequeststatus.Deduplication;
+import ai.kubernaut.testserver.Caller;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -36,8 +42,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every stale-view case of ADR-052-002's addendum, against the strict mock API server and a view the test
- * freezes: the decision may start from a wrong picture, the guarded writes must still end in exactly one active RR
+ * Every stale-view case of ADR-052-002's addendum, against the strict test API server (the Gateway's deploy RBAC
+ * enforced) and a view the test freezes: the decision may start from a wrong picture, the guarded writes must still end in exactly one active RR
  * per fingerprint and every accepted occurrence counted once.
  */
 class StaleViewTest {
@@ -61,15 +67,18 @@ class StaleViewTest {
         }
     }
 
-    static MockCluster cluster;
+    static EmbeddedApiServer cluster;
     KubernetesClient client;
+    long mark;
     FrozenView view;
     SimpleMeterRegistry registry;
     DeduplicatingSignalRecorder recorder;
 
     @BeforeAll
     static void startCluster() {
-        cluster = new MockCluster();
+        cluster = EmbeddedApiServer.builder().crds(Path.of("../deploy/crds"))
+                .rbac("gateway-service", Path.of("../deploy/base/gateway-service/rbac.yaml")).keepRequestBodies()
+                .start();
     }
 
     @AfterAll
@@ -87,7 +96,8 @@ class StaleViewTest {
             recorder.close();
         }
         if (client == null) {
-            client = cluster.newClient("gateway-stale");
+            client = new KubernetesClientBuilder().withConfig(EmbeddedApiServer.clientConfig(cluster.url(),
+                    Caller.serviceAccountToken(NAMESPACE, "gateway-service", "gateway-stale"))).build();
         }
         view = new FrozenView();
         registry = new SimpleMeterRegistry();
@@ -128,16 +138,31 @@ class StaleViewTest {
         return cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE).withName(name).get();
     }
 
+    List<RequestRecord> served(java.util.function.Predicate<RequestRecord> which) {
+        return TestSignals.sentByGateway(cluster, mark, which);
+    }
+
     long lists() {
-        return cluster.served(s -> s.byGateway() && s.isRemediationRequest() && s.method().equals("GET")
-                && s.pathOnly().endsWith("/remediationrequests")).size();
+        return served(r -> TestSignals.isRemediationRequest(r) && r.verb().equals("list")).size();
+    }
+
+    static MockResponse unavailable() {
+        return EmbeddedApiServer.failure(503, "ServiceUnavailable", "injected by the test");
+    }
+
+    static String bodyOf(io.fabric8.mockwebserver.http.RecordedRequest r) {
+        return r.getBody() == null ? "" : new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
+    }
+
+    static boolean isStatusWriteByGateway(io.fabric8.mockwebserver.http.RecordedRequest r, Caller caller) {
+        return ConflictAndFailureTest.isRrStatusWriteByGateway(r, caller);
     }
 
     @Test
     void viewMissingAJustCreatedRrTheFencedCreateFindsItAndCountsOnIt() {
         String fp = randomFingerprint();
         RemediationRequest other = createdElsewhere(fp, null);
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded r = recorder.record(signal(fp)); // the view shows nothing for fp
 
@@ -147,8 +172,8 @@ class StaleViewTest {
         assertEquals(List.of(other.getMetadata().getName()), rrsOf(cluster, fp).stream()
                 .map(rr -> rr.getMetadata().getName()).toList(), "no second RR");
         assertEquals(2L, countOf(get(other.getMetadata().getName())));
-        assertEquals(1, cluster.served(s -> s.isRemediationRequest() && s.method().equals("POST") && s.code() == 409)
-                .size(), "the fence answered 409");
+        assertEquals(1, served(q -> TestSignals.isRemediationRequest(q) && q.verb().equals("create")
+                && q.code() == 409).size(), "the fence answered 409");
         assertEquals(0, lists());
     }
 
@@ -158,14 +183,14 @@ class StaleViewTest {
         RemediationRequest a = createdElsewhere(fp, null);
         view.show(fp, a); // the view still has it active
         setPhase(cluster, a.getMetadata().getName(), OverallPhase.COMPLETED);
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded r = recorder.record(signal(fp));
 
         assertEquals(Recorded.Outcome.CREATED, r.outcome());
         assertEquals(DedupRules.rrName(fp, a.getMetadata().getName()), r.rrName());
         assertEquals(1L, countOf(get(a.getMetadata().getName())), "nothing counted on the terminal RR");
-        assertEquals(1, cluster.served(s -> s.isStatusWrite() && s.code() == 409).size(),
+        assertEquals(1, served(q -> q.isStatusWrite() && q.code() == 409).size(),
                 "the guarded patch on the stale copy was refused");
         assertEquals(0, lists());
     }
@@ -179,7 +204,7 @@ class StaleViewTest {
         RemediationRequest b = createdElsewhere(fp, a.getMetadata().getName());
         setPhase(cluster, b.getMetadata().getName(), OverallPhase.COMPLETED);
         RemediationRequest c = createdElsewhere(fp, b.getMetadata().getName());
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded r = recorder.record(signal(fp));
 
@@ -204,15 +229,15 @@ class StaleViewTest {
                     rr.getStatus().getDeduplication().setOccurrenceCount(5L);
                     return rr;
                 });
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded r = recorder.record(signal(fp));
 
         assertEquals(Recorded.Outcome.DUPLICATE, r.outcome());
         assertEquals(6, r.occurrenceCount(), "counted on the fresh copy, not on the stale one");
         assertEquals(6L, countOf(get(a.getMetadata().getName())));
-        assertEquals(List.of("PATCH 409", "GET ok", "PATCH ok"), cluster.served(s -> s.byGateway()
-                && s.isRemediationRequest()).stream().map(s -> s.method() + (s.code() == 409 ? " 409" : " ok"))
+        assertEquals(List.of("patch 409", "get ok", "patch ok"), served(q -> TestSignals.isRemediationRequest(q)
+                && !q.verb().equals("watch")).stream().map(q -> q.verb() + (q.code() == 409 ? " 409" : " ok"))
                 .toList());
     }
 
@@ -237,13 +262,13 @@ class StaleViewTest {
         String fp = randomFingerprint();
         RemediationRequest a = createdElsewhere(fp, null);
         setPhase(cluster, a.getMetadata().getName(), OverallPhase.COMPLETED);
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded r = recorder.record(signal(fp)); // the view shows nothing: the fence finds A terminal
 
         assertEquals(Recorded.Outcome.CREATED, r.outcome());
         assertEquals(DedupRules.rrName(fp, a.getMetadata().getName()), r.rrName());
-        assertEquals(1, cluster.served(s -> s.isLease() && s.method().equals("POST")).size(), "one Lease");
+        assertEquals(1, served(q -> q.isLease() && q.verb().equals("create")).size(), "one Lease");
     }
 
     @Test
@@ -253,11 +278,11 @@ class StaleViewTest {
         view.show(fp, a);
         AtomicBoolean once = new AtomicBoolean();
         // the patch is applied, then the answer is lost
-        cluster.hook((request, c) -> {
-            if (ConflictAndFailureTest.isRrStatusWriteByGateway(request) && once.compareAndSet(false, true)) {
-                c.direct(HttpMethod.PATCH, request.getPath().split("\\?")[0], "application/merge-patch+json",
-                        MockCluster.bodyOf(request));
-                return MockCluster.serverError(503);
+        cluster.hook((request, caller) -> {
+            if (isStatusWriteByGateway(request, caller) && once.compareAndSet(false, true)) {
+                cluster.direct(HttpMethod.PATCH, request.getPath().split("\\?")[0], "application/merge-patch+json",
+                        bodyOf(request));
+                return unavailable();
             }
             return null;
         });
@@ -275,9 +300,8 @@ class StaleViewTest {
         recorder = recorder(RecorderSettings.defaults(NAMESPACE, "gateway-stale")
                 .withKubernetesDeadline(Duration.ofMillis(1500)));
         String fp = randomFingerprint();
-        cluster.hook((request, c) -> request.getMethod().equals("POST") && request.getPath().contains("/leases")
-                && !"admin".equals(request.getHeader("User-Agent"))
-                ? MockCluster.serverError(500).setBodyDelay(Duration.ofSeconds(20)) : null);
+        cluster.hook((request, caller) -> request.getMethod().equals("POST") && request.getPath().contains("/leases")
+                && !caller.isAdmin() ? unavailable().setBodyDelay(Duration.ofSeconds(20)) : null);
         long t0 = System.nanoTime();
 
         RecordingFailure f = assertThrows(RecordingFailure.class, () -> recorder.record(signal(fp)));
@@ -294,8 +318,8 @@ class StaleViewTest {
                 .withKubernetesDeadline(Duration.ofSeconds(1)));
         String fp = randomFingerprint();
         AtomicBoolean drop = new AtomicBoolean(true);
-        cluster.hook((request, c) -> drop.get() && ConflictAndFailureTest.isRrStatusWriteByGateway(request)
-                ? MockCluster.serverError(503) : null);
+        cluster.hook((request, caller) -> drop.get() && isStatusWriteByGateway(request, caller)
+                ? unavailable() : null);
 
         Recorded r = recorder.record(signal(fp));
         assertEquals(Recorded.Outcome.CREATED, r.outcome(), "the create succeeded: 201");
@@ -320,9 +344,8 @@ class StaleViewTest {
                 .withKubernetesDeadline(Duration.ofSeconds(1)));
         String fp = randomFingerprint();
         // drop exactly the creator's write (count 1), let the duplicate's through
-        cluster.hook((request, c) -> ConflictAndFailureTest.isRrStatusWriteByGateway(request)
-                && MockCluster.bodyOf(request).contains("\"occurrenceCount\":1}") ? MockCluster.serverError(503)
-                : null);
+        cluster.hook((request, caller) -> isStatusWriteByGateway(request, caller)
+                && bodyOf(request).contains("\"occurrenceCount\":1}") ? unavailable() : null);
 
         Recorded created = recorder.record(signal(fp));
         Recorded dup = recorder.record(signal(fp));
