@@ -56,6 +56,8 @@ class RbacTest {
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions list",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions watch",
             "Role remediation-orchestrator: coordination.k8s.io/leases get",
+            "Role remediation-orchestrator: coordination.k8s.io/leases list",
+            "Role remediation-orchestrator: coordination.k8s.io/leases watch",
             "Role remediation-orchestrator: coordination.k8s.io/leases create",
             "Role remediation-orchestrator: coordination.k8s.io/leases update",
             "Role remediation-orchestrator: coordination.k8s.io/leases delete",

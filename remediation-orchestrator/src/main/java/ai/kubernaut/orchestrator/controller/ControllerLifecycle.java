@@ -8,6 +8,7 @@ import ai.kubernaut.orchestrator.config.PodIdentity;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import ai.kubernaut.orchestrator.sharding.MembershipSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -66,7 +67,8 @@ public class ControllerLifecycle {
                 .noDeadline()
                 .build();
         return new ControllerSettings(identity.namespace(), identity.podName(), config.workers(),
-                config.lock().leaseDuration(), backoff, config.resyncPeriod(), config.routing().fieldSelector(),
+                config.lock().leaseDuration(), backoff, config.resyncPeriod(),
+                MembershipSettings.of(config.sharding().memberLeaseDuration(), config.sharding().renewInterval()),
                 new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),
                         config.phaseTimeout().executing(), config.routing().defaultCooldown()));
     }

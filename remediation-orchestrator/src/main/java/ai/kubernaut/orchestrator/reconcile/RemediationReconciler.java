@@ -19,8 +19,10 @@ import ai.kubernaut.orchestrator.routing.RoutingDecision;
 import ai.kubernaut.orchestrator.routing.RoutingPolicy;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutionView;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
+import ai.kubernaut.orchestrator.request.Phases;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -29,6 +31,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -43,9 +46,11 @@ import org.jboss.logging.MDC;
  * or TimedOut when a phase outlives its limit.
  *
  * <p>Every decision starts from an uncached read of the RR, and every transition is a status write conditional
- * on that read: a reconcile that loses a 409 re-reads and decides again, it never overwrites. Routing (the
- * checks, the WFE creation and the move to Executing) runs under the target's Lease; the WFE's deterministic
- * name fences a holder that lost its Lease while paused (ADR-052-003).
+ * on that read: a reconcile that loses a 409 re-reads and decides again, it never overwrites. Routing decides
+ * from the informers ({@link WorkflowExecutionView}, no LIST): a Block or an Adopt creates nothing and needs no
+ * lock; a Create runs under the target's Lease, and the WFE's deterministic name fences both a stale view and a
+ * holder that lost its Lease while paused: a 409 on the create is answered by one GET of that name and a new
+ * decision (ADR-052-003).
  */
 public final class RemediationReconciler {
 
@@ -61,9 +66,17 @@ public final class RemediationReconciler {
     private static final Logger LOG = Logger.getLogger(RemediationReconciler.class);
     /** Re-reads after lost status writes within one reconcile before handing back to the queue's backoff. */
     private static final int MAX_CONFLICT_ROUNDS = 5;
+    /** Fenced creates (409, GET by name, decide again) within one lock hold before backing off. */
+    private static final int MAX_FENCE_ROUNDS = 4;
+    /**
+     * How long a reconcile waits for another worker of this replica that holds the same target (one routing
+     * step): with ownership by target, that is where all remaining lock contention would come from.
+     */
+    private static final Duration LOCAL_LOCK_WAIT = Duration.ofSeconds(2);
 
     private final RemediationRequestApi requests;
     private final WorkflowExecutionApi executions;
+    private final WorkflowExecutionView view;
     private final Function<String, List<RemediationRequest>> sameFingerprint;
     private final LeaseLockManager locks;
     private final WorkflowSelector selector;
@@ -78,11 +91,12 @@ public final class RemediationReconciler {
      *                        lagging cache only delays, the blocked RR is woken when the older one ends)
      */
     public RemediationReconciler(RemediationRequestApi requests, WorkflowExecutionApi executions,
-            Function<String, List<RemediationRequest>> sameFingerprint, LeaseLockManager locks,
+            WorkflowExecutionView view, Function<String, List<RemediationRequest>> sameFingerprint, LeaseLockManager locks,
             WorkflowSelector selector, RemediationEvents events, OrchestratorMetrics metrics,
             ReconcileSettings settings, Clock clock, CreationHook creationHook) {
         this.requests = requests;
         this.executions = executions;
+        this.view = view;
         this.sameFingerprint = sameFingerprint;
         this.locks = locks;
         this.selector = selector;
@@ -171,7 +185,7 @@ public final class RemediationReconciler {
         RoutingStatus routing = rr.getStatus().getRoutingStatus();
         BlockReason reason = routing == null ? null : routing.getBlockReason();
         if (reason == BlockReason.RESOURCEBUSY && routing.getBlockingWorkflowExecution() != null) {
-            WorkflowExecution blocking = executions.get(routing.getBlockingWorkflowExecution());
+            WorkflowExecution blocking = execution(routing.getBlockingWorkflowExecution());
             if (blocking != null && WorkflowExecutions.isActive(blocking)) {
                 return Optional.of(untilDeadline(rr, null, "blocked by " + blocking.getMetadata().getName()));
             }
@@ -189,9 +203,16 @@ public final class RemediationReconciler {
         return Optional.empty();
     }
 
-    /** Routing checks -> create WFE -> RR to Executing, all under the target's Lease. */
+    /**
+     * Routing checks -> create WFE -> RR to Executing. Decided from the informers; only a Create takes the
+     * target's Lease, and decides again under it.
+     */
     private ReconcileResult route(RemediationRequest rr, Target target, WorkflowSelection selection) {
-        LockAttempt attempt = locks.tryAcquire(target.key());
+        RoutingDecision first = decide(rr, target, selection, List.of());
+        if (!(first instanceof RoutingDecision.Create)) {
+            return apply(rr, target, selection, first);
+        }
+        LockAttempt attempt = locks.tryAcquire(target.key(), LOCAL_LOCK_WAIT);
         if (attempt instanceof LockAttempt.NotAcquired notAcquired) {
             if (notAcquired.reason().isContention()) {
                 return ReconcileResult.contention("target lock " + notAcquired.reason().tag()
@@ -203,47 +224,76 @@ public final class RemediationReconciler {
         }
         HeldLock lock = ((LockAttempt.Acquired) attempt).lock();
         try {
-            List<WorkflowExecution> onTarget = executions.listForTarget(target);
-            RoutingDecision decision = RoutingPolicy.decide(rr, target, selection,
-                    sameFingerprint.apply(rr.getSpec().getSignalFingerprint()), onTarget, clock.instant(),
-                    settings.defaultCooldown());
-            if (decision instanceof RoutingDecision.Adopt adopt) {
-                MDC.put("wfe", adopt.workflowExecution());
-                LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
-                        target, adopt.workflowExecution());
-                RemediationRequest executing = toExecuting(rr, adopt.workflowExecution(), selection);
-                return untilDeadline(executing, null, "executing " + adopt.workflowExecution());
-            }
-            if (decision instanceof RoutingDecision.Block block) {
-                return block(rr, target, selection, block);
-            }
-            RoutingDecision.Create create = (RoutingDecision.Create) decision;
-            MDC.put("wfe", create.workflowExecution());
-            creationHook.beforeCreate(rr, create.workflowExecution());
-            try {
-                executions.create(WorkflowExecutions.build(rr, target, selection, create.sequence()));
-            } catch (WorkflowExecutionApi.AlreadyExistsException fenced) {
-                // another creator (possibly after taking our expired Lease) got this name first: decide again
-                metrics.workflowExecutionFenced();
-                LOG.warnf("WorkflowExecution name already taken, deciding again: rr=%s target=%s wfe=%s",
-                        rr.getMetadata().getName(), target, create.workflowExecution());
-                return ReconcileResult.conflict("fenced: " + create.workflowExecution() + " exists");
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
-                    // the server's schema refuses what we built from this RR: retrying cannot help
-                    return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected WorkflowExecution "
-                            + create.workflowExecution() + ": " + e.getMessage(), null);
+            List<WorkflowExecution> readByName = new ArrayList<>();
+            for (int round = 1; round <= MAX_FENCE_ROUNDS; round++) {
+                RoutingDecision decision = decide(rr, target, selection, readByName);
+                if (!(decision instanceof RoutingDecision.Create create)) {
+                    return apply(rr, target, selection, decision);
                 }
-                throw e;
+                MDC.put("wfe", create.workflowExecution());
+                creationHook.beforeCreate(rr, create.workflowExecution());
+                try {
+                    view.remember(executions.create(WorkflowExecutions.build(rr, target, selection,
+                            create.sequence())));
+                } catch (WorkflowExecutionApi.AlreadyExistsException fenced) {
+                    // a stale view, or another creator (maybe after taking our expired Lease) got this name
+                    // first: read that one WFE and decide again
+                    metrics.workflowExecutionFenced();
+                    WorkflowExecution existing = executions.get(create.workflowExecution());
+                    LOG.infof("WorkflowExecution name already taken, deciding again: rr=%s target=%s wfe=%s"
+                            + " phase=%s", rr.getMetadata().getName(), target, create.workflowExecution(),
+                            existing == null ? "<gone>" : WorkflowExecutions.phaseOf(existing));
+                    if (existing != null) {
+                        view.remember(existing);
+                        readByName.add(existing);
+                    }
+                    continue;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
+                        // the server's schema refuses what we built from this RR: retrying cannot help
+                        return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected"
+                                + " WorkflowExecution " + create.workflowExecution() + ": " + e.getMessage(), null);
+                    }
+                    throw e;
+                }
+                metrics.workflowExecutionCreated();
+                LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s",
+                        rr.getMetadata().getName(), target, create.workflowExecution(), selection.workflowId());
+                RemediationRequest executing = toExecuting(rr, create.workflowExecution(), selection);
+                return untilDeadline(executing, null, "executing " + create.workflowExecution());
             }
-            metrics.workflowExecutionCreated();
-            LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s", rr.getMetadata().getName(),
-                    target, create.workflowExecution(), selection.workflowId());
-            RemediationRequest executing = toExecuting(rr, create.workflowExecution(), selection);
-            return untilDeadline(executing, null, "executing " + create.workflowExecution());
+            return ReconcileResult.conflict("fenced " + MAX_FENCE_ROUNDS + " times on target " + target.key());
         } finally {
             locks.release(lock);
         }
+    }
+
+    private RoutingDecision decide(RemediationRequest rr, Target target, WorkflowSelection selection,
+            List<WorkflowExecution> readByName) {
+        List<WorkflowExecution> onTarget = new ArrayList<>(view.onTarget(target));
+        for (WorkflowExecution read : readByName) {
+            onTarget.removeIf(w -> w.getMetadata().getName().equals(read.getMetadata().getName()));
+            onTarget.add(read);
+        }
+        return RoutingPolicy.decide(rr, target, selection, sameFingerprint.apply(rr.getSpec().getSignalFingerprint()),
+                onTarget, clock.instant(), settings.defaultCooldown());
+    }
+
+    private ReconcileResult apply(RemediationRequest rr, Target target, WorkflowSelection selection,
+            RoutingDecision decision) {
+        if (decision instanceof RoutingDecision.Adopt adopt) {
+            MDC.put("wfe", adopt.workflowExecution());
+            LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
+                    target, adopt.workflowExecution());
+            RemediationRequest executing = toExecuting(rr, adopt.workflowExecution(), selection);
+            return untilDeadline(executing, null, "executing " + adopt.workflowExecution());
+        }
+        return block(rr, target, selection, (RoutingDecision.Block) decision);
+    }
+
+    /** The WFE of that name: from the informer's cache, else one GET (the cache may not have it yet). */
+    private WorkflowExecution execution(String name) {
+        return view.byName(name).orElseGet(() -> executions.get(name));
     }
 
     private ReconcileResult block(RemediationRequest rr, Target target, WorkflowSelection selection,
@@ -290,7 +340,7 @@ public final class RemediationReconciler {
                     null);
         }
         MDC.put("wfe", name);
-        WorkflowExecution wfe = executions.get(name);
+        WorkflowExecution wfe = execution(name);
         if (wfe == null) {
             return fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING, "WorkflowExecution " + name + " no longer exists",
                     name);

@@ -4,7 +4,7 @@ import ai.kubernaut.orchestrator.catalog.WorkflowSelection;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus.BlockReason;
-import ai.kubernaut.orchestrator.reconcile.Phases;
+import ai.kubernaut.orchestrator.request.Phases;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import java.time.Duration;

@@ -72,6 +72,9 @@ public final class MockCluster implements AutoCloseable {
                     }
                 }
                 MockResponse stale = rejectStaleStatusWrite(request, crud);
+                if (stale == null) {
+                    stale = rejectFailedDeletePrecondition(request, crud);
+                }
                 return stale != null ? stale : crud.dispatch(request);
             }
         };
@@ -122,6 +125,44 @@ public final class MockCluster implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * A real API server refuses (409) a DELETE whose preconditions.resourceVersion is not the stored one; the
+     * CRUD mock ignores preconditions. The lock's release relies on it (no GET first), as on a real server.
+     */
+    static MockResponse rejectFailedDeletePrecondition(RecordedRequest request, KubernetesMixedDispatcher crud) {
+        if (!request.getMethod().equals("DELETE")) {
+            return null;
+        }
+        try {
+            String body = bodyOf(request);
+            if (body.isBlank()) {
+                return null;
+            }
+            JsonNode expected = JSON.readTree(body).path("preconditions").path("resourceVersion");
+            if (expected.isMissingNode() || expected.isNull()) {
+                return null;
+            }
+            String path = request.getPath().split("\\?")[0];
+            MockResponse current = crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, path,
+                    Headers.builder().build(), new Buffer()));
+            if (current.code() != 200) {
+                return null;
+            }
+            String stored = JSON.readTree(current.getBody().getBytes()).path("metadata").path("resourceVersion")
+                    .asText();
+            return stored.equals(expected.asText()) ? null : conflict("Precondition failed: ResourceVersion in"
+                    + " precondition: " + expected.asText() + ", ResourceVersion in object meta: " + stored);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static MockResponse conflict(String message) {
+        return new MockResponse().setResponseCode(409).setHeader("Content-Type", "application/json").setBody(
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                        + "\"code\":409,\"message\":\"" + message + "\"}");
     }
 
     /** Applies a request to the stored objects directly, bypassing hooks and the log (for hooks to use). */

@@ -76,6 +76,26 @@ class OrchestratorWiringTest {
     }
 
     @Test
+    void theClientDoesNotRetryOnItsOwnTheWorkQueueBacksOffInstead() {
+        assertEquals(0, client.getConfiguration().getRequestRetryBackoffLimit());
+        String path = "/apis/kubernaut.ai/v1alpha1/namespaces/" + MockClusterResource.NAMESPACE
+                + "/workflowexecutions/wfe-retry-probe";
+        MockClusterResource.cluster().hook((request, crud) -> request.getPath().startsWith(path)
+                ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(503).setBody("{}") : null);
+        try {
+            io.fabric8.kubernetes.client.KubernetesClientException failure = org.junit.jupiter.api.Assertions
+                    .assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                            () -> client.resources(WorkflowExecution.class).inNamespace(MockClusterResource.NAMESPACE)
+                                    .withName("wfe-retry-probe").get());
+            assertEquals(503, failure.getCode());
+        } finally {
+            MockClusterResource.cluster().hook(null);
+        }
+        assertEquals(1, MockClusterResource.cluster().served().stream().filter(s -> s.path().startsWith(path))
+                .count(), "one request: no retry inside the client");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void anRrWithFractionalSecondTimestampsIsReconciledLikeAnyOther() {
         // written raw: valid RFC 3339 from another writer; the generated model's pattern has whole seconds only,
@@ -288,8 +308,9 @@ class OrchestratorWiringTest {
                 "orchestrator_phase_transitions_total{from=\"Analyzing\",to=\"Executing\"}",
                 "orchestrator_workflowexecutions_created_total", "orchestrator_lock_acquisition_attempts_total",
                 "orchestrator_lock_acquisition_duration_seconds_count", "orchestrator_lock_hold_duration_seconds_count",
-                "orchestrator_lease_api_calls_total{verb=\"create\"}", "orchestrator_lease_api_calls_total{verb=\"get\"}",
+                "orchestrator_lease_api_calls_total{verb=\"create\"}",
                 "orchestrator_lease_api_calls_total{verb=\"delete\"}", "orchestrator_lock_contention_total",
+                "orchestrator_lock_takeovers_total",
                 "orchestrator_blocked_wakeup_latency_seconds_count")) {
             assertTrue(body.contains(name), "metrics lack " + name);
         }
