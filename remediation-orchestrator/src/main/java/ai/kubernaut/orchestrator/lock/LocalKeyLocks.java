@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One holder per key inside this process, the others wait (bounded). Entries exist only while a key is held or
- * waited for, so the map stays as small as the work in flight.
+ * waited for, so the map stays as small as the work in flight. Not re-entrant.
  */
-final class LocalKeyLocks {
+public final class LocalKeyLocks {
 
     private static final class Entry {
         final Semaphore permit = new Semaphore(1, true);
@@ -20,7 +20,7 @@ final class LocalKeyLocks {
     private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
 
     /** Holds the key after waiting at most {@code maxWait}; false when the wait ran out. */
-    boolean enter(String key, Duration maxWait) throws InterruptedException {
+    public boolean enter(String key, Duration maxWait) throws InterruptedException {
         Entry entry = entries.compute(key, (k, e) -> {
             Entry current = e == null ? new Entry() : e;
             current.users++;
@@ -38,17 +38,13 @@ final class LocalKeyLocks {
     }
 
     /** Gives the key to the next waiter, if any. */
-    void exit(String key) {
+    public void exit(String key) {
         Entry entry = entries.get(key);
         if (entry == null) {
             throw new IllegalStateException("key not held in this process: " + key);
         }
         entry.permit.release();
         leave(key);
-    }
-
-    int keysInUse() {
-        return entries.size();
     }
 
     private void leave(String key) {

@@ -5,6 +5,7 @@ import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
 import ai.kubernaut.orchestrator.events.RemediationEvents;
 import ai.kubernaut.orchestrator.lock.HeldLock;
 import ai.kubernaut.orchestrator.lock.LeaseLockManager;
+import ai.kubernaut.orchestrator.lock.LocalKeyLocks;
 import ai.kubernaut.orchestrator.lock.LockAttempt;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
@@ -69,10 +70,11 @@ public final class RemediationReconciler {
     /** Fenced creates (409, GET by name, decide again) within one lock hold before backing off. */
     private static final int MAX_FENCE_ROUNDS = 4;
     /**
-     * How long a reconcile waits for another worker of this replica that holds the same target (one routing
-     * step): with ownership by target, that is where all remaining lock contention would come from.
+     * How long a reconcile waits for another worker of this replica routing the same target (one routing step).
+     * With ownership by target all RRs of a target meet in one replica: routing them one at a time means the
+     * second decides on what the first created instead of racing it for the Lease.
      */
-    private static final Duration LOCAL_LOCK_WAIT = Duration.ofSeconds(2);
+    private static final Duration ROUTING_WAIT = Duration.ofSeconds(2);
 
     private final RemediationRequestApi requests;
     private final WorkflowExecutionApi executions;
@@ -85,6 +87,7 @@ public final class RemediationReconciler {
     private final ReconcileSettings settings;
     private final Clock clock;
     private final CreationHook creationHook;
+    private final LocalKeyLocks routing = new LocalKeyLocks();
 
     /**
      * @param sameFingerprint RRs with a given fingerprint, from the informer cache (DuplicateInProgress: a
@@ -208,11 +211,30 @@ public final class RemediationReconciler {
      * target's Lease, and decides again under it.
      */
     private ReconcileResult route(RemediationRequest rr, Target target, WorkflowSelection selection) {
+        boolean entered;
+        try {
+            entered = routing.enter(target.key(), ROUTING_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ReconcileResult.error("interrupted while waiting to route target " + target.key());
+        }
+        if (!entered) {
+            return ReconcileResult.contention("another worker of this replica is routing target " + target.key());
+        }
+        try {
+            return routeAlone(rr, target, selection);
+        } finally {
+            routing.exit(target.key());
+        }
+    }
+
+    /** {@link #route} with no other worker of this replica routing the same target. */
+    private ReconcileResult routeAlone(RemediationRequest rr, Target target, WorkflowSelection selection) {
         RoutingDecision first = decide(rr, target, selection, List.of());
         if (!(first instanceof RoutingDecision.Create)) {
             return apply(rr, target, selection, first);
         }
-        LockAttempt attempt = locks.tryAcquire(target.key(), LOCAL_LOCK_WAIT);
+        LockAttempt attempt = locks.tryAcquire(target.key());
         if (attempt instanceof LockAttempt.NotAcquired notAcquired) {
             if (notAcquired.reason().isContention()) {
                 return ReconcileResult.contention("target lock " + notAcquired.reason().tag()
