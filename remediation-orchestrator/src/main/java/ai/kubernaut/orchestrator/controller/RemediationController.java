@@ -69,6 +69,7 @@ public final class RemediationController implements AutoCloseable {
     private SharedIndexInformer<RemediationRequest> requestInformer;
     private SharedIndexInformer<WorkflowExecution> executionInformer;
     private Membership membership;
+    private WorkflowExecutionView view;
     private RemediationReconciler reconciler;
     private volatile boolean running;
 
@@ -98,7 +99,7 @@ public final class RemediationController implements AutoCloseable {
                 BY_DUPLICATE_OF, rr -> blockedOn(rr, RoutingStatus::getDuplicateOf)));
         requestInformer.addEventHandler(new RequestEvents());
         executionInformer = client.resources(WorkflowExecution.class).inNamespace(ns).runnableInformer(0);
-        WorkflowExecutionView view = new WorkflowExecutionView(executionInformer, ns);
+        view = new WorkflowExecutionView(executionInformer, ns);
         executionInformer.addEventHandler(new ExecutionEvents(view));
         membership = new Membership(client, ns, settings.podName(), settings.membership(), clock,
                 this::enqueueOwned);
@@ -279,7 +280,11 @@ public final class RemediationController implements AutoCloseable {
         @Override
         public void onUpdate(RemediationRequest old, RemediationRequest rr) {
             if (!Phases.isTerminal(rr)) {
-                queue.add(rr.getMetadata().getName());
+                boolean resync = Objects.equals(old.getMetadata().getResourceVersion(),
+                        rr.getMetadata().getResourceVersion());
+                if (resync || !waitsOnActiveExecution(rr)) {
+                    queue.add(rr.getMetadata().getName());
+                }
             } else if (!Phases.isTerminal(old)) {
                 wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
             }
@@ -289,6 +294,24 @@ public final class RemediationController implements AutoCloseable {
         public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
             wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
         }
+    }
+
+    /**
+     * An RR Executing, or Blocked (ResourceBusy), on a WFE this replica's cache shows active needs no reconcile
+     * for this update (usually our own status write): that WFE's completion event enqueues it. The RR is in the
+     * informer's index before this check runs, so a completion cannot slip in between unseen.
+     */
+    private boolean waitsOnActiveExecution(RemediationRequest rr) {
+        OverallPhase phase = Phases.phaseOf(rr);
+        RoutingStatus routing = rr.getStatus() == null ? null : rr.getStatus().getRoutingStatus();
+        String wfe = null;
+        if (phase == OverallPhase.EXECUTING) {
+            wfe = rr.getStatus().getWorkflowExecutionRef();
+        } else if (phase == OverallPhase.BLOCKED && routing != null
+                && routing.getBlockReason() == RoutingStatus.BlockReason.RESOURCEBUSY) {
+            wfe = routing.getBlockingWorkflowExecution();
+        }
+        return wfe != null && view.byName(wfe).map(WorkflowExecutions::isActive).orElse(false);
     }
 
     private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {

@@ -204,14 +204,14 @@ public final class Membership implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (informer != null) {
+            informer.close(); // first: its handlers hand work to the timer
+        }
         timer.shutdownNow();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (informer != null) {
-            informer.close();
         }
         Lease last = mine;
         if (last != null) {
