@@ -448,6 +448,8 @@ class ChaosIT {
                 worstRr = rr;
             }
         }
+        System.out.printf("join/leave under load: %d RRs, longest wait for an owner %d ms (%s), bound %s%n",
+                all.size(), worst / 1_000_000, worstRr, bound);
         assertTrue(worst <= bound.toNanos(), "RR " + worstRr + " waited " + worst / 1_000_000 + " ms for an owner"
                 + " (bound " + bound + ")");
         assertTrue(joined.isReady(), "the joined replica is ready");

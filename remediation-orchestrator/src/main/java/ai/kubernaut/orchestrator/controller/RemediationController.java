@@ -109,6 +109,7 @@ public final class RemediationController implements AutoCloseable {
                 new Fabric8LeaseApi(client, ns), clock, metrics);
         reconciler = new RemediationReconciler(new RemediationRequestApi(client, ns),
                 new WorkflowExecutionApi(client, ns), view,
+                name -> cachedOrRead(name),
                 fingerprint -> requestInformer.getIndexer().byIndex(BY_FINGERPRINT, fingerprint),
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
@@ -212,6 +213,13 @@ public final class RemediationController implements AutoCloseable {
                 queue.done(name);
             }
         }
+    }
+
+    /** The RR from the informer cache; read from the API server when the cache does not have it (yet). */
+    private RemediationRequest cachedOrRead(String name) {
+        RemediationRequest cached = requestInformer.getStore().getByKey(settings.namespace() + "/" + name);
+        return cached != null ? cached : client.resources(RemediationRequest.class).inNamespace(settings.namespace())
+                .withName(name).get();
     }
 
     /** Whether this replica owns the RR's target (an RR not in the cache yet is reconciled: it reads it). */

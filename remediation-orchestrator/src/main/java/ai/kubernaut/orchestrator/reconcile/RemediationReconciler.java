@@ -46,8 +46,9 @@ import org.jboss.logging.MDC;
  * Drives one RemediationRequest one step: Pending -> Analyzing -> (Blocked) -> Executing -> Completed | Failed,
  * or TimedOut when a phase outlives its limit.
  *
- * <p>Every decision starts from an uncached read of the RR, and every transition is a status write conditional
- * on that read: a reconcile that loses a 409 re-reads and decides again, it never overwrites. Routing decides
+ * <p>Every decision starts from the RR as the informer has it, and every transition is a status write
+ * conditional on that copy's resourceVersion: a reconcile that loses a 409 (a stale copy, or a concurrent
+ * writer) GETs the RR and decides again, it never overwrites. Routing decides
  * from the informers ({@link WorkflowExecutionView}, no LIST): a Block or an Adopt creates nothing and needs no
  * lock; a Create runs under the target's Lease, and the WFE's deterministic name fences both a stale view and a
  * holder that lost its Lease while paused: a 409 on the create is answered by one GET of that name and a new
@@ -80,6 +81,7 @@ public final class RemediationReconciler {
     private final WorkflowExecutionApi executions;
     private final WorkflowExecutionView view;
     private final Function<String, List<RemediationRequest>> sameFingerprint;
+    private final Function<String, RemediationRequest> cachedRequest;
     private final LeaseLockManager locks;
     private final WorkflowSelector selector;
     private final RemediationEvents events;
@@ -90,16 +92,19 @@ public final class RemediationReconciler {
     private final LocalKeyLocks routing = new LocalKeyLocks();
 
     /**
+     * @param cachedRequest   the RR of a name from the informer cache (null when absent: then it is read)
      * @param sameFingerprint RRs with a given fingerprint, from the informer cache (DuplicateInProgress: a
      *                        lagging cache only delays, the blocked RR is woken when the older one ends)
      */
     public RemediationReconciler(RemediationRequestApi requests, WorkflowExecutionApi executions,
-            WorkflowExecutionView view, Function<String, List<RemediationRequest>> sameFingerprint, LeaseLockManager locks,
+            WorkflowExecutionView view, Function<String, RemediationRequest> cachedRequest,
+            Function<String, List<RemediationRequest>> sameFingerprint, LeaseLockManager locks,
             WorkflowSelector selector, RemediationEvents events, OrchestratorMetrics metrics,
             ReconcileSettings settings, Clock clock, CreationHook creationHook) {
         this.requests = requests;
         this.executions = executions;
         this.view = view;
+        this.cachedRequest = cachedRequest;
         this.sameFingerprint = sameFingerprint;
         this.locks = locks;
         this.selector = selector;
@@ -115,7 +120,8 @@ public final class RemediationReconciler {
         MDC.put("rr", name);
         try {
             for (int round = 1; round <= MAX_CONFLICT_ROUNDS; round++) {
-                RemediationRequest rr = requests.get(name);
+                // the cache first (it triggered this reconcile); after a lost write, the server's copy
+                RemediationRequest rr = round == 1 ? cachedRequest.apply(name) : requests.get(name);
                 if (rr == null) {
                     return ReconcileResult.done("gone");
                 }
