@@ -7,8 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.orchestrator.cluster.MockCluster;
-import ai.kubernaut.orchestrator.cluster.MockClusterResource;
+import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
@@ -17,6 +16,7 @@ import ai.kubernaut.orchestrator.sharding.ShardRing;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
+import ai.kubernaut.testserver.RequestRecord;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.ArrayList;
@@ -29,20 +29,20 @@ import org.junit.jupiter.api.Test;
  * and a replica that leaves hands its targets to the others.
  */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class ReplicasDivideTargetsTest extends ReplicasTestBase {
 
     static final String NS = "ro-shards";
     static final List<String> PODS = List.of("ro-shard-0", "ro-shard-1", "ro-shard-2");
 
-    static boolean isWfeList(MockCluster.Served s) {
-        return s.method().equals("GET") && s.path().startsWith("/apis/kubernaut.ai/v1alpha1/namespaces/" + NS
-                + "/workflowexecutions") && !s.path().contains("watch=true")
-                && !s.path().split("\\?")[0].matches(".*/workflowexecutions/[^/]+$");
+    static boolean isWfeList(RequestRecord r) {
+        return r.byService() && NS.equals(r.namespace()) && r.resource().equals("workflowexecutions")
+                && r.verb().equals("list");
     }
 
-    static boolean isTargetLeaseCall(MockCluster.Served s) {
-        return s.isLease() && s.path().contains("/namespaces/" + NS + "/") && s.path().contains("ro-lock-");
+    static boolean isTargetLeaseCall(RequestRecord r) {
+        // target locks: every Lease call but the member Leases' (a create's record may carry no name)
+        return r.byService() && NS.equals(r.namespace()) && r.isLease() && !r.name().startsWith("ro-member-");
     }
 
     @Test
@@ -58,7 +58,7 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
         }
         assertEquals(3, targets.stream().map(t -> ShardRing.owner(t.key(), PODS).orElseThrow()).distinct().count(),
                 "every replica owns some of the targets (ro-shard-0's move when it leaves)");
-        int servedBefore = MockClusterResource.cluster().served().size();
+        long mark = TestApiServerResource.server().mark();
         double contentionBefore = counter("orchestrator.lock.contention");
         for (Target target : targets) {
             for (int r = 0; r < 2; r++) {
@@ -74,13 +74,12 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
                     && cluster.phase("rr-" + target.name() + "-0") == BLOCKED);
         }
 
-        List<MockCluster.Served> served = MockClusterResource.cluster().served();
-        served = served.subList(servedBefore, served.size());
+        List<RequestRecord> served = TestApiServerResource.server().requestsSince(mark, r -> true);
         assertEquals(0, served.stream().filter(ReplicasDivideTargetsTest::isWfeList).count(),
                 "routing decided from the informers, no WFE LIST");
         assertEquals(9, cluster.executions().size());
         long leaseCalls = served.stream().filter(ReplicasDivideTargetsTest::isTargetLeaseCall).count();
-        assertTrue(leaseCalls <= 2 * 9, "one CREATE and one DELETE per WFE, got " + leaseCalls);
+        assertEquals(2 * 9, leaseCalls, "one CREATE and one DELETE per WFE, nothing for the blocked RRs");
         assertEquals(contentionBefore, counter("orchestrator.lock.contention"), "each target has one owner");
 
         // ro-shard-0 leaves (deletes its member Lease): the others take its targets, the second RRs run there
