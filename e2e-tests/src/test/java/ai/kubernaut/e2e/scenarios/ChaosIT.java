@@ -288,8 +288,12 @@ class ChaosIT {
             }
             Replica victim;
             if (forcedMiss) {
+                // all routing done and every target Lease released: the victim is hit outside any critical section
                 awaitEveryRrHasItsWfe(rrs);
                 victim = system.orchestrators().replicas().stream().filter(Replica::isAlive).findFirst().orElseThrow();
+                String pod = victim.podName();
+                Awaitility.await("the victim released its target Leases").atMost(Duration.ofSeconds(30))
+                        .until(() -> leasesHeldBy(pod, "ro-lock-").isEmpty());
             } else {
                 victim = Awaitility.await("an orchestrator holds a ro-lock Lease").atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(2))
