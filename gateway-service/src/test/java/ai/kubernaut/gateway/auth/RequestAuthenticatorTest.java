@@ -47,7 +47,7 @@ class RequestAuthenticatorTest {
     }
 
     private RequestAuthenticator authenticator(AuthConfig.Mode mode) {
-        return new RequestAuthenticator(mode, client, "kubernaut.ai", "remediationrequests",
+        return new RequestAuthenticator(mode, client, "kubernaut.ai", "signals",
                 IngestTestCluster.NAMESPACE, Duration.ofSeconds(30), 100, Duration.ofSeconds(5), clock);
     }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The API server of the ingest @QuarkusTests: a CRUD mock with the RemediationRequest CRD registered, and
  * expectations answering TokenReviews and SubjectAccessReviews (the CRUD mock would only store them):
  * <ul>
- * <li>{@link #SENDER_TOKEN}: user {@link #SENDER}, allowed to create remediationrequests.kubernaut.ai in
+ * <li>{@link #SENDER_TOKEN}: user {@link #SENDER}, allowed to create signals.kubernaut.ai in
  * {@link #NAMESPACE};</li>
  * <li>{@link #READER_TOKEN}: a valid user without that permission (403);</li>
  * <li>{@link #OUTAGE_TOKEN}: the TokenReview answers 500 (the API server is failing);</li>
@@ -98,7 +98,7 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
         SubjectAccessReview review = Serialization.unmarshal(request.getBody().readUtf8(), SubjectAccessReview.class);
         ResourceAttributes ra = review.getSpec().getResourceAttributes();
         boolean allowed = SENDER.equals(review.getSpec().getUser()) && ra != null && "create".equals(ra.getVerb())
-                && "kubernaut.ai".equals(ra.getGroup()) && "remediationrequests".equals(ra.getResource())
+                && "kubernaut.ai".equals(ra.getGroup()) && "signals".equals(ra.getResource())
                 && NAMESPACE.equals(ra.getNamespace());
         review.setStatus(new SubjectAccessReviewStatusBuilder().withAllowed(allowed)
                 .withReason(allowed ? "RBAC: allowed" : "RBAC: no rule").build());
