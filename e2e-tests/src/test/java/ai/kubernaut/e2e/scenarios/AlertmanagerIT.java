@@ -52,9 +52,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * notifications are harmless; the example ships it off).
  *
  * <p>"Exact": with {@code repeat_interval} far beyond the test, an Alertmanager sends a group only when the test
- * changes it, so what each delivered is known: the test awaits, per phase, Alertmanager's own
- * {@code alertmanager_notifications_total} reaching the number of changed groups x 3 webhooks, with
- * {@code alertmanager_notifications_failed_total} 0. Every firing alert of a delivered notification is one
+ * changes it, so what each delivered is known: the test awaits, per phase, Alertmanager's own count of completed
+ * webhook notifications reaching the number of changed groups x 3 webhooks, with
+ * {@code alertmanager_notifications_failed_total} 0, and at the end {@code alertmanager_notifications_total}
+ * (counted when a notification starts) equal to it. (Repeats driven by {@code repeat_interval} are not used:
+ * their number depends on timing, and a config reload that makes one due rebuilds the groups alert by alert,
+ * so the first notification after it may carry part of a group.) Every firing alert of a delivered notification is one
  * occurrence at one Gateway: each workload's one RR must count exactly (its firing alerts per notification,
  * summed) x 3 Alertmanagers x 3 Gateways, and the Gateways' own counters (207 answers, RRs created, duplicates,
  * resolved alerts rejected) must match the same model.
