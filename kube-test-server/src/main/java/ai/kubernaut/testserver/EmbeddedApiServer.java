@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -147,7 +146,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                                            boolean keepRequestBodies) throws IOException {
         MOCK_LOGGER.setLevel(Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        RealisticDispatcher dispatcher = new RealisticDispatcher(new KubernetesMixedDispatcher(responses), policies,
+        RealisticDispatcher dispatcher = new RealisticDispatcher(new IndexedCrudStore(), policies,
                 keepRequestBodies);
         MockWebServer web = new MockWebServer();
         // the JDK HttpClient used by the harness probes for h2c; plain HTTP/1.1 keeps large responses sane

@@ -1,0 +1,257 @@
+package ai.kubernaut.testserver;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.Attribute;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.AttributeType;
+import io.fabric8.mockwebserver.crud.CrudDispatcher;
+import io.fabric8.mockwebserver.crud.Value;
+import io.fabric8.mockwebserver.http.MockResponse;
+
+import java.lang.reflect.Field;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * fabric8's CRUD store with its objects indexed by name, so that a request for one object (GET, PUT, PATCH or
+ * DELETE by name, and a create's existence check) costs the same with 10,000 objects stored as with none.
+ *
+ * <p>The mock keeps every object in one map and answers each of those requests by testing every stored object
+ * against the request's attributes (and a GET or DELETE first copies the whole map), so its server time grows
+ * with everything stored, which a real kube-apiserver (one etcd key, or its watch cache) does not do. Here the
+ * same test ({@link AttributeSet#matches}) runs on the objects of that name only: the answers are the mock's
+ * answers. Lists, label and field selectors and watches still go to the mock unchanged (a real server's LIST
+ * costs O(objects) too).
+ */
+final class IndexedCrudStore extends KubernetesCrudDispatcher {
+
+    private static final String NAME = "name";
+
+    private final NameIndexedMap objects = new NameIndexedMap();
+    private final ReadWriteLock storeLock;
+
+    IndexedCrudStore() {
+        try {
+            // the mock's map is created by CrudDispatcher's constructor and never handed out before this point
+            Field map = CrudDispatcher.class.getDeclaredField("map");
+            map.setAccessible(true);
+            map.set(this, objects);
+            Field lock = KubernetesCrudDispatcher.class.getDeclaredField("lock");
+            lock.setAccessible(true);
+            storeLock = (ReadWriteLock) lock.get(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("kubernetes-server-mock changed: cannot index its store", e);
+        }
+    }
+
+    /** Used by the mock's POST (existence check), PUT and PATCH handlers, under its write lock. */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+        List<Map.Entry<AttributeSet, String>> candidates = objects.named(query);
+        if (candidates == null) {
+            return super.findResource(query);
+        }
+        return candidates.stream().filter(e -> e.getKey().matches(query)).findFirst().orElse(null);
+    }
+
+    @Override
+    public MockResponse handleGet(String path) {
+        AttributeSet query = attributeExtractor.fromPath(path);
+        if (path.contains("watch=") || objects.named(query) == null) {
+            return super.handleGet(path);
+        }
+        storeLock.readLock().lock();
+        try {
+            return objects.named(query).stream().filter(e -> e.getKey().matches(query)).findFirst()
+                    .map(e -> new MockResponse().setResponseCode(200).setBody(e.getValue()))
+                    .orElseGet(() -> new MockResponse().setResponseCode(404));
+        } finally {
+            storeLock.readLock().unlock();
+        }
+    }
+
+    /** As the mock's delete by name: objects without finalizers go, others are marked (deletionTimestamp). */
+    @Override
+    public MockResponse handleDelete(String path) {
+        AttributeSet query = attributeExtractor.fromPath(path);
+        if (objects.named(query) == null) {
+            return super.handleDelete(path);
+        }
+        storeLock.writeLock().lock();
+        try {
+            List<Map.Entry<AttributeSet, String>> matching = objects.named(query).stream()
+                    .filter(e -> e.getKey().matches(query)).toList();
+            for (Map.Entry<AttributeSet, String> entry : matching) {
+                GenericKubernetesResource resource = Serialization.unmarshal(entry.getValue(),
+                        GenericKubernetesResource.class);
+                if (resource.getFinalizers().isEmpty()) {
+                    processEvent(path, query, entry.getKey(), null, null);
+                } else if (!resource.isMarkedForDeletion()) {
+                    resource.getMetadata().setDeletionTimestamp(ZonedDateTime.now(ZoneOffset.UTC)
+                            .truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+                    resource.getMetadata().setResourceVersion(String.valueOf(requestResourceVersion()));
+                    processEvent(path, query, entry.getKey(), resource, Serialization.asJson(resource));
+                }
+            }
+            return matching.isEmpty()
+                    ? new MockResponse().setResponseCode(404)
+                    : new MockResponse().setResponseCode(200).setBody(matching.get(0).getValue());
+        } finally {
+            storeLock.writeLock().unlock();
+        }
+    }
+
+    /** Number of stored objects (for tests). */
+    int size() {
+        storeLock.readLock().lock();
+        try {
+            return objects.size();
+        } finally {
+            storeLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The mock's map (insertion ordered, as the mock's own), plus the keys of each object name. Only the mutations
+     * the mock uses are allowed; anything else would bypass the index and throws.
+     */
+    static final class NameIndexedMap extends LinkedHashMap<AttributeSet, String> {
+
+        private final Map<List<Value>, Set<AttributeSet>> byName = new HashMap<>();
+
+        /** The stored entries that can match a query for one name (in storage order), or null when the query
+         *  does not ask for exactly one name (a list, a selector): then only a scan answers it. */
+        List<Map.Entry<AttributeSet, String>> named(AttributeSet query) {
+            Attribute name = query.getAttribute(NAME);
+            if (name == null || name.getType() != AttributeType.WITH || name.getValues().size() != 1) {
+                return null;
+            }
+            Set<AttributeSet> keys = byName.getOrDefault(name.getValues(), Set.of());
+            List<Map.Entry<AttributeSet, String>> entries = new ArrayList<>(keys.size());
+            for (AttributeSet key : keys) {
+                entries.add(new AbstractMap.SimpleImmutableEntry<>(key, get(key)));
+            }
+            return entries;
+        }
+
+        @Override
+        public String put(AttributeSet key, String value) {
+            Attribute name = key.getAttribute(NAME);
+            if (name != null) {
+                byName.computeIfAbsent(name.getValues(), n -> new LinkedHashSet<>()).add(key);
+            }
+            return super.put(key, value);
+        }
+
+        @Override
+        public String remove(Object key) {
+            if (key instanceof AttributeSet set && containsKey(set)) {
+                Attribute name = set.getAttribute(NAME);
+                if (name != null) {
+                    Set<AttributeSet> keys = byName.get(name.getValues());
+                    if (keys != null) {
+                        keys.remove(set);
+                        if (keys.isEmpty()) {
+                            byName.remove(name.getValues());
+                        }
+                    }
+                }
+            }
+            return super.remove(key);
+        }
+
+        @Override
+        public void putAll(Map<? extends AttributeSet, ? extends String> m) {
+            m.forEach(this::put);
+        }
+
+        @Override
+        public void clear() {
+            byName.clear();
+            super.clear();
+        }
+
+        @Override
+        public Set<Map.Entry<AttributeSet, String>> entrySet() {
+            return Collections.unmodifiableSet(super.entrySet());
+        }
+
+        @Override
+        public Set<AttributeSet> keySet() {
+            return Collections.unmodifiableSet(super.keySet());
+        }
+
+        @Override
+        public Collection<String> values() {
+            return Collections.unmodifiableCollection(super.values());
+        }
+
+        @Override
+        public String putIfAbsent(AttributeSet key, String value) {
+            throw unindexed();
+        }
+
+        @Override
+        public boolean remove(Object key, Object value) {
+            throw unindexed();
+        }
+
+        @Override
+        public String compute(AttributeSet key, BiFunction<? super AttributeSet, ? super String, ? extends String> f) {
+            throw unindexed();
+        }
+
+        @Override
+        public String computeIfAbsent(AttributeSet key, Function<? super AttributeSet, ? extends String> f) {
+            throw unindexed();
+        }
+
+        @Override
+        public String computeIfPresent(AttributeSet key,
+                                       BiFunction<? super AttributeSet, ? super String, ? extends String> f) {
+            throw unindexed();
+        }
+
+        @Override
+        public String merge(AttributeSet key, String value,
+                            BiFunction<? super String, ? super String, ? extends String> f) {
+            throw unindexed();
+        }
+
+        @Override
+        public String replace(AttributeSet key, String value) {
+            throw unindexed();
+        }
+
+        @Override
+        public boolean replace(AttributeSet key, String oldValue, String newValue) {
+            throw unindexed();
+        }
+
+        @Override
+        public void replaceAll(BiFunction<? super AttributeSet, ? super String, ? extends String> f) {
+            throw unindexed();
+        }
+
+        private static UnsupportedOperationException unindexed() {
+            return new UnsupportedOperationException("not supported by the name-indexed store");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package ai.kubernaut.testserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The name index answers single-object requests exactly as the mock's scan did: same name in other namespaces
+ * and other kinds kept apart, 404, 409s, finalizers, lists and watches unchanged; and a by-name lookup looks at
+ * the objects of that name only.
+ */
+class IndexedCrudStoreTest {
+
+    private EmbeddedApiServer server;
+    private KubernetesClient admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = EmbeddedApiServer.builder().start();
+        admin = server.adminClient();
+    }
+
+    @AfterEach
+    void stop() {
+        admin.close();
+        server.close();
+    }
+
+    private static ConfigMap configMap(String ns, String name, String value) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .addToData("k", value).build();
+    }
+
+    @Test
+    void aNameIsAnsweredPerNamespaceAndKind() {
+        admin.configMaps().inNamespace("a").resource(configMap("a", "same", "in-a")).create();
+        admin.configMaps().inNamespace("b").resource(configMap("b", "same", "in-b")).create();
+        admin.secrets().inNamespace("a").resource(new SecretBuilder().withNewMetadata().withName("same")
+                .withNamespace("a").endMetadata().addToStringData("s", "secret").build()).create();
+
+        assertEquals("in-a", admin.configMaps().inNamespace("a").withName("same").get().getData().get("k"));
+        assertEquals("in-b", admin.configMaps().inNamespace("b").withName("same").get().getData().get("k"));
+        Secret secret = admin.secrets().inNamespace("a").withName("same").get();
+        assertNotNull(secret);
+        assertNull(admin.configMaps().inNamespace("c").withName("same").get());
+        assertNull(admin.configMaps().inNamespace("a").withName("other").get());
+
+        KubernetesClientException exists = assertThrows(KubernetesClientException.class,
+                () -> admin.configMaps().inNamespace("a").resource(configMap("a", "same", "again")).create());
+        assertEquals(409, exists.getCode());
+
+        admin.configMaps().inNamespace("a").withName("same").delete();
+        assertNull(admin.configMaps().inNamespace("a").withName("same").get());
+        assertEquals("in-b", admin.configMaps().inNamespace("b").withName("same").get().getData().get("k"));
+        assertNotNull(admin.secrets().inNamespace("a").withName("same").get());
+        admin.configMaps().inNamespace("a").resource(configMap("a", "same", "re-created")).create();
+        assertEquals("re-created", admin.configMaps().inNamespace("a").withName("same").get().getData().get("k"));
+    }
+
+    @Test
+    void writesByNameKeepPreconditionsFinalizersListsAndWatches() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (Watch watch = admin.configMaps().inNamespace("w").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, ConfigMap resource) {
+                events.add(action + " " + resource.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            for (int i = 0; i < 50; i++) {
+                admin.configMaps().inNamespace("w").resource(configMap("w", "cm-" + i, "v")).create();
+            }
+            ConfigMap stale = admin.configMaps().inNamespace("w").withName("cm-7").get();
+            admin.configMaps().inNamespace("w").withName("cm-7").edit(cm -> {
+                cm.getData().put("k", "edited");
+                return cm;
+            });
+            stale.getData().put("k", "lost update");
+            KubernetesClientException conflict = assertThrows(KubernetesClientException.class,
+                    () -> admin.configMaps().inNamespace("w").resource(stale).update());
+            assertEquals(409, conflict.getCode());
+            assertEquals("edited", admin.configMaps().inNamespace("w").withName("cm-7").get().getData().get("k"));
+
+            ConfigMap kept = configMap("w", "kept", "v");
+            kept.getMetadata().setFinalizers(List.of("example.com/keep"));
+            admin.configMaps().inNamespace("w").resource(kept).create();
+            admin.configMaps().inNamespace("w").withName("kept").delete();
+            ConfigMap marked = admin.configMaps().inNamespace("w").withName("kept").get();
+            assertNotNull(marked.getMetadata().getDeletionTimestamp(), "a finalizer keeps the object, marked");
+
+            admin.configMaps().inNamespace("w").withName("cm-3").delete();
+            assertEquals(50, admin.configMaps().inNamespace("w").list().getItems().size()); // 49 + kept
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> events.contains("DELETED cm-3")
+                    && events.contains("MODIFIED cm-7") && events.contains("ADDED cm-49")
+                    && events.contains("MODIFIED kept"));
+        }
+    }
+
+    @Test
+    void aLookupByNameSeesOnlyTheObjectsOfThatName() {
+        IndexedCrudStore.NameIndexedMap map = new IndexedCrudStore.NameIndexedMap();
+        KubernetesAttributesExtractor extractor = new KubernetesAttributesExtractor();
+        for (int i = 0; i < 1_000; i++) {
+            String ns = i % 2 == 0 ? "even" : "odd";
+            String json = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm-" + i
+                    + "\",\"namespace\":\"" + ns + "\"}}";
+            // keyed as the mock keys a created object: the attributes of its path and of its body
+            map.put(AttributeSet.merge(extractor.fromPath("/api/v1/namespaces/" + ns + "/configmaps/cm-" + i),
+                    extractor.fromResource(json)), json);
+        }
+        var query = extractor.fromPath("/api/v1/namespaces/odd/configmaps/cm-7");
+        List<Map.Entry<AttributeSet, String>> named = map.named(query);
+        assertEquals(1, named.size());
+        assertTrue(named.get(0).getKey().matches(query));
+        assertNull(map.named(extractor.fromPath("/api/v1/namespaces/odd/configmaps")), "a list is not by name");
+
+        map.remove(named.get(0).getKey());
+        assertEquals(0, map.named(query).size());
+        assertEquals(999, map.size());
+        assertThrows(UnsupportedOperationException.class, () -> map.entrySet().clear());
+    }
+}
