@@ -64,17 +64,16 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
     /** Used by the mock's POST (existence check), PUT and PATCH handlers, under its write lock. */
     @Override
     public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
-        List<Map.Entry<AttributeSet, String>> candidates = objects.named(query);
-        if (candidates == null) {
+        if (NameIndexedMap.singleName(query) == null) {
             return super.findResource(query);
         }
-        return candidates.stream().filter(e -> e.getKey().matches(query)).findFirst().orElse(null);
+        return objects.named(query).stream().filter(e -> e.getKey().matches(query)).findFirst().orElse(null);
     }
 
     @Override
     public MockResponse handleGet(String path) {
         AttributeSet query = attributeExtractor.fromPath(path);
-        if (path.contains("watch=") || objects.named(query) == null) {
+        if (path.contains("watch=") || NameIndexedMap.singleName(query) == null) {
             return super.handleGet(path);
         }
         storeLock.readLock().lock();
@@ -91,7 +90,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
     @Override
     public MockResponse handleDelete(String path) {
         AttributeSet query = attributeExtractor.fromPath(path);
-        if (objects.named(query) == null) {
+        if (NameIndexedMap.singleName(query) == null) {
             return super.handleDelete(path);
         }
         storeLock.writeLock().lock();
@@ -136,14 +135,24 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
 
         private final Map<List<Value>, Set<AttributeSet>> byName = new HashMap<>();
 
-        /** The stored entries that can match a query for one name (in storage order), or null when the query
-         *  does not ask for exactly one name (a list, a selector): then only a scan answers it. */
-        List<Map.Entry<AttributeSet, String>> named(AttributeSet query) {
+        /** The name a query asks for, or null when it does not ask for exactly one (a list, a selector): then
+         *  only a scan answers it. Reads the query only, so it needs no lock. */
+        static List<Value> singleName(AttributeSet query) {
             Attribute name = query.getAttribute(NAME);
             if (name == null || name.getType() != AttributeType.WITH || name.getValues().size() != 1) {
                 return null;
             }
-            Set<AttributeSet> keys = byName.getOrDefault(name.getValues(), Set.of());
+            return name.getValues();
+        }
+
+        /** The stored entries that can match a query for one name (in storage order), or null as
+         *  {@link #singleName}. Called under the store's lock. */
+        List<Map.Entry<AttributeSet, String>> named(AttributeSet query) {
+            List<Value> name = singleName(query);
+            if (name == null) {
+                return null;
+            }
+            Set<AttributeSet> keys = byName.getOrDefault(name, Set.of());
             List<Map.Entry<AttributeSet, String>> entries = new ArrayList<>(keys.size());
             for (AttributeSet key : keys) {
                 entries.add(new AbstractMap.SimpleImmutableEntry<>(key, get(key)));
