@@ -16,6 +16,7 @@ import ai.kubernaut.e2e.replica.Replica;
 import ai.kubernaut.e2e.replica.ServiceKind;
 import ai.kubernaut.e2e.system.KubernautSystem;
 import ai.kubernaut.e2e.system.RemediationRequests;
+import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Watcher;
 import org.awaitility.Awaitility;
@@ -27,6 +28,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -83,7 +85,7 @@ public final class Benchmark {
                           Percentiles mixedLatency, double mixedThroughput, Map<Integer, Long> mixedCodes,
                           double stormWallSeconds, long stormRrs, long storm202, long stormStatusWrites,
                           double lockTimeouts, Map<Integer, Long> stormCodes, Map<String, Long> rssMib, String source,
-                          ApiCallCounter.Counts mixedCounts, int mixedSignals) {
+                          ApiCallCounter.Counts mixedCounts, int mixedSignals, Optional<Percentiles> mixedServerMicros) {
         String perSignal(long n) {
             return n < 0 ? "n/a" : String.format("%.3f", n / (double) mixedSignals);
         }
@@ -169,6 +171,10 @@ public final class Benchmark {
             ApiCallCounter.Mark beforeMixed = counter.mark();
             LoadResult mixedResult = Storm.run(CLIENTS, mixed.size(), i -> sender.sendAlert(system.gateways().get(i % 3), mixed.get(i)));
             ApiCallCounter.Counts mixedCounts = counter.since(beforeMixed, ServiceKind.GATEWAY);
+            // the API server's own time per answer (request log): tells a slower Gateway from a slower server
+            Optional<Percentiles> mixedServerMicros = counter.requests(beforeMixed, ServiceKind.GATEWAY)
+                    .map(records -> Percentiles.of(records.stream().filter(r -> r.code() != 101)
+                            .map(RequestRecord::micros).toList()));
 
             OUT.println("gateway, " + label + ": storm of " + STORM + " identical alerts from " + STORM_CLIENTS + " clients...");
             Metrics beforeStorm = scrape(system.gateways().replicas());
@@ -189,7 +195,7 @@ public final class Benchmark {
                     mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),
                     stormCounts.statusWrites(),
                     afterStorm.sum("gateway_lock_retry_timeout_total") - beforeStorm.sum("gateway_lock_retry_timeout_total"),
-                    storm.countsByCode(), rss, newCounts.source(), mixedCounts, mixed.size());
+                    storm.countsByCode(), rss, newCounts.source(), mixedCounts, mixed.size(), mixedServerMicros);
         }
     }
 
@@ -418,11 +424,18 @@ public final class Benchmark {
                 history.perSignal(history.mixedCounts().rrLists()), "");
         row("mixed load: API requests per signal", empty.perSignal(empty.mixedCounts().requests()),
                 history.perSignal(history.mixedCounts().requests()), "");
+        row("mixed load: API server time per request, p50 / p99 (request log)", serverTime(empty),
+                serverTime(history), history.mixedServerMicros().flatMap(h -> empty.mixedServerMicros()
+                        .map(e -> ratio(h.at(50), e.at(50)))).orElse(""));
         row("storm: RRs created (must be 1)", Long.toString(empty.stormRrs()), Long.toString(history.stormRrs()), "");
         row("RSS per replica (MiB)", empty.rssMib().toString(), history.rssMib().toString(), "");
     }
 
-    private static String perDuplicate(GatewayFigures g) {
+    private static String serverTime(GatewayFigures g) {
+        return g.mixedServerMicros().map(p -> p.at(50) + " us / " + p.at(99) + " us").orElse("n/a");
+    }
+
+        private static String perDuplicate(GatewayFigures g) {
         return g.storm202() == 0 ? "n/a" : String.format("%.3f (%d writes / %d duplicates)",
                 (double) g.stormStatusWrites() / g.storm202(), g.stormStatusWrites(), g.storm202());
     }
