@@ -11,11 +11,9 @@ import java.util.Objects;
  * @param namespace      where the Leases live (the Gateway's own namespace)
  * @param podName        this replica's pod name, the first half of every holder identity
  * @param leaseDuration  how long a Lease is valid after its renewTime; others take it over after that
- * @param releaseMargin  a hold older than {@code leaseDuration - releaseMargin} may have been taken over, so
- *                       its release checks the holder with a GET before deleting (see the ADR)
  * @param namePrefix     Lease name prefix ({@code gw-lock-})
  */
-public record LockConfig(String namespace, String podName, Duration leaseDuration, Duration releaseMargin,
+public record LockConfig(String namespace, String podName, Duration leaseDuration,
         String namePrefix) {
 
     public static final String GATEWAY_PREFIX = "gw-lock-";
@@ -24,7 +22,6 @@ public record LockConfig(String namespace, String podName, Duration leaseDuratio
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(podName, "podName");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
-        Objects.requireNonNull(releaseMargin, "releaseMargin");
         Objects.requireNonNull(namePrefix, "namePrefix");
         if (namespace.isBlank() || podName.isBlank()) {
             throw new IllegalArgumentException("namespace and podName must not be blank");
@@ -36,19 +33,10 @@ public record LockConfig(String namespace, String podName, Duration leaseDuratio
             throw new IllegalArgumentException("leaseDuration must be at least 1s (Leases count whole seconds): "
                     + leaseDuration);
         }
-        if (releaseMargin.isNegative() || releaseMargin.compareTo(leaseDuration) >= 0) {
-            throw new IllegalArgumentException("releaseMargin must be in [0, leaseDuration): " + releaseMargin);
-        }
     }
 
     public static LockConfig gateway(String namespace, String podName, Duration leaseDuration) {
-        return new LockConfig(namespace, podName, leaseDuration, defaultMargin(leaseDuration), GATEWAY_PREFIX);
-    }
-
-    /** A fifth of the lease, at most 5 s: room for the DELETE round trip and clock skew between replicas. */
-    public static Duration defaultMargin(Duration leaseDuration) {
-        Duration fifth = leaseDuration.dividedBy(5);
-        return fifth.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : fifth;
+        return new LockConfig(namespace, podName, leaseDuration, GATEWAY_PREFIX);
     }
 
     /** Lease seconds as written to {@code spec.leaseDurationSeconds} (rounded up). */

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The lock protocol contract of ADR-052, written from the same list of cases as the Gateway's
  * {@code LeaseLockManagerTest} (names kept alike so the two copies can be compared case by case), against an
- * in-memory Lease store with a real API server's conditional semantics. Where the copies differ on purpose
- * (the RO's release is one DELETE without a GET at any age) the case says so.
+ * in-memory Lease store with a real API server's conditional semantics. Release is the same rule in both
+ * copies: one DELETE with a resourceVersion precondition, at any age, never a GET first.
  */
 class LeaseLockManagerTest {
 
@@ -168,7 +168,6 @@ class LeaseLockManagerTest {
 
     @Test
     void releaseAfterExpiryOfALeaseStillOursIsTheSameOneDelete() {
-        // the Gateway's copy GETs first near expiry; the RO relies on the precondition at any age
         LeaseLockManager a = manager("ro-0");
         HeldLock lock = held(a.tryAcquire(TARGET));
         clock.advance(LEASE.plusSeconds(10));
