@@ -34,28 +34,28 @@ public final class LeaseLockManager {
     /** Releases run after the answer: bounded anyway, a Lease we fail to delete expires by itself. */
     static final Duration RELEASE_CALL_TIMEOUT = Duration.ofSeconds(5);
 
-    private final LockConfig config;
+    private final LockSettings settings;
     private final LeaseApi api;
     private final Clock clock;
     private final Supplier<String> tokens;
     private final LockMetrics metrics;
     private final InProcessKeyLocks local = new InProcessKeyLocks();
 
-    public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, LockMetrics metrics) {
-        this(config, api, clock, LeaseLockManager::holderToken, metrics);
+    public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockMetrics metrics) {
+        this(settings, api, clock, LeaseLockManager::holderToken, metrics);
     }
 
-    public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, Supplier<String> tokens,
+    public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, Supplier<String> tokens,
             LockMetrics metrics) {
-        this.config = Objects.requireNonNull(config, "config");
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.api = Objects.requireNonNull(api, "api");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    public LockConfig config() {
-        return config;
+    public LockSettings settings() {
+        return settings;
     }
 
     /** 64 random bits as 16 hex chars: unique per acquisition, so no acquisition can pass for another. */
@@ -78,7 +78,7 @@ public final class LeaseLockManager {
             metrics.failed(LockMetrics.FailureReason.LOCAL_WAIT_TIMEOUT);
             return Optional.empty();
         }
-        return Optional.of(new LockSession(this, key, config.leaseName(key),
+        return Optional.of(new LockSession(this, key, settings.leaseName(key),
                 entry == InProcessKeyLocks.Entry.WAITED, opened));
     }
 
@@ -109,8 +109,8 @@ public final class LeaseLockManager {
         metrics.attempt();
         String name = session.leaseName();
         Instant now = clock.instant();
-        String holder = config.podName() + "/" + tokens.get();
-        LeaseRecord mine = new LeaseRecord(name, holder, now, now, config.leaseDurationSeconds(), 0, null);
+        String holder = settings.podName() + "/" + tokens.get();
+        LeaseRecord mine = new LeaseRecord(name, holder, now, now, settings.leaseDurationSeconds(), 0, null);
         try {
             metrics.leaseCall("create");
             LeaseRecord created = api.create(mine, timeout);
@@ -132,7 +132,7 @@ public final class LeaseLockManager {
             return new LeaseAttempt.Contended(theirs.holderIdentity(), theirs.expiresAt());
         }
         int transitions = theirs.leaseTransitions() == null ? 1 : theirs.leaseTransitions() + 1;
-        LeaseRecord takeover = new LeaseRecord(name, holder, checked, checked, config.leaseDurationSeconds(),
+        LeaseRecord takeover = new LeaseRecord(name, holder, checked, checked, settings.leaseDurationSeconds(),
                 transitions, theirs.resourceVersion());
         try {
             metrics.leaseCall("update");

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.testserver.RequestRecord;
-import ai.kubernaut.gateway.lock.LockConfig;
+import ai.kubernaut.gateway.lock.LockSettings;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -40,7 +40,7 @@ class LeaseExpiryTest {
     long mark = cluster.mark();
 
     static String leaseName(String fp) {
-        return LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
+        return LockSettings.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
     }
 
     @Test

@@ -47,7 +47,7 @@ class LeaseLockManagerTest {
 
     LeaseLockManager manager(String pod) {
         AtomicInteger n = new AtomicInteger();
-        return new LeaseLockManager(LockConfig.gateway("ns", pod, LEASE), api, clock,
+        return new LeaseLockManager(LockSettings.gateway("ns", pod, LEASE), api, clock,
                 () -> "t" + n.incrementAndGet(), new LockMetrics(registry, "gateway"));
     }
 
@@ -63,7 +63,7 @@ class LeaseLockManagerTest {
     @Test
     void leaseNameIsPrefixPlus16HexOfSha256() {
         // sha256("aaa...a" x64) starts with these 16 hex digits
-        String name = LockConfig.gateway("ns", "p", LEASE).leaseName(KEY);
+        String name = LockSettings.gateway("ns", "p", LEASE).leaseName(KEY);
         assertTrue(name.matches("gw-lock-[0-9a-f]{16}"), name);
         assertEquals("gw-lock-" + ai.kubernaut.gateway.fingerprint.Fingerprints.sha256Hex(KEY).substring(0, 16), name);
     }
@@ -83,7 +83,7 @@ class LeaseLockManagerTest {
         // close released it with one precondition DELETE
         assertEquals(2, api.calls().size());
         assertTrue(api.calls().get(1).startsWith("delete "));
-        assertTrue(api.stored(a.config().leaseName(KEY)).isEmpty());
+        assertTrue(api.stored(a.settings().leaseName(KEY)).isEmpty());
         assertEquals(1, count("gateway.lock.acquisition.attempts"));
         assertEquals(1, count("gateway.lease.api.calls", "verb", "create"));
         assertEquals(1, count("gateway.lease.api.calls", "verb", "delete"));
@@ -117,7 +117,7 @@ class LeaseLockManagerTest {
     @Test
     void expiredLeaseIsTakenOverWithAVersionGuardedUpdate() throws Exception {
         LeaseLockManager b = manager("pod-b");
-        String name = b.config().leaseName(KEY);
+        String name = b.settings().leaseName(KEY);
         LeaseRecord dead = api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 2, null));
         clock.advance(Duration.ofSeconds(30)); // renewTime + 30 s == now: not yet expired
         try (LockSession sb = open(b)) {
@@ -138,7 +138,7 @@ class LeaseLockManagerTest {
     void twoTakeoversOfOneExpiredLeaseHaveExactlyOneWinner() throws Exception {
         LeaseLockManager b = manager("pod-b");
         LeaseLockManager c = manager("pod-c");
-        String name = b.config().leaseName(KEY);
+        String name = b.settings().leaseName(KEY);
         api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 0, null));
         clock.advance(Duration.ofMinutes(1));
         try (LockSession sb = open(b); LockSession sc = open(c)) {
@@ -237,7 +237,7 @@ class LeaseLockManagerTest {
     @Test
     void leaseWithoutHolderOrRenewTimeIsFree() throws Exception {
         LeaseLockManager a = manager("pod-a");
-        String name = a.config().leaseName(KEY);
+        String name = a.settings().leaseName(KEY);
         api.put(new LeaseRecord(name, null, null, null, null, null, null));
         try (LockSession s = open(a)) {
             assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
@@ -332,9 +332,9 @@ class LeaseLockManagerTest {
 
     @Test
     void configRejectsNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", "a/b", LEASE));
-        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", "p", Duration.ofMillis(10)));
-        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", " ", LEASE));
-        assertEquals(2, LockConfig.gateway("ns", "p", Duration.ofMillis(1500)).leaseDurationSeconds());
+        assertThrows(IllegalArgumentException.class, () -> LockSettings.gateway("ns", "a/b", LEASE));
+        assertThrows(IllegalArgumentException.class, () -> LockSettings.gateway("ns", "p", Duration.ofMillis(10)));
+        assertThrows(IllegalArgumentException.class, () -> LockSettings.gateway("ns", " ", LEASE));
+        assertEquals(2, LockSettings.gateway("ns", "p", Duration.ofMillis(1500)).leaseDurationSeconds());
     }
 }

@@ -40,7 +40,7 @@ class LeaseLockManagerTest {
     LeaseLockManager manager(String pod) {
         AtomicInteger tokens = new AtomicInteger();
         Supplier<String> next = () -> "t" + tokens.incrementAndGet();
-        return new LeaseLockManager(new LeaseLockConfig("ro-lock-", pod, LEASE), api, clock, next, observer);
+        return new LeaseLockManager(new LockSettings("ro-lock-", pod, LEASE), api, clock, next, observer);
     }
 
     static HeldLock held(LockAttempt attempt) {
@@ -288,9 +288,9 @@ class LeaseLockManagerTest {
     @Test
     void configRejectsNonsense() {
         assertThrows(IllegalArgumentException.class,
-                () -> new LeaseLockConfig("ro-lock-", "ro-0", Duration.ofMillis(500)));
-        assertThrows(IllegalArgumentException.class, () -> new LeaseLockConfig("ro-lock-", " ", LEASE));
-        assertEquals(2, new LeaseLockConfig("ro-lock-", "ro-0", Duration.ofMillis(1500)).leaseDurationSeconds());
+                () -> new LockSettings("ro-lock-", "ro-0", Duration.ofMillis(500)));
+        assertThrows(IllegalArgumentException.class, () -> new LockSettings("ro-lock-", " ", LEASE));
+        assertEquals(2, new LockSettings("ro-lock-", "ro-0", Duration.ofMillis(1500)).leaseDurationSeconds());
     }
 
     static final class RecordingObserver implements LockObserver {
