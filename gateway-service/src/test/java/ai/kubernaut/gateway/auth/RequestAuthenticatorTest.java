@@ -1,5 +1,6 @@
 package ai.kubernaut.gateway.auth;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -119,6 +121,40 @@ class RequestAuthenticatorTest {
             pool.shutdownNow();
         }
         assertEquals(before + 2, server.getRequestCount(), "single flight: one pair of reviews for 8 requests");
+    }
+
+    @Test
+    void aReviewThatDoesNotAnswerInTimeIs503AndItsLateAnswerIsCached() {
+        IngestTestCluster.expectReviews(server, 1500);
+        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
+        int reviews = IngestTestCluster.TOKEN_REVIEWS.get();
+        long start = System.nanoTime();
+        AuthenticationException late = assertThrows(AuthenticationException.class,
+                () -> auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN, Duration.ofMillis(200)));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(AuthenticationException.Kind.UNAVAILABLE, late.kind());
+        assertEquals(Duration.ofSeconds(1), late.retryAfter());
+        assertTrue(ms < 1200, "the caller waited only its own bound, not the review: " + ms + " ms");
+        // the review went on; once it has answered, the token is known without another review
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try {
+                return IngestTestCluster.SENDER.equals(
+                        auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN, Duration.ofMillis(100)).username());
+            } catch (AuthenticationException e) {
+                return false;
+            }
+        });
+        assertEquals(reviews + 1, IngestTestCluster.TOKEN_REVIEWS.get(), "the late review was reused, not repeated");
+    }
+
+    @Test
+    void aReviewRefusedForGoodIsNotUnavailable() {
+        server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+                .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403).build()).always();
+        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
+        AuthenticationException refused = assertThrows(AuthenticationException.class,
+                () -> auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN));
+        assertEquals(AuthenticationException.Kind.FAILED, refused.kind(), "the Gateway's RBAC, not a transient fault");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package ai.kubernaut.gateway.fingerprint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
+import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
 import ai.kubernaut.gateway.testing.MutableClock;
 import ai.kubernaut.gateway.signal.Signal;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -144,19 +146,35 @@ class OwnerResolverTest {
     }
 
     @Test
-    void slowServerFallsBackWithinTheTimeoutAndIsNotCached() {
+    void slowServerIsUnavailableWithinTheTimeoutAndIsNotCached() {
         server.expect().get().delay(5, TimeUnit.SECONDS).withPath("/api/v1/namespaces/shop/pods/slow-1")
                 .andReturn(200, new PodBuilder().withNewMetadata().withName("slow-1").withNamespace(NS)
                         .withOwnerReferences(controller("apps/v1", "StatefulSet", "slow")).endMetadata().build())
                 .always();
         long start = System.nanoTime();
-        assertEquals(pod("slow-1"), resolver.resolve(pod("slow-1")));
+        // not a fallback: hashing the pod would give its workload a second RR only because the server was slow
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("slow-1")));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 3000, "bounded by the 500 ms timeout, took " + ms + " ms");
-        assertEquals(1, count("fallback_error"));
+        assertEquals(1, count("unavailable"));
         int before = server.getRequestCount();
-        resolver.resolve(pod("slow-1"));
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("slow-1")));
         assertTrue(server.getRequestCount() > before, "a timeout is not cached: the next signal asks again");
+    }
+
+    @Test
+    void serverErrorsAreUnavailableAndOtherRefusalsFallBack() {
+        server.expect().get().withPath("/api/v1/namespaces/shop/pods/busy-1")
+                .andReturn(503, new StatusBuilder().withCode(503).build()).always();
+        server.expect().get().withPath("/api/v1/namespaces/shop/pods/throttled-1")
+                .andReturn(429, new StatusBuilder().withCode(429).build()).always();
+        server.expect().get().withPath("/api/v1/namespaces/shop/pods/odd-1")
+                .andReturn(400, new StatusBuilder().withCode(400).build()).always();
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("busy-1")));
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("throttled-1")));
+        assertEquals(2, count("unavailable"));
+        assertEquals(pod("odd-1"), resolver.resolve(pod("odd-1")));
+        assertEquals(1, count("fallback_error"));
     }
 
     @Test
