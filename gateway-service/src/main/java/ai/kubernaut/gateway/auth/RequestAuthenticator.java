@@ -166,15 +166,17 @@ public class RequestAuthenticator {
         if (running == null) {
             running = mine;
             try {
+                // leave inFlight before completing: a caller woken by the answer may ask again at once (e.g. after
+                // the cached answer expired) and must then start a new review, not get this one
                 reviews.execute(() -> {
                     try {
                         Decision decision = review(token);
                         cache.put(key, decision);
+                        inFlight.remove(key, mine);
                         mine.complete(decision);
                     } catch (RuntimeException e) {
-                        mine.completeExceptionally(e);
-                    } finally {
                         inFlight.remove(key, mine);
+                        mine.completeExceptionally(e);
                     }
                 });
             } catch (RejectedExecutionException e) {
