@@ -1,120 +1,30 @@
 package ai.kubernaut.backoff;
 
-import java.time.Duration;
-import java.util.Objects;
-import java.util.Optional;
-
 /**
- * How a {@link Retrier} run ended, with what callers need for metrics: attempts made, time slept, time elapsed.
- * Immutable.
+ * How a {@link Retrier} run ended.
  *
- * @param <T> the type of the value produced on success
+ * @param status          why the run ended
+ * @param value           the successful attempt's value ({@code null} unless {@link Status#SUCCEEDED}, and
+ *                        possibly {@code null} then)
+ * @param attempts        attempts started, at least 1
+ * @param lastRetryReason the last retry's reason (an {@link Outcome#retry(String)} reason or a retried exception's
+ *                        {@code toString()}); {@code null} if no attempt asked to retry
+ * @param lastException   the exception the last attempt threw if it was retried (so the caller can classify it
+ *                        when attempts or time ran out); {@code null} otherwise
+ * @param <T>             the value type
  */
-public final class RetryResult<T> {
+public record RetryResult<T>(Status status, T value, int attempts, String lastRetryReason,
+        RuntimeException lastException) {
 
-    private final RetryStatus status;
-    private final T value;
-    private final Throwable failure;
-    private final int attempts;
-    private final Duration totalSleep;
-    private final Duration elapsed;
-    private final String lastRetryReason;
-
-    RetryResult(RetryStatus status, T value, Throwable failure, int attempts, Duration totalSleep,
-            Duration elapsed, String lastRetryReason) {
-        this.status = Objects.requireNonNull(status, "status");
-        this.value = value;
-        this.failure = failure;
-        this.attempts = attempts;
-        this.totalSleep = Objects.requireNonNull(totalSleep, "totalSleep");
-        this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
-        this.lastRetryReason = lastRetryReason;
-    }
-
-    /**
-     * Why the run ended.
-     *
-     * @return the final status, never {@code null}
-     */
-    public RetryStatus status() {
-        return status;
-    }
-
-    /**
-     * Shorthand for {@code status() == RetryStatus.SUCCEEDED}.
-     *
-     * @return whether an attempt succeeded
-     */
-    public boolean succeeded() {
-        return status == RetryStatus.SUCCEEDED;
-    }
-
-    /**
-     * The value of the successful attempt.
-     *
-     * @return the value when {@link #status()} is {@link RetryStatus#SUCCEEDED} and the value is not
-     *         {@code null}; empty otherwise
-     */
-    public Optional<T> value() {
-        return Optional.ofNullable(value);
-    }
-
-    /**
-     * The error behind the end of the run.
-     *
-     * @return for {@link RetryStatus#FAILED}: the {@link Outcome#fail(Throwable)} cause or the thrown exception;
-     *         for {@link RetryStatus#INTERRUPTED}: the {@link InterruptedException} (empty if the run stopped
-     *         because the interrupt flag was already set); for {@link RetryStatus#EXHAUSTED} and
-     *         {@link RetryStatus#DEADLINE_EXCEEDED}: the exception of the last attempt if that attempt threw
-     *         a retryable exception; empty otherwise
-     */
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
-    }
-
-    /**
-     * How many attempts were started (1-based count, at least 1).
-     *
-     * @return the number of attempts made
-     */
-    public int attempts() {
-        return attempts;
-    }
-
-    /**
-     * The sum of the delays the retrier asked its {@link Sleeper} for and that completed (an interrupted sleep
-     * is not counted). With the real sleeper the time actually slept can be slightly longer.
-     *
-     * @return the total requested sleep, {@link Duration#ZERO} if no sleep happened
-     */
-    public Duration totalSleep() {
-        return totalSleep;
-    }
-
-    /**
-     * Wall time of the whole run (attempts plus sleeps), measured with the retrier's nanosecond clock.
-     *
-     * @return the elapsed time, never negative
-     */
-    public Duration elapsed() {
-        return elapsed;
-    }
-
-    /**
-     * The reason of the most recent retry.
-     *
-     * @return the last {@link Outcome#retry(String)} reason (or retryable exception's {@code toString()}),
-     *         empty if no attempt asked to retry
-     */
-    public Optional<String> lastRetryReason() {
-        return Optional.ofNullable(lastRetryReason);
-    }
-
-    @Override
-    public String toString() {
-        return "RetryResult[status=" + status + ", attempts=" + attempts + ", totalSleep=" + totalSleep
-                + ", elapsed=" + elapsed
-                + (lastRetryReason != null ? ", lastRetryReason=" + lastRetryReason : "")
-                + (failure != null ? ", failure=" + failure : "") + "]";
+    /** Why a run ended. */
+    public enum Status {
+        /** An attempt returned {@link Outcome#success(Object)}. */
+        SUCCEEDED,
+        /** The policy's {@link BackoffPolicy#maxAttempts()} attempts all asked to retry. */
+        ATTEMPTS_EXHAUSTED,
+        /** The next attempt would have started at or after the run's time limit; nothing slept past it. */
+        TIME_LIMIT_REACHED,
+        /** The thread was interrupted before or during a sleep; its interrupt flag is set again. */
+        INTERRUPTED
     }
 }

@@ -1,7 +1,8 @@
 package ai.kubernaut.backoff;
 
 /**
- * One attempt of the work a {@link Retrier} repeats.
+ * One attempt of the work a {@link Retrier} repeats. It throws no checked exception, so an exception the
+ * retrier does not retry reaches the caller of {@link Retrier#run(RetryableCall)} unchanged.
  *
  * @param <T> the type of the value produced on success
  */
@@ -9,14 +10,10 @@ package ai.kubernaut.backoff;
 public interface RetryableCall<T> {
 
     /**
-     * Performs one attempt and says what should happen next.
+     * Performs one attempt.
      *
      * @param attempt the 1-based number of this attempt
-     * @return {@link Outcome#success(Object)}, {@link Outcome#retry(String)} or {@link Outcome#fail(Throwable)};
-     *         never {@code null} (a {@code null} ends the run as {@link RetryStatus#FAILED})
-     * @throws Exception any exception ends the run as {@link RetryStatus#FAILED} unless the retrier's
-     *                   {@link Retrier.Builder#retryOn(java.util.function.Predicate) retryOn} predicate
-     *                   accepts it; an {@link InterruptedException} ends it as {@link RetryStatus#INTERRUPTED}
+     * @return {@link Outcome#success(Object)} or {@link Outcome#retry(String)}, never {@code null}
      */
-    Outcome<T> call(int attempt) throws Exception;
+    Outcome<T> call(int attempt);
 }

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  */
 final class ApiCalls {
 
-    private final BackoffPolicy policy;
+    private final Retrier retrier;
     private final Duration retryAfter;
 
     /**
@@ -23,8 +23,9 @@ final class ApiCalls {
      * @param retryAfter  Retry-After to answer when they persist
      */
     ApiCalls(int maxAttempts, Duration retryAfter) {
-        this.policy = BackoffPolicy.builder().baseDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(1))
-                .maxAttempts(maxAttempts).build();
+        this.retrier = Retrier.builder(BackoffPolicy.builder().jitter(0.1).maxAttempts(maxAttempts).build())
+                .retryOn(e -> e instanceof KubernetesClientException k && transientFault(k))
+                .build();
         this.retryAfter = retryAfter;
     }
 
@@ -40,31 +41,29 @@ final class ApiCalls {
 
     <T> T call(String what, Deadline deadline, Supplier<T> op) {
         deadline.check(what);
-        RetryResult<T> r = Retrier.builder(policy.toBuilder().deadline(deadline.remaining()).build())
-                .retryOn(e -> e instanceof KubernetesClientException k && transientFault(k))
-                .build()
-                .run(attempt -> {
-                    deadline.check(what);
-                    return Outcome.success(op.get());
-                });
+        RetryResult<T> r;
+        try {
+            r = retrier.run(deadline.remaining(), attempt -> {
+                deadline.check(what);
+                return Outcome.success(op.get());
+            });
+        } catch (RecordingFailure f) {
+            throw f;
+        } catch (RuntimeException e) {
+            throw apiError(what, e);
+        }
         switch (r.status()) {
             case SUCCEEDED:
-                return r.value().orElse(null);
-            case DEADLINE_EXCEEDED:
+                return r.value();
+            case TIME_LIMIT_REACHED:
                 throw deadline.passed(what);
-            case EXHAUSTED:
+            case ATTEMPTS_EXHAUSTED:
                 throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "Kubernetes API kept failing while "
-                        + what + " (" + r.attempts() + " attempts): " + r.lastRetryReason().orElse("?"), retryAfter,
-                        r.failure().orElse(null));
-            case INTERRUPTED:
+                        + what + " (" + r.attempts() + " attempts): " + r.lastRetryReason(), retryAfter,
+                        r.lastException());
+            default: // INTERRUPTED
                 throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "interrupted while " + what, retryAfter,
-                        r.failure().orElse(null));
-            default:
-                Throwable t = r.failure().orElse(null);
-                if (t instanceof RecordingFailure f) {
-                    throw f;
-                }
-                throw apiError(what, t);
+                        r.lastException());
         }
     }
 

@@ -59,6 +59,8 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private final RemediationRequestApi rrs;
     private final LeaseLockManager locks;
     private final ApiCalls api;
+    private final Retrier lockRetrier;
+    private final Retrier statusRetrier;
     private final DedupMetrics metrics;
     private final OccurrenceBatcher batcher;
     private final Clock clock;
@@ -82,6 +84,8 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         this.locks = new LeaseLockManager(LockConfig.gateway(settings.namespace(), settings.podName(),
                 settings.leaseDuration()), leaseApi, clock, new LockMetrics(registry, "gateway"));
         this.api = new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter());
+        this.lockRetrier = Retrier.builder(settings.lockPolicy()).build();
+        this.statusRetrier = Retrier.builder(settings.statusPolicy()).build();
         this.metrics = new DedupMetrics(registry);
         this.batcher = new OccurrenceBatcher(this::writeOccurrences);
         this.releaser = releaser;
@@ -228,49 +232,47 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private Optional<RemediationRequest> acquireLease(LockSession session, Signal signal, Deadline deadline) {
         String fp = signal.fingerprint();
         deadline.check("acquiring the lock");
-        RetryResult<Optional<RemediationRequest>> r = Retrier
-                .builder(settings.lockPolicy().toBuilder().deadline(deadline.remaining()).build()).build()
-                .run(attempt -> {
-                    if (attempt > 1) {
-                        DedupRules.View view = lookup(fp, deadline);
-                        if (view.hasActive()) {
-                            return Outcome.success(Optional.of(view.active()));
-                        }
+        RetryResult<Optional<RemediationRequest>> r;
+        try {
+            r = lockRetrier.run(deadline.remaining(), attempt -> {
+                if (attempt > 1) {
+                    DedupRules.View view = lookup(fp, deadline);
+                    if (view.hasActive()) {
+                        return Outcome.success(Optional.of(view.active()));
                     }
-                    LeaseAttempt a = session.tryAcquireLease();
-                    if (a instanceof LeaseAttempt.Contended c) {
-                        return Outcome.retry(c.describe());
-                    }
-                    return Outcome.success(Optional.empty());
-                });
+                }
+                LeaseAttempt a = session.tryAcquireLease();
+                if (a instanceof LeaseAttempt.Contended c) {
+                    return Outcome.retry(c.describe());
+                }
+                return Outcome.success(Optional.empty());
+            });
+        } catch (RecordingFailure f) {
+            throw f;
+        } catch (LeaseApiException e) {
+            session.failed(LockMetrics.FailureReason.API_ERROR);
+            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, e.getMessage(),
+                    e.transientFault() ? settings.apiRetryAfter() : null, e);
+        } catch (RuntimeException e) {
+            session.failed(LockMetrics.FailureReason.API_ERROR);
+            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "lock acquisition failed: " + e, null, e);
+        }
         switch (r.status()) {
             case SUCCEEDED:
-                return r.value().orElse(Optional.empty());
-            case EXHAUSTED:
+                return r.value();
+            case ATTEMPTS_EXHAUSTED:
                 session.failed(LockMetrics.FailureReason.TIMEOUT);
                 LOG.warnf("lock acquisition timeout after %d attempts fingerprint=%s lease=%s (%s)", r.attempts(), fp,
-                        session.leaseName(), r.lastRetryReason().orElse(""));
+                        session.leaseName(), r.lastRetryReason());
                 throw new RecordingFailure(RecordingFailure.Reason.LOCK_TIMEOUT, "lock acquisition timeout after "
                         + r.attempts() + " attempts (fingerprint: " + fp + ")", settings.lockRetryAfter(), null);
-            case DEADLINE_EXCEEDED:
+            case TIME_LIMIT_REACHED:
                 session.failed(LockMetrics.FailureReason.DEADLINE);
-                throw deadline.passed("acquiring the lock (" + r.lastRetryReason().orElse("") + ")");
-            case INTERRUPTED:
+                throw deadline.passed("acquiring the lock (" + r.lastRetryReason() + ")");
+            default: // INTERRUPTED
                 session.failed(LockMetrics.FailureReason.INTERRUPTED);
                 throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "interrupted while acquiring the lock",
-                        null, r.failure().orElse(null));
-            default:
-                Throwable t = r.failure().orElse(null);
-                if (t instanceof RecordingFailure f) {
-                    throw f;
-                }
-                session.failed(LockMetrics.FailureReason.API_ERROR);
-                if (t instanceof LeaseApiException e) {
-                    throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, e.getMessage(),
-                            e.transientFault() ? settings.apiRetryAfter() : null, e);
-                }
-                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "lock acquisition failed: " + t, null,
-                        t);
+                        null, null);
         }
     }
 
@@ -337,7 +339,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         String name = created.getMetadata().getName();
         RemediationRequest[] current = {created};
         try {
-            RetryResult<DedupRules.Counted> r = Retrier.builder(statusPolicy(deadline)).build().run(attempt -> {
+            RetryResult<DedupRules.Counted> r = statusRetrier.run(statusTimeLimit(deadline), attempt -> {
                 if (current[0] == null) {
                     current[0] = api.call("reading RemediationRequest " + name, deadline, () -> rrs.get(name));
                     if (current[0] == null) {
@@ -354,12 +356,11 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                 }
                 return Outcome.success(c);
             });
-            if (r.succeeded()) {
-                return r.value().orElseThrow();
+            if (r.status() == RetryResult.Status.SUCCEEDED) {
+                return r.value();
             }
             LOG.errorf("could not write the initial status of rr=%s fingerprint=%s (%s, %s); it counts as 1",
-                    name, signal.fingerprint(), r.status(), r.failure().map(Throwable::toString)
-                            .orElse(r.lastRetryReason().orElse("")));
+                    name, signal.fingerprint(), r.status(), r.lastRetryReason());
         } catch (RecordingFailure f) {
             LOG.errorf("could not write the initial status of rr=%s fingerprint=%s: %s; it counts as 1", name,
                     signal.fingerprint(), f.getMessage());
@@ -373,39 +374,43 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         Instant first = seen.stream().min(Instant::compareTo).orElseThrow();
         Instant last = seen.stream().max(Instant::compareTo).orElseThrow();
         RemediationRequest[] current = {known};
-        RetryResult<OccurrenceBatcher.Written> r = Retrier.builder(statusPolicy(deadline)).build().run(attempt -> {
-            if (current[0] == null) {
-                current[0] = api.call("reading RemediationRequest " + name, deadline, () -> rrs.get(name));
-            }
-            RemediationRequest cur = current[0];
-            if (cur == null || DedupRules.isTerminal(cur)) {
-                return Outcome.success(null);
-            }
-            DedupRules.Counted c = DedupRules.increment(cur, seen.size(), first, last);
-            StatusWrite w = writeStatus(cur, c, false, deadline);
-            if (w instanceof StatusWrite.Written written) {
-                return Outcome.success(new OccurrenceBatcher.Written(c, written.rr()));
-            }
-            if (w instanceof StatusWrite.Gone) {
-                return Outcome.success(null);
-            }
-            current[0] = null;
-            return Outcome.retry("status of " + name + " changed");
-        });
+        RetryResult<OccurrenceBatcher.Written> r;
+        try {
+            r = statusRetrier.run(statusTimeLimit(deadline), attempt -> {
+                if (current[0] == null) {
+                    current[0] = api.call("reading RemediationRequest " + name, deadline, () -> rrs.get(name));
+                }
+                RemediationRequest cur = current[0];
+                if (cur == null || DedupRules.isTerminal(cur)) {
+                    return Outcome.success(null);
+                }
+                DedupRules.Counted c = DedupRules.increment(cur, seen.size(), first, last);
+                StatusWrite w = writeStatus(cur, c, false, deadline);
+                if (w instanceof StatusWrite.Written written) {
+                    return Outcome.success(new OccurrenceBatcher.Written(c, written.rr()));
+                }
+                if (w instanceof StatusWrite.Gone) {
+                    return Outcome.success(null);
+                }
+                current[0] = null;
+                return Outcome.retry("status of " + name + " changed");
+            });
+        } catch (RecordingFailure f) {
+            throw f;
+        } catch (RuntimeException e) {
+            throw api.apiError("storing occurrences on " + name, e);
+        }
         switch (r.status()) {
             case SUCCEEDED:
-                return r.value().orElse(null);
-            case DEADLINE_EXCEEDED:
+                return r.value();
+            case TIME_LIMIT_REACHED:
                 throw deadline.passed("storing " + seen.size() + " occurrence(s) on " + name);
-            case EXHAUSTED:
+            case ATTEMPTS_EXHAUSTED:
                 throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "status of " + name
                         + " kept changing (" + r.attempts() + " conflicts)", settings.apiRetryAfter(), null);
-            default:
-                Throwable t = r.failure().orElse(null);
-                if (t instanceof RecordingFailure f) {
-                    throw f;
-                }
-                throw api.apiError("storing occurrences on " + name, t);
+            default: // INTERRUPTED
+                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR,
+                        "interrupted while storing occurrences on " + name, null, null);
         }
     }
 
@@ -455,12 +460,12 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         return root.toString();
     }
 
-    private ai.kubernaut.backoff.BackoffPolicy statusPolicy(Deadline deadline) {
+    private static Duration statusTimeLimit(Deadline deadline) {
         Duration left = deadline.remaining();
         if (left.isZero()) {
             throw deadline.passed("writing status");
         }
-        return settings.statusPolicy().toBuilder().deadline(left).build();
+        return left;
     }
 
     private void release(Runnable releaseLease) {

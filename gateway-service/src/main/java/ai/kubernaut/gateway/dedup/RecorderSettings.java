@@ -46,7 +46,7 @@ public record RecorderSettings(String namespace, String podName, RemediationRequ
     /** Conflicts on one RR's status come from a few writers (replicas, the orchestrator): short, spread out. */
     public static BackoffPolicy defaultStatusPolicy() {
         return BackoffPolicy.builder().baseDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(500))
-                .jitter(ai.kubernaut.backoff.Jitter.FULL, 1.0).maxAttempts(15).build();
+                .fullJitter(1.0).maxAttempts(15).build();
     }
 
     /** The documented defaults for a namespace and pod. */

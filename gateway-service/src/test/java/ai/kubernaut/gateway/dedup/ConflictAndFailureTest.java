@@ -225,8 +225,8 @@ class ConflictAndFailureTest {
 
     /** The ADR schedule's 10 attempts, with delays of a millisecond so the test is quick. */
     static BackoffPolicy fastTenAttempts() {
-        return BackoffPolicy.adr052().toBuilder().baseDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(5))
-                .build();
+        return BackoffPolicy.builder().baseDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(5)).jitter(0.1)
+                .maxAttempts(10).build();
     }
 
     @Test

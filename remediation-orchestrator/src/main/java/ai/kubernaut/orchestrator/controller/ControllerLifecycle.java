@@ -1,7 +1,6 @@
 package ai.kubernaut.orchestrator.controller;
 
 import ai.kubernaut.backoff.BackoffPolicy;
-import ai.kubernaut.backoff.Jitter;
 import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
 import ai.kubernaut.orchestrator.config.OrchestratorConfig;
 import ai.kubernaut.orchestrator.config.PodIdentity;
@@ -61,10 +60,9 @@ public class ControllerLifecycle {
                 .baseDelay(requeue.baseDelay())
                 .maxDelay(requeue.maxDelay())
                 .multiplier(requeue.multiplier())
-                .jitter(Jitter.FULL, requeue.jitter())
+                .fullJitter(requeue.jitter())
                 .floorAtBase(true)
-                .noDeadline()
-                .build();
+                .build(); // no attempt limit: the work queue only asks it for delays
         return new ControllerSettings(identity.namespace(), identity.podName(), config.workers(),
                 config.lock().leaseDuration(), backoff, config.resyncPeriod(), config.routing().fieldSelector(),
                 new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),

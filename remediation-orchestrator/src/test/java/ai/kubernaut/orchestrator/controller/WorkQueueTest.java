@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.backoff.BackoffPolicy;
-import ai.kubernaut.backoff.Jitter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class WorkQueueTest {
 
     final WorkQueue<String> queue = new WorkQueue<>(BackoffPolicy.builder().baseDelay(Duration.ofMillis(100))
-            .maxDelay(Duration.ofSeconds(2)).multiplier(2.0).jitter(Jitter.NONE).noDeadline().build(), "test");
+            .maxDelay(Duration.ofSeconds(2)).multiplier(2.0).build(), "test");
 
     @AfterEach
     void stop() {

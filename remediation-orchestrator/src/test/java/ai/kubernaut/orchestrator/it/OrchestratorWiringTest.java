@@ -11,8 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.orchestrator.cluster.MockClusterResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
+import ai.kubernaut.orchestrator.config.OrchestratorConfig;
+import ai.kubernaut.orchestrator.config.PodIdentity;
+import ai.kubernaut.orchestrator.controller.ControllerLifecycle;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
@@ -33,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +53,9 @@ class OrchestratorWiringTest {
 
     @Inject
     KubernetesClient client;
+
+    @Inject
+    OrchestratorConfig config;
 
     @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
@@ -274,6 +282,20 @@ class OrchestratorWiringTest {
         awaitPhase("rr-cool-2", EXECUTING);
         assertTrue(!Instant.now().isBefore(allowed));
         assertEquals(2, cluster.executionsOn(target).size());
+    }
+
+    @Test
+    void theRequeueBackoffIsADelayFunctionWithoutAttemptLimit() {
+        BackoffPolicy requeue = ControllerLifecycle.settings(config,
+                new PodIdentity("ro-test-0", MockClusterResource.NAMESPACE)).requeueBackoff();
+        assertTrue(requeue.maxAttempts().isEmpty(), "the work queue applies no attempt limit: " + requeue);
+        SplittableRandom random = new SplittableRandom(3);
+        assertEquals(Duration.ofMillis(100), requeue.delay(1, random), "full jitter floored at the base delay");
+        for (int attempt = 2; attempt < 200; attempt++) {
+            Duration d = requeue.delay(attempt, random);
+            assertTrue(d.compareTo(Duration.ofMillis(100)) >= 0 && d.compareTo(Duration.ofSeconds(5)) <= 0,
+                    "attempt " + attempt + ": " + d);
+        }
     }
 
     @Test
