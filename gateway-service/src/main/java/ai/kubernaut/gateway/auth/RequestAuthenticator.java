@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -96,7 +97,7 @@ public class RequestAuthenticator {
         this.reviews = pool;
     }
 
-    @jakarta.annotation.PreDestroy
+    @PreDestroy
     void stopReviews() {
         reviews.shutdownNow();
     }
@@ -120,7 +121,7 @@ public class RequestAuthenticator {
     /**
      * @param authorizationHeader the request's {@code Authorization} header, may be null
      * @return the authorized caller
-     * @throws AuthenticationException 401, 403 or 503 (see {@link AuthenticationException.Kind})
+     * @throws AuthenticationException 401, 403, 503 or 500 (see {@link AuthenticationException.Kind})
      */
     public Caller authenticate(String authorizationHeader) {
         return authenticate(authorizationHeader, UNBOUNDED);

@@ -4,7 +4,7 @@ import static ai.kubernaut.gateway.ingest.testing.Payloads.podAlert;
 import static ai.kubernaut.gateway.ingest.testing.Payloads.webhook;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.dedup.Recorded;
@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -36,10 +37,16 @@ class AnswerDeadlineTest extends IngestTestBase {
     /** Released after each test, so that the abandoned work ends. */
     private final CountDownLatch never = new CountDownLatch(1);
 
-    /** The measured requests find the token reviewed and the code paths warm, as in a running Gateway. */
+    /**
+     * The measured requests find the token reviewed and the code paths warm, as in a running Gateway (a cold
+     * first request on a loaded machine can itself take longer than the 1 s deadline: asked again until accepted).
+     */
     @BeforeEach
     void warmUp() {
-        postAlertmanager(webhook(podAlert("A", "demo", "warm-up"))).statusCode(201);
+        await("a warm Gateway").atMost(Duration.ofSeconds(60)).until(() -> {
+            int code = postAlertmanager(webhook(podAlert("A", "demo", "warm-up"))).extract().statusCode();
+            return code == 201 || code == 202;
+        });
         recorder.reset();
     }
 
@@ -75,7 +82,8 @@ class AnswerDeadlineTest extends IngestTestBase {
                 .header("Retry-After", "1")
                 .body("type", equalTo("https://kubernaut.ai/problems/kubernetes-deadline"))
                 .body("detail", containsString("may still be recorded"));
-        assertEquals(1, recorder.seen().size());
+        assertTrue(recorder.seen().stream().anyMatch(s -> s.resource().name().equals("hung-1")),
+                "the signal reached the recorder (which never answered)");
     }
 
     @Test
