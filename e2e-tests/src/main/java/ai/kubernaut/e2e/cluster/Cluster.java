@@ -1,5 +1,6 @@
 package ai.kubernaut.e2e.cluster;
 
+import ai.kubernaut.testserver.ApiServerControl;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.util.Map;

@@ -1,6 +1,7 @@
 package ai.kubernaut.e2e.cluster;
 
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.testserver.ApiServerControl;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;

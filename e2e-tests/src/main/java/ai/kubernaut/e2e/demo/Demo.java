@@ -1,6 +1,6 @@
 package ai.kubernaut.e2e.demo;
 
-import ai.kubernaut.e2e.apiserver.RequestRecord;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.e2e.cluster.Cluster;
 import ai.kubernaut.e2e.executor.TestWorkflowExecutor;
 import ai.kubernaut.e2e.load.Alert;

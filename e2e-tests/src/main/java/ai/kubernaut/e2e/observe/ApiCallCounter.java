@@ -1,7 +1,7 @@
 package ai.kubernaut.e2e.observe;
 
-import ai.kubernaut.e2e.apiserver.RequestRecord;
-import ai.kubernaut.e2e.cluster.ApiServerControl;
+import ai.kubernaut.testserver.RequestRecord;
+import ai.kubernaut.testserver.ApiServerControl;
 import ai.kubernaut.e2e.metrics.Metrics;
 import ai.kubernaut.e2e.replica.Replica;
 import ai.kubernaut.e2e.replica.ServiceKind;

@@ -1,8 +1,9 @@
 package ai.kubernaut.e2e.cluster;
 
-import ai.kubernaut.e2e.apiserver.Caller;
-import ai.kubernaut.e2e.apiserver.EmbeddedApiServer;
-import ai.kubernaut.e2e.apiserver.RequestRecord;
+import ai.kubernaut.testserver.ApiServerControl;
+import ai.kubernaut.testserver.Caller;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.e2e.observe.KubernautObjects;
 import ai.kubernaut.e2e.process.ManagedProcess;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;

@@ -3,7 +3,7 @@ package ai.kubernaut.e2e.scenarios;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.e2e.cluster.ApiServerControl;
+import ai.kubernaut.testserver.ApiServerControl;
 import ai.kubernaut.e2e.cluster.EmbeddedCluster;
 import ai.kubernaut.e2e.load.Alert;
 import ai.kubernaut.e2e.load.LoadResult;

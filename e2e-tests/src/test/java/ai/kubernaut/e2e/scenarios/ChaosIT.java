@@ -1,6 +1,6 @@
 package ai.kubernaut.e2e.scenarios;
 
-import ai.kubernaut.e2e.cluster.ApiServerControl;
+import ai.kubernaut.testserver.ApiServerControl;
 import ai.kubernaut.e2e.cluster.Cluster;
 import ai.kubernaut.e2e.load.Alert;
 import ai.kubernaut.e2e.load.Outcome;

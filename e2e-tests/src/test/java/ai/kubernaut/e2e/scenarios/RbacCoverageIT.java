@@ -1,7 +1,7 @@
 package ai.kubernaut.e2e.scenarios;
 
-import ai.kubernaut.e2e.apiserver.rbac.PolicyRule;
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.testserver.rbac.PolicyRule;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import ai.kubernaut.e2e.cluster.Cluster;
 import ai.kubernaut.e2e.cluster.EmbeddedCluster;
 import ai.kubernaut.e2e.cluster.RepoPaths;

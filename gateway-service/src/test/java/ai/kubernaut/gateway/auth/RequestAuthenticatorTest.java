@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
 import ai.kubernaut.gateway.testing.MutableClock;
+import ai.kubernaut.testserver.ApiServerControl;
+import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,27 +29,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** TokenReview + SubjectAccessReview with mock-server expectations (the CRUD mock would only store reviews). */
+/** TokenReview + SubjectAccessReview answered by the strict test API server from the deploy RBAC. */
 class RequestAuthenticatorTest {
 
-    private KubernetesMockServer server;
+    private EmbeddedApiServer server;
     private KubernetesClient client;
     private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
 
     @BeforeEach
     void start() {
-        server = CrudMockServers.start();
-        client = server.createClient();
+        server = IngestTestCluster.startServer();
+        client = server.client(IngestTestCluster.GATEWAY_TOKEN);
     }
 
     @AfterEach
     void stop() {
         client.close();
-        server.destroy();
+        server.close();
     }
 
     private RequestAuthenticator authenticator(AuthConfig.Mode mode) {
-        return new RequestAuthenticator(mode, client, "kubernaut.ai", "remediationrequests",
+        return new RequestAuthenticator(mode, client, "kubernaut.ai", "signals",
                 IngestTestCluster.NAMESPACE, Duration.ofSeconds(30), 100, Duration.ofSeconds(5), clock);
     }
 
@@ -66,7 +66,6 @@ class RequestAuthenticatorTest {
 
     @Test
     void allowedDeniedAndInvalidTokens() {
-        IngestTestCluster.expectReviews(server, 0);
         RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
         assertEquals(IngestTestCluster.SENDER,
                 auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN).username());
@@ -85,23 +84,24 @@ class RequestAuthenticatorTest {
 
     @Test
     void answersAreCachedUntilTheTtlPasses() {
-        IngestTestCluster.expectReviews(server, 0);
         RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
-        int before = server.getRequestCount();
+        long before = server.mark();
         auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
-        assertEquals(before + 2, server.getRequestCount(), "one TokenReview and one SubjectAccessReview");
+        assertEquals(before + 2, server.mark(), "one TokenReview and one SubjectAccessReview");
         auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
-        assertEquals(before + 2, server.getRequestCount());
+        assertEquals(before + 2, server.mark());
         clock.advance(Duration.ofSeconds(31));
         auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN);
-        assertEquals(before + 4, server.getRequestCount());
+        assertEquals(before + 4, server.mark());
     }
 
     @Test
     void concurrentRequestsWithOneTokenShareOneReview() throws Exception {
-        IngestTestCluster.expectReviews(server, 300);
+        // the TokenReview answer is held back so that all 8 requests arrive while it is in flight
+        new ApiServerControl(server.url()).delayAnswers("gateway-service", "", "create", "tokenreviews", "",
+                Duration.ofMillis(300), 1);
         RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
-        int before = server.getRequestCount();
+        long before = server.mark();
         int threads = 8;
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -120,12 +120,13 @@ class RequestAuthenticatorTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(before + 2, server.getRequestCount(), "single flight: one pair of reviews for 8 requests");
+        assertEquals(before + 2, server.mark(), "single flight: one pair of reviews for 8 requests");
     }
 
     @Test
     void aReviewThatDoesNotAnswerInTimeIs503AndItsLateAnswerIsCached() {
-        IngestTestCluster.expectReviews(server, 1500);
+        new ApiServerControl(server.url()).delayAnswers("gateway-service", "", "create", "tokenreviews", "",
+                Duration.ofMillis(1500), 1);
         RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
         int reviews = IngestTestCluster.TOKEN_REVIEWS.get();
         long start = System.nanoTime();
@@ -149,12 +150,16 @@ class RequestAuthenticatorTest {
 
     @Test
     void aReviewRefusedForGoodIsNotUnavailable() {
-        server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-                .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403).build()).always();
-        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
-        AuthenticationException refused = assertThrows(AuthenticationException.class,
-                () -> auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN));
-        assertEquals(AuthenticationException.Kind.FAILED, refused.kind(), "the Gateway's RBAC, not a transient fault");
+        // a Gateway whose ServiceAccount lacks the review rules: the API server answers 403
+        try (KubernetesClient unprivileged = server.client(
+                ai.kubernaut.testserver.Caller.serviceAccountToken(IngestTestCluster.NAMESPACE, "no-rbac"))) {
+            RequestAuthenticator auth = new RequestAuthenticator(AuthConfig.Mode.TOKENREVIEW, unprivileged,
+                    "kubernaut.ai", "signals", IngestTestCluster.NAMESPACE, Duration.ofSeconds(30), 100,
+                    Duration.ofSeconds(5), clock);
+            AuthenticationException refused = assertThrows(AuthenticationException.class,
+                    () -> auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN));
+            assertEquals(AuthenticationException.Kind.FAILED, refused.kind(), "the Gateway's RBAC, not a transient fault");
+        }
     }
 
     @Test
@@ -178,9 +183,9 @@ class RequestAuthenticatorTest {
         logger.addHandler(capture);
         try {
             RequestAuthenticator none = authenticator(AuthConfig.Mode.NONE);
-            int before = server.getRequestCount();
+            long before = server.mark();
             assertEquals(Caller.UNAUTHENTICATED, none.authenticate(null));
-            assertEquals(before, server.getRequestCount());
+            assertEquals(before, server.mark());
             none.warnWhenDisabled(null);
         } finally {
             logger.removeHandler(capture);

@@ -12,41 +12,44 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.backoff.BackoffPolicy;
-import ai.kubernaut.gateway.cluster.MockCluster;
-import ai.kubernaut.gateway.cluster.MockClusterResource;
+import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.gateway.dedup.ConcurrentSignals.Answer;
 import ai.kubernaut.gateway.lock.LockConfig;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
+import ai.kubernaut.testserver.Caller;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The paths a quiet mock never takes: stale status writes (409 as a real API server answers them), RRs turning
- * terminal under us, API faults, a Lease that stays held, and the deadline.
+ * The paths a quiet cluster never takes: stale status writes (409, as the strict test API server answers them
+ * like a real one), RRs turning terminal under us, API faults, a Lease that stays held, and the deadline.
  */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class ConflictAndFailureTest {
 
-    MockCluster cluster;
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
-    @BeforeEach
-    void setUp() {
-        cluster = MockClusterResource.cluster();
-        cluster.hook(null);
+    List<RequestRecord> served(Predicate<RequestRecord> which) {
+        return TestSignals.sentByGateway(cluster, mark, which);
     }
 
     @AfterEach
@@ -54,12 +57,8 @@ class ConflictAndFailureTest {
         cluster.hook(null);
     }
 
-    static boolean byGateway(io.fabric8.mockwebserver.http.RecordedRequest r) {
-        return !"admin".equals(r.getHeader("User-Agent"));
-    }
-
-    static boolean isRrStatusWriteByGateway(io.fabric8.mockwebserver.http.RecordedRequest r) {
-        return !"admin".equals(r.getHeader("User-Agent")) && r.getPath().contains("/remediationrequests/")
+    static boolean isRrStatusWriteByGateway(RecordedRequest r, Caller caller) {
+        return !caller.isAdmin() && r.getPath().contains("/remediationrequests/")
                 && r.getPath().split("\\?")[0].endsWith("/status") && !r.getMethod().equals("GET");
     }
 
@@ -85,10 +84,10 @@ class ConflictAndFailureTest {
         AtomicInteger writes = new AtomicInteger();
         AtomicInteger interfered = new AtomicInteger();
         // every other status write of the Gateway: the orchestrator writes the RR's status just before it
-        cluster.hook((request, c) -> {
-            if (isRrStatusWriteByGateway(request) && writes.incrementAndGet() % 2 == 0) {
+        cluster.hook((request, caller) -> {
+            if (isRrStatusWriteByGateway(request, caller) && writes.incrementAndGet() % 2 == 0) {
                 String path = request.getPath().split("\\?")[0];
-                c.direct(HttpMethod.PATCH, path, "application/merge-patch+json",
+                cluster.direct(HttpMethod.PATCH, path, "application/merge-patch+json",
                         "{\"status\":{\"observedGeneration\":" + interfered.incrementAndGet() + "}}");
             }
             return null;
@@ -98,7 +97,7 @@ class ConflictAndFailureTest {
             RemediationRequest rr = ReplicaRaceTest.assertExact(cluster, fp, answers, 60);
             assertEquals((long) interfered.get(), rr.getStatus().getObservedGeneration(),
                     "the other writer's fields survived every Gateway write");
-            long conflicts = cluster.served(s -> s.isStatusWrite() && s.code() == 409).size();
+            long conflicts = served(s -> s.isStatusWrite() && s.code() == 409).size();
             assertTrue(conflicts >= 1, "conflicts happened: " + conflicts);
             assertEquals(conflicts, (long) replicas.counterSum("gateway.status.writes", "result", "conflict"));
         }
@@ -137,10 +136,10 @@ class ConflictAndFailureTest {
             Recorded first = replicas.get(0).record(signal(fp));
             AtomicBoolean once = new AtomicBoolean();
             // between the Gateway's lookup (active) and its status write, the orchestrator completes the RR
-            cluster.hook((request, c) -> {
-                if (isRrStatusWriteByGateway(request) && request.getPath().contains(first.rrName())
+            cluster.hook((request, caller) -> {
+                if (isRrStatusWriteByGateway(request, caller) && request.getPath().contains(first.rrName())
                         && once.compareAndSet(false, true)) {
-                    c.direct(HttpMethod.PATCH, request.getPath().split("\\?")[0], "application/merge-patch+json",
+                    cluster.direct(HttpMethod.PATCH, request.getPath().split("\\?")[0], "application/merge-patch+json",
                             "{\"status\":{\"overallPhase\":\"Completed\"}}");
                 }
                 return null;
@@ -158,20 +157,20 @@ class ConflictAndFailureTest {
     void transientListFailuresAreRetriedAndPersistentOnesAnswerApiErrorWithRetryAfter() {
         String fp = randomFingerprint();
         AtomicInteger failLists = new AtomicInteger(2);
-        cluster.hook((request, c) -> request.getMethod().equals("GET") && byGateway(request)
+        cluster.hook((request, caller) -> request.getMethod().equals("GET") && !caller.isAdmin()
                 && request.getPath().contains(fp.substring(0, 20))
-                && failLists.getAndDecrement() > 0 ? MockCluster.serverError(503) : null);
+                && failLists.getAndDecrement() > 0 ? serverError(503) : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
 
             failLists.set(Integer.MAX_VALUE);
             String other = randomFingerprint();
-            cluster.hook((request, c) -> request.getMethod().equals("GET") && byGateway(request)
-                    && request.getPath().contains(other.substring(0, 20)) ? MockCluster.serverError(500) : null);
+            cluster.hook((request, caller) -> request.getMethod().equals("GET") && !caller.isAdmin()
+                    && request.getPath().contains(other.substring(0, 20)) ? serverError(500) : null);
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(other)));
             assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
-            assertEquals(3, cluster.served(s -> s.method().equals("GET") && s.path().contains(other.substring(0, 20)))
+            assertEquals(3, served(s -> s.method().equals("GET") && s.query().contains(other.substring(0, 20)))
                     .size(), "bounded: api-max-attempts");
             assertEquals(List.of(), rrsOf(cluster, other));
         }
@@ -180,11 +179,9 @@ class ConflictAndFailureTest {
     @Test
     void aForbiddenCreateIsAnApiErrorAndLeavesNoLeaseBehind() {
         String fp = randomFingerprint();
-        cluster.hook((request, c) -> request.getMethod().equals("POST") && request.getPath().endsWith("/remediationrequests")
-                && !"admin".equals(request.getHeader("User-Agent"))
-                ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(403).setBody(
-                        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}")
-                : null);
+        cluster.hook((request, caller) -> request.getMethod().equals("POST")
+                && request.getPath().endsWith("/remediationrequests") && !caller.isAdmin()
+                ? EmbeddedApiServer.failure(403, "Forbidden", "injected by the test") : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
             assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
@@ -199,17 +196,21 @@ class ConflictAndFailureTest {
     @Test
     void aLeaseApiErrorIsNotContention() {
         String fp = randomFingerprint();
-        cluster.clearLog();
-        cluster.hook((request, c) -> request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
-                ? MockCluster.serverError(500) : null);
+        mark = cluster.mark();
+        cluster.hook((request, caller) -> request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
+                ? serverError(500) : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
             assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
-            assertEquals(1, cluster.served(MockCluster.Served::isLease).size(), "not retried as contention");
+            assertEquals(1, served(RequestRecord::isLease).size(), "not retried as contention");
             assertEquals(0, replicas.counter(0, "gateway.lock.contention"));
             assertEquals(1, replicas.counter(0, "gateway.lock.acquisition.failures", "reason", "api_error"));
         }
+    }
+
+    static io.fabric8.mockwebserver.http.MockResponse serverError(int code) {
+        return EmbeddedApiServer.failure(code, "InternalError", "injected by the test");
     }
 
     static String leaseName(String fp) {
@@ -233,13 +234,13 @@ class ConflictAndFailureTest {
     void aLeaseHeldThroughEveryAttemptIsALockTimeoutWithRetryAfter() {
         String fp = randomFingerprint();
         holdLeaseForever(fp);
-        cluster.clearLog();
+        mark = cluster.mark();
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts()))) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
             assertEquals(RecordingFailure.Reason.LOCK_TIMEOUT, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
             assertTrue(f.getMessage().contains("after 10 attempts"), f.getMessage());
-            assertEquals(10, cluster.served(s -> s.isLease() && s.method().equals("POST")).size());
+            assertEquals(10, served(s -> s.isLease() && s.method().equals("POST")).size());
             assertEquals(10, replicas.counter(0, "gateway.lock.contention"));
             assertEquals(1, replicas.counter(0, "gateway.lock.retry.timeout"));
             assertEquals(1, replicas.counter(0, "gateway.lock.acquisition.failures", "reason", "timeout"));
@@ -259,10 +260,10 @@ class ConflictAndFailureTest {
         // the holder (another replica) creates the RR while we are at our 3rd contended attempt
         String rrJson = cluster.admin().getKubernetesSerialization().asJson(RemediationRequestFactory.build(
                 signal(fp), NAMESPACE, DedupRules.rrName(fp, null), null, "other-replica"));
-        cluster.hook((request, c) -> {
+        cluster.hook((request, caller) -> {
             if (request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
                     && leasePosts.incrementAndGet() == 3) {
-                c.direct(HttpMethod.POST, "/apis/kubernaut.ai/v1alpha1/namespaces/" + NAMESPACE
+                cluster.direct(HttpMethod.POST, "/apis/kubernaut.ai/v1alpha1/namespaces/" + NAMESPACE
                         + "/remediationrequests", "application/json", rrJson);
             }
             return null;
@@ -300,14 +301,14 @@ class ConflictAndFailureTest {
     @Test
     void fieldSelectorLookupAsksTheServerForSpecSignalFingerprint() {
         String fp = randomFingerprint();
-        cluster.clearLog();
+        mark = cluster.mark();
         try (var replicas = new TestSignals.Replicas(cluster, 1,
                 s -> s.withLookup(RemediationRequestApi.Lookup.FIELD_SELECTOR))) {
             replicas.get(0).record(signal(fp));
         }
-        List<MockCluster.Served> lists = cluster.served(s -> s.method().equals("GET") && s.isRemediationRequest());
+        List<RequestRecord> lists = served(s -> s.method().equals("GET") && TestSignals.isRemediationRequest(s));
         assertTrue(lists.size() >= 2);
-        assertTrue(lists.stream().allMatch(s -> s.path().contains("fieldSelector=spec.signalFingerprint%3D" + fp)),
+        assertTrue(lists.stream().allMatch(s -> s.query().contains("fieldSelector=spec.signalFingerprint%3D" + fp)),
                 () -> "" + lists);
     }
 }

@@ -8,8 +8,9 @@ import static ai.kubernaut.gateway.dedup.TestSignals.signal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.cluster.MockCluster;
-import ai.kubernaut.gateway.cluster.MockClusterResource;
+import ai.kubernaut.gateway.cluster.TestApiServerResource;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.gateway.lock.LockConfig;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -27,21 +28,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Leases that expire: a dead holder's is taken over; a paused holder that wakes up cannot create a second RR. */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class LeaseExpiryTest {
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = MockClusterResource.cluster();
-        cluster.hook(null);
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     static String leaseName(String fp) {
         return LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
@@ -55,14 +51,14 @@ class LeaseExpiryTest {
                 .withName(leaseName(fp)).endMetadata().withNewSpec().withHolderIdentity("gateway-dead/0123")
                 .withAcquireTime(longAgo).withRenewTime(longAgo).withLeaseDurationSeconds(30).endSpec().build())
                 .create();
-        cluster.clearLog();
+        mark = cluster.mark();
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             Recorded r = replicas.get(0).record(signal(fp));
             assertEquals(Recorded.Outcome.CREATED, r.outcome());
             assertEquals(1, replicas.counter(0, "gateway.lock.takeovers"));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                     cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).get() == null);
-            List<String> calls = cluster.served(MockCluster.Served::isLease).stream()
+            List<String> calls = TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease).stream()
                     .map(c -> c.method() + " " + c.code()).toList();
             assertEquals(List.of("POST 409", "GET 200", "PUT 200", "DELETE 200"), calls);
         }
@@ -94,7 +90,7 @@ class LeaseExpiryTest {
     void aHolderPausedPastExpiryCannotCreateASecondRrWhenItWakes() throws Exception {
         String fp = randomFingerprint();
         PauseFirstCreate pause = new PauseFirstCreate();
-        cluster.clearLog();
+        mark = cluster.mark();
         try (var replicas = new TestSignals.Replicas(cluster, 2, s -> s.withLeaseDuration(Duration.ofSeconds(1)),
                 i -> b -> {
                     if (i == 0) {
@@ -127,8 +123,8 @@ class LeaseExpiryTest {
             // and gateway-0 never deleted the Lease gateway-1 took from it
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                     cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).get() == null);
-            List<MockCluster.Served> deletes = cluster.served(c -> c.isLease() && c.method().equals("DELETE"));
-            assertEquals(List.of("gateway-1"), deletes.stream().map(MockCluster.Served::userAgent).toList());
+            List<RequestRecord> deletes = TestSignals.sentByGateway(cluster, mark, c -> c.isLease() && c.method().equals("DELETE"));
+            assertEquals(List.of("gateway-1"), deletes.stream().map(RequestRecord::pod).toList());
         }
     }
 }

@@ -7,8 +7,9 @@ import static ai.kubernaut.gateway.dedup.TestSignals.signal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.cluster.MockCluster;
-import ai.kubernaut.gateway.cluster.MockClusterResource;
+import ai.kubernaut.gateway.cluster.TestApiServerResource;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.gateway.dedup.ConcurrentSignals.Answer;
 import ai.kubernaut.gateway.lock.LockConfig;
 import ai.kubernaut.gateway.model.RemediationRequest;
@@ -22,7 +23,6 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,21 +30,17 @@ import org.junit.jupiter.api.Test;
  * one fingerprint: exactly one RR, and its count equals the answers given.
  */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class ReplicaRaceTest {
 
     private static final Logger LOG = Logger.getLogger(ReplicaRaceTest.class);
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = MockClusterResource.cluster();
-        cluster.hook(null);
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     /** Exactly one CREATED; every answer a success; the counts answered are 1..n, each once; the RR says n. */
-    static RemediationRequest assertExact(MockCluster cluster, String fp, List<Answer> answers, int n) {
+    static RemediationRequest assertExact(EmbeddedApiServer cluster, String fp, List<Answer> answers, int n) {
         List<Throwable> failures = answers.stream().map(Answer::failure).filter(f -> f != null).toList();
         assertEquals(List.of(), failures, "every signal answered 201 or 202");
         assertEquals(n, answers.size());
@@ -83,14 +79,14 @@ class ReplicaRaceTest {
     @Test
     void hundredConcurrentOnOneReplicaMakeOneRrAndOneLeaseCreate() throws Exception {
         String fp = randomFingerprint();
-        cluster.clearLog();
+        mark = cluster.mark();
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             List<Answer> answers = ConcurrentSignals.run(100, 1, i -> replicas.get(0), i -> signal(fp));
             assertExact(cluster, fp, answers, 100);
             assertNoLeaseLeft(fp);
             // in-process exclusion: the other 99 waited inside the replica and became duplicates
-            List<MockCluster.Served> leaseCalls = cluster.served(MockCluster.Served::isLease);
-            assertEquals(List.of("POST", "DELETE"), leaseCalls.stream().map(MockCluster.Served::method).toList(),
+            List<RequestRecord> leaseCalls = TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease);
+            assertEquals(List.of("POST", "DELETE"), leaseCalls.stream().map(RequestRecord::method).toList(),
                     () -> "" + leaseCalls);
             assertEquals(0, replicas.counter(0, "gateway.lock.contention"));
         }
@@ -119,11 +115,11 @@ class ReplicaRaceTest {
     @Test
     void withTheLockOffTheFencedNameStillMakesOneRr() throws Exception {
         String fp = randomFingerprint();
-        cluster.clearLog();
+        mark = cluster.mark();
         try (var replicas = new TestSignals.Replicas(cluster, 3, s -> s.withLockEnabled(false))) {
             List<Answer> answers = ConcurrentSignals.run(45, 1, i -> replicas.get(i % 3), i -> signal(fp));
             assertExact(cluster, fp, answers, 45);
-            assertEquals(List.of(), cluster.served(MockCluster.Served::isLease), "no Lease calls with the lock off");
+            assertEquals(List.of(), TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease), "no Lease calls with the lock off");
             LOG.infof("lock off, 3 replicas x 15: creates fenced by 409: %.0f",
                     replicas.counterSum("gateway.crd.creation.errors", "error_type", "already_exists"));
         }

@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.cluster.MockCluster;
-import ai.kubernaut.gateway.cluster.MockClusterResource;
+import ai.kubernaut.gateway.cluster.TestApiServerResource;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.gateway.signal.Signal;
@@ -23,12 +24,11 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The recorder as the application wires it, against the CRUD mock: what it writes and what it costs. */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class SignalRecorderWiringTest {
 
     @Inject
@@ -40,13 +40,9 @@ class SignalRecorderWiringTest {
     @Inject
     io.fabric8.kubernetes.client.KubernetesClient client;
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = MockClusterResource.cluster();
-        cluster.hook(null);
-    }
+    final EmbeddedApiServer cluster = TestApiServerResource.server();
+    /** Where this test's requests start in the server's log (a new test instance per test). */
+    long mark = cluster.mark();
 
     @Test
     void anActiveRrWithFractionalSecondTimestampsStillCountsDuplicates() {
@@ -116,7 +112,7 @@ class SignalRecorderWiringTest {
         String fp = randomFingerprint();
         Recorded first = recorder.record(signal(fp));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> leaseGone(fp));
-        cluster.clearLog();
+        mark = cluster.mark();
 
         Recorded second = recorder.record(signal(fp));
         Recorded third = recorder.record(signal(fp));
@@ -126,7 +122,7 @@ class SignalRecorderWiringTest {
         assertEquals(2, second.occurrenceCount());
         assertEquals(3, third.occurrenceCount());
         assertEquals(3L, countOf(rrsOf(cluster, fp).get(0)));
-        assertEquals(List.of(), cluster.served(MockCluster.Served::isLease), "a duplicate costs 0 Lease calls");
+        assertEquals(List.of(), TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease), "a duplicate costs 0 Lease calls");
         assertTrue(registry.find("gateway.signals.deduplicated").tag("signal_name", "KubePodCrashLooping")
                 .counter().count() >= 2);
     }
@@ -134,18 +130,18 @@ class SignalRecorderWiringTest {
     @Test
     void uncontendedNewSignalCostsOneLeaseCreateOnTheCriticalPathAndOneDeleteAfter() {
         String fp = randomFingerprint();
-        cluster.clearLog();
+        mark = cluster.mark();
         recorder.record(signal(fp));
         // the release runs after the answer; wait for it, then count everything
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> leaseGone(fp));
-        List<MockCluster.Served> leaseCalls = cluster.served(MockCluster.Served::isLease);
+        List<RequestRecord> leaseCalls = TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease);
         assertEquals(2, leaseCalls.size(), () -> "lease calls: " + leaseCalls);
         assertEquals("POST", leaseCalls.get(0).method());
         assertEquals(201, leaseCalls.get(0).code());
         assertEquals("DELETE", leaseCalls.get(1).method());
         assertTrue(leaseCalls.get(1).body().contains("\"resourceVersion\""), "release carries a precondition");
         // and the RR side: list, (lease), list under the lock, create, status write: no GET before the patch
-        List<String> rrCalls = cluster.served(MockCluster.Served::isRemediationRequest).stream()
+        List<String> rrCalls = TestSignals.sentByGateway(cluster, mark, TestSignals::isRemediationRequest).stream()
                 .map(c -> c.method() + (c.isStatusWrite() ? " status" : "")).toList();
         assertEquals(List.of("GET", "GET", "POST", "PATCH status"), rrCalls);
     }
@@ -198,12 +194,12 @@ class SignalRecorderWiringTest {
     void onlyTheLeaseCreateIsOnTheCriticalPathTheDeleteRunsAfterTheAnswer() {
         String fp = randomFingerprint();
         HeldExecutor held = new HeldExecutor();
-        try (var client = cluster.newClient("gateway-held");
+        try (var client = TestApiServerResource.gatewayClient("gateway-held", b -> { });
                 var r = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, "gateway-held"), client,
                         new ai.kubernaut.gateway.lock.Fabric8LeaseApi(client, NAMESPACE),
                         new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), java.time.Clock.systemUTC(),
                         System::nanoTime, held)) {
-            cluster.clearLog();
+            mark = cluster.mark();
             assertEquals(Recorded.Outcome.CREATED, r.record(signal(fp)).outcome());
             assertEquals(List.of("POST 201"), leaseCalls(), "one Lease call before the answer");
             assertTrue(!leaseGone(fp), "still held until the release runs");
@@ -214,7 +210,7 @@ class SignalRecorderWiringTest {
     }
 
     List<String> leaseCalls() {
-        return cluster.served(MockCluster.Served::isLease).stream().map(c -> c.method() + " " + c.code()).toList();
+        return TestSignals.sentByGateway(cluster, mark, RequestRecord::isLease).stream().map(c -> c.method() + " " + c.code()).toList();
     }
 
     boolean leaseGone(String fp) {

@@ -1,9 +1,11 @@
 package ai.kubernaut.gateway.dedup;
 
-import ai.kubernaut.gateway.cluster.MockCluster;
+import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import ai.kubernaut.gateway.signal.Signal;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -37,10 +39,20 @@ final class TestSignals {
     }
 
     /** All RRs of a fingerprint, read with the admin client. */
-    static List<RemediationRequest> rrsOf(MockCluster cluster, String fingerprint) {
+    static List<RemediationRequest> rrsOf(EmbeddedApiServer cluster, String fingerprint) {
         return cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE)
                 .withLabel(DedupRules.FINGERPRINT_LABEL, DedupRules.fingerprintLabelValue(fingerprint)).list()
                 .getItems().stream().filter(rr -> fingerprint.equals(rr.getSpec().getSignalFingerprint())).toList();
+    }
+
+    /** What the code under test (not the test's admin client) sent from {@code mark} on, that matches. */
+    static List<RequestRecord> sentByGateway(EmbeddedApiServer cluster, long mark,
+            java.util.function.Predicate<RequestRecord> which) {
+        return cluster.requestsSince(mark, r -> r.byService() && which.test(r));
+    }
+
+    static boolean isRemediationRequest(RequestRecord r) {
+        return r.resource().equals("remediationrequests");
     }
 
     static long countOf(RemediationRequest rr) {
@@ -48,7 +60,7 @@ final class TestSignals {
     }
 
     /** Moves an RR to a phase as the orchestrator would (a status write of its own). */
-    static void setPhase(MockCluster cluster, String name, RemediationRequestStatus.OverallPhase phase) {
+    static void setPhase(EmbeddedApiServer cluster, String name, RemediationRequestStatus.OverallPhase phase) {
         cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE).withName(name)
                 .editStatus(rr -> {
                     if (rr.getStatus() == null) {
@@ -59,22 +71,22 @@ final class TestSignals {
                 });
     }
 
-    /** N simulated replicas of the Gateway sharing the mock cluster, each with its own client and metrics. */
+    /** N simulated replicas of the Gateway sharing the test API server, each with its own client and metrics. */
     static final class Replicas implements AutoCloseable {
         final List<DeduplicatingSignalRecorder> recorders = new ArrayList<>();
         final List<SimpleMeterRegistry> registries = new ArrayList<>();
         private final List<KubernetesClient> clients = new ArrayList<>();
 
-        Replicas(MockCluster cluster, int n, java.util.function.UnaryOperator<RecorderSettings> tune) {
+        Replicas(EmbeddedApiServer cluster, int n, java.util.function.UnaryOperator<RecorderSettings> tune) {
             this(cluster, n, tune, i -> b -> { });
         }
 
-        Replicas(MockCluster cluster, int n, java.util.function.UnaryOperator<RecorderSettings> tune,
+        Replicas(EmbeddedApiServer cluster, int n, java.util.function.UnaryOperator<RecorderSettings> tune,
                 java.util.function.IntFunction<java.util.function.Consumer<
                         io.fabric8.kubernetes.client.http.HttpClient.Builder>> http) {
             for (int i = 0; i < n; i++) {
                 String pod = "gateway-" + i;
-                KubernetesClient client = cluster.newClient(pod, http.apply(i));
+                KubernetesClient client = TestApiServerResource.gatewayClient(pod, http.apply(i));
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 clients.add(client);
                 registries.add(registry);

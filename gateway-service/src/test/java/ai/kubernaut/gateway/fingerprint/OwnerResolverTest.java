@@ -4,18 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
+import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
 import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
 import ai.kubernaut.gateway.testing.MutableClock;
 import ai.kubernaut.gateway.signal.Signal;
+import ai.kubernaut.testserver.ApiServerControl;
+import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,21 +24,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Owner resolution against the CRUD mock server (and expectations for 403 and a hanging server). */
+/** Owner resolution with the Gateway's token and RBAC on the strict test API server (and a 403, a slow answer). */
 class OwnerResolverTest {
 
     private static final String NS = "shop";
 
-    private KubernetesMockServer server;
+    private EmbeddedApiServer server;
+    /** The Gateway's client (its deploy RBAC: get pods, replicasets, jobs); the test sets up with the admin's. */
     private KubernetesClient client;
+    private KubernetesClient admin;
     private MutableClock clock;
     private SimpleMeterRegistry meters;
     private OwnerResolver resolver;
 
     @BeforeEach
     void start() {
-        server = CrudMockServers.start();
-        client = server.createClient();
+        server = IngestTestCluster.startServer();
+        client = server.client(IngestTestCluster.GATEWAY_TOKEN);
+        admin = server.admin();
         clock = new MutableClock(Instant.parse("2024-05-01T10:00:00Z"));
         meters = new SimpleMeterRegistry();
         resolver = new OwnerResolver(client, true, Duration.ofMillis(500), Duration.ofSeconds(60), 100, meters, clock);
@@ -47,7 +50,7 @@ class OwnerResolverTest {
     @AfterEach
     void stop() {
         client.close();
-        server.destroy();
+        server.close();
     }
 
     private static OwnerReference controller(String apiVersion, String kind, String name) {
@@ -56,12 +59,12 @@ class OwnerResolverTest {
     }
 
     private void pod(String name, OwnerReference... owners) {
-        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name)
+        admin.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name)
                 .withOwnerReferences(owners).endMetadata().build()).create();
     }
 
     private void replicaSet(String name, OwnerReference... owners) {
-        client.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder().withNewMetadata()
+        admin.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder().withNewMetadata()
                 .withName(name).withOwnerReferences(owners).endMetadata().build()).create();
     }
 
@@ -86,7 +89,7 @@ class OwnerResolverTest {
 
     @Test
     void podOfAJobResolvesToItsCronJob() {
-        client.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder().withNewMetadata().withName("backup-28")
+        admin.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder().withNewMetadata().withName("backup-28")
                 .withOwnerReferences(controller("batch/v1", "CronJob", "backup")).endMetadata().build()).create();
         pod("backup-28-abc", controller("batch/v1", "Job", "backup-28"));
         assertEquals(new Signal.Resource("CronJob", "backup", NS, "batch/v1"), resolver.resolve(pod("backup-28-abc")));
@@ -95,9 +98,9 @@ class OwnerResolverTest {
     @Test
     void statefulSetPodsStopAtTheStatefulSetWithOneGet() {
         pod("db-0", controller("apps/v1", "StatefulSet", "db"));
-        int before = server.getRequestCount();
+        long before = server.mark();
         assertEquals(new Signal.Resource("StatefulSet", "db", NS, "apps/v1"), resolver.resolve(pod("db-0")));
-        assertEquals(1, server.getRequestCount() - before, "StatefulSets are top-level: no GET for them");
+        assertEquals(1, server.mark() - before, "StatefulSets are top-level: no GET for them");
     }
 
     @Test
@@ -113,21 +116,21 @@ class OwnerResolverTest {
         replicaSet("web-7d9", controller("apps/v1", "Deployment", "web"));
         pod("web-7d9-x1", controller("apps/v1", "ReplicaSet", "web-7d9"));
         resolver.resolve(pod("web-7d9-x1"));
-        int before = server.getRequestCount();
+        long before = server.mark();
         resolver.resolve(pod("web-7d9-x1"));
-        assertEquals(before, server.getRequestCount(), "second lookup served from the cache");
+        assertEquals(before, server.mark(), "second lookup served from the cache");
         clock.advance(Duration.ofSeconds(61));
         resolver.resolve(pod("web-7d9-x1"));
-        assertEquals(before + 2, server.getRequestCount(), "expired: pod and replicaset read again");
+        assertEquals(before + 2, server.mark(), "expired: pod and replicaset read again");
         assertEquals(1, count("cached"));
     }
 
     @Test
     void missingPodFallsBackToThePodAndTheAnswerIsCached() {
         assertEquals(pod("gone"), resolver.resolve(pod("gone")));
-        int before = server.getRequestCount();
+        long before = server.mark();
         assertEquals(pod("gone"), resolver.resolve(pod("gone")));
-        assertEquals(before, server.getRequestCount());
+        assertEquals(before, server.mark());
         assertEquals(1, count("fallback_not_found"));
     }
 
@@ -139,37 +142,37 @@ class OwnerResolverTest {
 
     @Test
     void forbiddenFallsBackToThePod() {
-        server.expect().get().withPath("/api/v1/namespaces/shop/pods/secret-1")
-                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").build()).always();
+        server.hook((request, caller) -> request.getPath().equals("/api/v1/namespaces/shop/pods/secret-1")
+                ? EmbeddedApiServer.failure(403, "Forbidden", "pods \"secret-1\" is forbidden") : null);
         assertEquals(pod("secret-1"), resolver.resolve(pod("secret-1")));
         assertEquals(1, count("fallback_forbidden"));
     }
 
     @Test
     void slowServerIsUnavailableWithinTheTimeoutAndIsNotCached() {
-        server.expect().get().delay(5, TimeUnit.SECONDS).withPath("/api/v1/namespaces/shop/pods/slow-1")
-                .andReturn(200, new PodBuilder().withNewMetadata().withName("slow-1").withNamespace(NS)
-                        .withOwnerReferences(controller("apps/v1", "StatefulSet", "slow")).endMetadata().build())
-                .always();
+        pod("slow-1", controller("apps/v1", "StatefulSet", "slow"));
+        // the Gateway's two GETs of the Pod are answered 5 s late
+        new ApiServerControl(server.url()).delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods", "slow-1",
+                Duration.ofSeconds(5), 2);
         long start = System.nanoTime();
         // not a fallback: hashing the pod would give its workload a second RR only because the server was slow
         assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("slow-1")));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 3000, "bounded by the 500 ms timeout, took " + ms + " ms");
         assertEquals(1, count("unavailable"));
-        int before = server.getRequestCount();
+        long before = server.mark();
         assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("slow-1")));
-        assertTrue(server.getRequestCount() > before, "a timeout is not cached: the next signal asks again");
+        assertTrue(server.mark() > before, "a timeout is not cached: the next signal asks again");
     }
 
     @Test
     void serverErrorsAreUnavailableAndOtherRefusalsFallBack() {
-        server.expect().get().withPath("/api/v1/namespaces/shop/pods/busy-1")
-                .andReturn(503, new StatusBuilder().withCode(503).build()).always();
-        server.expect().get().withPath("/api/v1/namespaces/shop/pods/throttled-1")
-                .andReturn(429, new StatusBuilder().withCode(429).build()).always();
-        server.expect().get().withPath("/api/v1/namespaces/shop/pods/odd-1")
-                .andReturn(400, new StatusBuilder().withCode(400).build()).always();
+        server.hook((request, caller) -> switch (request.getPath()) {
+            case "/api/v1/namespaces/shop/pods/busy-1" -> EmbeddedApiServer.failure(503, "ServiceUnavailable", "busy");
+            case "/api/v1/namespaces/shop/pods/throttled-1" -> EmbeddedApiServer.failure(429, "TooManyRequests", "slow down");
+            case "/api/v1/namespaces/shop/pods/odd-1" -> EmbeddedApiServer.failure(400, "BadRequest", "odd");
+            default -> null;
+        });
         assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("busy-1")));
         assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("throttled-1")));
         assertEquals(2, count("unavailable"));
@@ -181,20 +184,20 @@ class OwnerResolverTest {
     void disabledResolutionNeverCallsTheApi() {
         OwnerResolver off = new OwnerResolver(client, false, Duration.ofSeconds(1), Duration.ofSeconds(60), 100,
                 meters, clock);
-        int before = server.getRequestCount();
+        long before = server.mark();
         assertEquals(pod("web-1"), off.resolve(pod("web-1")));
-        assertEquals(before, server.getRequestCount());
+        assertEquals(before, server.mark());
     }
 
     @Test
     void onlyBuiltInKindsAreLookedUp() {
-        int before = server.getRequestCount();
+        long before = server.mark();
         Signal.Resource crdJob = new Signal.Resource("Job", "train", NS, "kubeflow.org/v1");
         assertEquals(crdJob, resolver.resolve(crdJob));
         Signal.Resource deployment = new Signal.Resource("Deployment", "web", NS, "apps/v1");
         assertEquals(deployment, resolver.resolve(deployment));
         Signal.Resource node = new Signal.Resource("Node", "n1", "", "v1");
         assertEquals(node, resolver.resolve(node));
-        assertEquals(before, server.getRequestCount());
+        assertEquals(before, server.mark());
     }
 }

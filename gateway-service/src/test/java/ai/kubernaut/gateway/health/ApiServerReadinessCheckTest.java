@@ -3,13 +3,12 @@ package ai.kubernaut.gateway.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.gateway.ingest.testing.CrudMockServers;
 import ai.kubernaut.gateway.testing.MutableClock;
+import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -44,8 +43,8 @@ class ApiServerReadinessCheckTest {
 
     @Test
     void upWhileTheApiServerAnswers() {
-        KubernetesMockServer server = CrudMockServers.start();
-        try (KubernetesClient client = server.createClient()) {
+        EmbeddedApiServer server = EmbeddedApiServer.builder().start();
+        try (KubernetesClient client = server.adminClient()) {
             ApiServerReadinessCheck check = new ApiServerReadinessCheck(client, config(Duration.ofSeconds(2),
                     Duration.ofSeconds(5)));
             HealthCheckResponse r = check.call();
@@ -53,7 +52,7 @@ class ApiServerReadinessCheckTest {
             assertEquals("kubernetes-api-server", r.getName());
             check.close();
         } finally {
-            server.destroy();
+            server.close();
         }
     }
 

@@ -11,6 +11,7 @@ import ai.kubernaut.gateway.dedup.Recorded;
 import ai.kubernaut.gateway.ingest.testing.AnswerDeadlineTestProfile;
 import ai.kubernaut.gateway.ingest.testing.FakeSignalRecorder;
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
+import ai.kubernaut.testserver.ApiServerControl;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -88,9 +89,10 @@ class AnswerDeadlineTest extends IngestTestBase {
 
     @Test
     void anOwnerLookupThatNeverAnswersIsAnswered504InTime() {
-        server.expect().get().delay(10, TimeUnit.SECONDS).withPath("/api/v1/namespaces/demo/pods/frozen-1")
-                .andReturn(200, new PodBuilder().withNewMetadata().withName("frozen-1").withNamespace("demo")
-                        .endMetadata().build()).once();
+        cluster.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName("frozen-1")
+                .withNamespace("demo").endMetadata().build()).create();
+        new ApiServerControl(server.url()).delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods",
+                "frozen-1", Duration.ofSeconds(10), 1);
         timed(() -> postAlertmanager(webhook(podAlert("A", "demo", "frozen-1"))))
                 .statusCode(504).header("Retry-After", "1");
     }

@@ -59,7 +59,7 @@ class AuthTest extends IngestTestBase {
     void userWithoutCreatePermissionIs403() {
         problem(as("Bearer " + IngestTestCluster.READER_TOKEN).body(BODY).post(PROMETHEUS).then(), 403, PROMETHEUS)
                 .body("detail", containsString(IngestTestCluster.READER))
-                .body("detail", containsString("remediationrequests.kubernaut.ai"));
+                .body("detail", containsString("signals.kubernaut.ai")); // gateway.auth.resource as deployed
         int reviews = IngestTestCluster.ACCESS_REVIEWS.get();
         problem(as("Bearer " + IngestTestCluster.READER_TOKEN).body(BODY).post(EVENTS).then(), 403, EVENTS);
         assertEquals(reviews, IngestTestCluster.ACCESS_REVIEWS.get(), "denials are cached too");

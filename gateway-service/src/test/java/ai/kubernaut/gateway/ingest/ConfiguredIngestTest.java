@@ -52,11 +52,11 @@ class ConfiguredIngestTest extends IngestTestBase {
         cluster.pods().inNamespace("team-a").resource(new PodBuilder().withNewMetadata().withName("api-7d9-x")
                 .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("api-7d9")
                 .withUid("u").withController(true).endOwnerReference().endMetadata().build()).create();
-        int requests = server.getRequestCount();
+        long requests = server.mark();
         given().contentType("application/json").body(webhook(podAlert("A", "team-a", "api-7d9-x")).toString())
                 .post(PROMETHEUS).then().statusCode(201)
                 .body("fingerprint", equalTo(Fingerprints.sha256Hex("lab:team-a:Pod:api-7d9-x")));
-        assertEquals(requests, server.getRequestCount(), "owner resolution is off: no API call");
+        assertEquals(requests, server.mark(), "owner resolution is off: no API call");
         assertEquals(new Signal.Resource("Pod", "api-7d9-x", "team-a", "v1"), recorder.seen().get(0).resource());
         assertEquals("lab", recorder.seen().get(0).clusterId());
         given().contentType("application/json").body(webhook(podAlert("A", "other", "x")).toString())

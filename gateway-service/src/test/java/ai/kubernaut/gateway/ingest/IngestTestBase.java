@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.ingest.testing.FakeSignalRecorder;
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
-import ai.kubernaut.gateway.ingest.testing.MockCluster;
+import ai.kubernaut.gateway.ingest.testing.InjectTestApiServer;
 import ai.kubernaut.gateway.model.RemediationRequest;
+import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
@@ -22,8 +22,8 @@ abstract class IngestTestBase {
     static final String PROMETHEUS = "/api/v1/signals/prometheus";
     static final String EVENTS = "/api/v1/signals/kubernetes-event";
 
-    @MockCluster
-    KubernetesMockServer server;
+    @InjectTestApiServer
+    EmbeddedApiServer server;
 
     @Inject
     FakeSignalRecorder recorder;
@@ -33,7 +33,7 @@ abstract class IngestTestBase {
     @BeforeEach
     void resetRecorder() {
         recorder.reset();
-        cluster = server.createClient();
+        cluster = server.adminClient();
     }
 
     @AfterEach

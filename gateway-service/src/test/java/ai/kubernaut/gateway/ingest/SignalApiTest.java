@@ -17,6 +17,7 @@ import ai.kubernaut.gateway.ingest.testing.FakeSignalRecorder;
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
 import ai.kubernaut.gateway.ingest.testing.IngestTestProfile;
 import ai.kubernaut.gateway.signal.Signal;
+import ai.kubernaut.testserver.ApiServerControl;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -231,8 +232,8 @@ class SignalApiTest extends IngestTestBase {
 
     @Test
     void aTransientFaultOfTheOwnerLookupIs503AndNothingIsRecorded() {
-        server.expect().get().withPath("/api/v1/namespaces/demo/pods/flaky-1")
-                .andReturn(503, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(503).build()).always();
+        new ApiServerControl(server.url()).failRequests(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods",
+                "flaky-1", 503, 1);
         postAlertmanager(webhook(podAlert("A", "demo", "flaky-1"))).statusCode(503)
                 .contentType("application/problem+json").header("Retry-After", "1")
                 .body("type", equalTo("https://kubernaut.ai/problems/kubernetes-unavailable"))

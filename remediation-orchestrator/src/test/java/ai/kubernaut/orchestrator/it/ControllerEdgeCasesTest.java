@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.orchestrator.catalog.WorkflowSelection;
-import ai.kubernaut.orchestrator.cluster.MockCluster;
-import ai.kubernaut.orchestrator.cluster.MockClusterResource;
+import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
 import ai.kubernaut.orchestrator.controller.ControllerSettings;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** Lost status writes, adoption after a crash, and phase timeouts, each with one replica in its own namespace. */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class ControllerEdgeCasesTest extends ReplicasTestBase {
 
     ControllerSettings settings(String namespace) {
@@ -56,12 +55,12 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         // so both of those carry a stale resourceVersion and a real server answers 409
         String statusPath = "/apis/kubernaut.ai/v1alpha1/namespaces/ro-conflict/remediationrequests/rr-conflict/status";
         AtomicInteger gatewayWrites = new AtomicInteger(1);
-        MockClusterResource.cluster().hook((request, crud) -> {
+        TestApiServerResource.server().hook((request, caller) -> {
             if (request.getMethod().equals("PATCH") && request.getPath().startsWith(statusPath)
                     && gatewayWrites.get() < 3) {
                 int count = gatewayWrites.incrementAndGet();
-                crud.apply(MockCluster.request(HttpMethod.PATCH, statusPath, "application/merge-patch+json",
-                        "{\"status\":{\"deduplication\":{\"occurrenceCount\":" + count + "}}}"));
+                TestApiServerResource.server().direct(HttpMethod.PATCH, statusPath, "application/merge-patch+json",
+                        "{\"status\":{\"deduplication\":{\"occurrenceCount\":" + count + "}}}");
             }
             return null;
         });
@@ -100,7 +99,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
     void workflowExecutionTheServerRejectsFailsTheRequestInsteadOfRetryingForever() {
         ClusterOps cluster = inNamespace("ro-rejected");
         // a real server validates the WFE against its CRD schema; the mock does not, so answer as it would
-        MockClusterResource.cluster().hook((request, crud) -> request.getMethod().equals("POST")
+        TestApiServerResource.server().hook((request, caller) -> request.getMethod().equals("POST")
                 && request.getPath().startsWith("/apis/kubernaut.ai/v1alpha1/namespaces/ro-rejected/workflowexecutions")
                         ? new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
                                 .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","

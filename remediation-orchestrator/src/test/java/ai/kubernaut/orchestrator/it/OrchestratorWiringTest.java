@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.backoff.BackoffPolicy;
-import ai.kubernaut.orchestrator.cluster.MockClusterResource;
+import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
 import ai.kubernaut.orchestrator.config.OrchestratorConfig;
 import ai.kubernaut.orchestrator.config.PodIdentity;
@@ -23,6 +23,7 @@ import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
 import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus.BlockReason;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
+import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.orchestrator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -46,13 +47,13 @@ import org.junit.jupiter.api.Test;
  * the routing checks, the catalog, events, health and metrics.
  */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class OrchestratorWiringTest {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
-    @Inject
-    KubernetesClient client;
+    /** The test's own (admin) client: the application's token may not create RRs or write the catalog. */
+    KubernetesClient client = TestApiServerResource.server().admin();
 
     @Inject
     OrchestratorConfig config;
@@ -67,7 +68,7 @@ class OrchestratorWiringTest {
 
     @BeforeEach
     void setUp() {
-        cluster = new ClusterOps(client, MockClusterResource.NAMESPACE);
+        cluster = new ClusterOps(client, TestApiServerResource.NAMESPACE);
     }
 
     static RemediationRequest rr(String name, String fingerprintSeed, String signal, String kind, String target) {
@@ -94,7 +95,7 @@ class OrchestratorWiringTest {
         ((Map<String, Object>) raw.getAdditionalProperties().get("spec"))
                 .put("firingTime", "2026-11-22T06:23:25.715006416Z");
         client.genericKubernetesResources("kubernaut.ai/v1alpha1", "RemediationRequest")
-                .inNamespace(MockClusterResource.NAMESPACE).resource(raw).create();
+                .inNamespace(TestApiServerResource.NAMESPACE).resource(raw).create();
 
         awaitPhase("rr-fraction", EXECUTING);
         assertEquals(1, cluster.executionsOf("rr-fraction").size());
@@ -179,13 +180,13 @@ class OrchestratorWiringTest {
         await().atMost(WAIT).until(() -> cluster.orchestratorLeases().isEmpty());
 
         // what a real API server relies on: conditional writes on the wire
-        var served = MockClusterResource.cluster().served();
+        var served = TestApiServerResource.server().requests(RequestRecord::byService);
         var leaseDeletes = served.stream().filter(r -> r.isLease() && r.method().equals("DELETE")).toList();
         assertTrue(!leaseDeletes.isEmpty());
         assertTrue(leaseDeletes.stream().allMatch(r -> r.body().contains("\"preconditions\":{\"resourceVersion\":")),
                 "Lease release carries a resourceVersion precondition");
-        var statusWrites = served.stream().filter(r -> r.path().contains("/remediationrequests/rr-diff-a/status"))
-                .toList();
+        var statusWrites = served.stream().filter(r -> r.resource().equals("remediationrequests")
+                && r.name().equals("rr-diff-a") && r.subresource().equals("status")).toList();
         assertTrue(statusWrites.size() >= 2);
         assertTrue(statusWrites.stream().allMatch(r -> r.method().equals("PATCH")
                 && r.body().contains("\"resourceVersion\"") && !r.body().contains("deduplication")),
@@ -231,7 +232,7 @@ class OrchestratorWiringTest {
         cluster.create(rr("rr-reload-1", "reload-1", "BrandNewSignal", "Deployment", "reload-1"));
         awaitPhase("rr-reload-1", FAILED);
 
-        TestCatalog.install(client, MockClusterResource.NAMESPACE, TestCatalog.YAML + """
+        TestCatalog.install(client, TestApiServerResource.NAMESPACE, TestCatalog.YAML + """
                   - signalName: BrandNewSignal
                     workflowId: brand-new-workflow
                 """);
@@ -242,7 +243,7 @@ class OrchestratorWiringTest {
             assertEquals(EXECUTING, cluster.phase(name));
             assertEquals("brand-new-workflow", onlyExecutionOf(name).getSpec().getWorkflowRef().getWorkflowId());
         });
-        TestCatalog.install(client, MockClusterResource.NAMESPACE);
+        TestCatalog.install(client, TestApiServerResource.NAMESPACE);
     }
 
     @Test
@@ -287,7 +288,7 @@ class OrchestratorWiringTest {
     @Test
     void theRequeueBackoffIsADelayFunctionWithoutAttemptLimit() {
         BackoffPolicy requeue = ControllerLifecycle.settings(config,
-                new PodIdentity("ro-test-0", MockClusterResource.NAMESPACE)).requeueBackoff();
+                new PodIdentity("ro-test-0", TestApiServerResource.NAMESPACE)).requeueBackoff();
         assertTrue(requeue.maxAttempts().isEmpty(), "the work queue applies no attempt limit: " + requeue);
         SplittableRandom random = new SplittableRandom(3);
         assertEquals(Duration.ofMillis(100), requeue.delay(1, random), "full jitter floored at the base delay");

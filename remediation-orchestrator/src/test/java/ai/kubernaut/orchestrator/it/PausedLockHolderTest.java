@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.kubernaut.orchestrator.cluster.MockClusterResource;
+import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
 import ai.kubernaut.orchestrator.controller.ControllerSettings;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * the API server, and its release leaves the new holder's Lease alone.
  */
 @QuarkusTest
-@QuarkusTestResource(value = MockClusterResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class PausedLockHolderTest extends ReplicasTestBase {
 
     static final Duration LEASE = Duration.ofSeconds(1);

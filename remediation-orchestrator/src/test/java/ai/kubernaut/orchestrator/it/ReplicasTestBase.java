@@ -1,6 +1,6 @@
 package ai.kubernaut.orchestrator.it;
 
-import ai.kubernaut.orchestrator.cluster.MockClusterResource;
+import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
 import ai.kubernaut.orchestrator.config.OrchestratorConfig;
 import ai.kubernaut.orchestrator.config.PodIdentity;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 
 /**
  * Tests that run their own controller instances ("replicas") in a namespace of their own, next to the
- * application's controller, against the shared mock API server. Stops them, and any mock hook, after each test.
+ * application's controller, against the shared test API server. Stops them, and any hook, after each test.
  */
 abstract class ReplicasTestBase {
 
@@ -37,9 +37,9 @@ abstract class ReplicasTestBase {
 
     /** A client, the test catalog and an empty replica set for {@code namespace}. */
     ClusterOps inNamespace(String namespace) {
-        client = MockClusterResource.cluster().newClient();
+        client = TestApiServerResource.server().adminClient();
         TestCatalog.install(client, namespace);
-        replicas = new Replicas(() -> MockClusterResource.cluster().newClient(), metrics);
+        replicas = new Replicas(() -> TestApiServerResource.orchestratorClient(namespace), metrics);
         return new ClusterOps(client, namespace);
     }
 
@@ -54,7 +54,7 @@ abstract class ReplicasTestBase {
 
     @AfterEach
     void stopReplicas() throws Exception {
-        MockClusterResource.cluster().hook(null);
+        TestApiServerResource.server().hook(null);
         if (replicas != null) {
             replicas.close();
         }

@@ -5,8 +5,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Injects the {@link IngestTestCluster}'s mock server into a test field. */
+/** Injects the {@link IngestTestCluster}'s test API server into a test field. */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
-public @interface MockCluster {
+public @interface InjectTestApiServer {
 }

@@ -1,8 +1,8 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
-import ai.kubernaut.e2e.apiserver.rbac.PolicyRule;
-import ai.kubernaut.e2e.apiserver.rbac.PolicyRule.Grant;
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.testserver.rbac.PolicyRule;
+import ai.kubernaut.testserver.rbac.PolicyRule.Grant;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -48,6 +48,16 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class RealisticDispatcher extends Dispatcher {
 
+    /**
+     * A test's intervention, called for every authenticated and authorized request before faults, precondition
+     * checks and the store: return an answer to send instead, or null to go on. It runs on the server's event
+     * loop: it must not call this server over HTTP (use {@link EmbeddedApiServer#direct}) nor wait for a client.
+     */
+    @FunctionalInterface
+    public interface Hook {
+        MockResponse before(RecordedRequest request, Caller caller);
+    }
+
     private static final Set<String> PUBLIC_PATHS = Set.of("/version", "/healthz", "/livez", "/readyz");
 
     private final Dispatcher store;
@@ -58,14 +68,41 @@ public final class RealisticDispatcher extends Dispatcher {
     private final ReentrantLock writes = new ReentrantLock();
     private final Faults faults = new Faults();
     private final ObjectMapper json = new ObjectMapper();
+    private final boolean keepBodies;
+    private volatile Hook hook;
 
     /**
      * @param store the CRUD mock's dispatcher
      * @param policies RBAC per service name (the name in the caller's token)
      */
     public RealisticDispatcher(Dispatcher store, Map<String, ServicePolicy> policies) {
+        this(store, policies, false);
+    }
+
+    /** As above; {@code keepBodies} keeps each request's body in the log (for in-process tests; memory grows). */
+    public RealisticDispatcher(Dispatcher store, Map<String, ServicePolicy> policies, boolean keepBodies) {
         this.store = store;
         this.policies = Map.copyOf(policies);
+        this.keepBodies = keepBodies;
+    }
+
+    /** Sets (or with null removes) the test's {@link Hook}. */
+    public void hook(Hook hook) {
+        this.hook = hook;
+    }
+
+    /** Applies a request to the stored objects directly: no authentication, hook, fault, check or log. Writes
+     *  take the write lock, so they interleave with the served writes as another client's would. */
+    public MockResponse direct(RecordedRequest request) {
+        if (request.method() == HttpMethod.GET) {
+            return store.dispatch(request);
+        }
+        writes.lock();
+        try {
+            return store.dispatch(request);
+        } finally {
+            writes.unlock();
+        }
     }
 
     public RequestLog requestLog() {
@@ -82,6 +119,7 @@ public final class RealisticDispatcher extends Dispatcher {
         }
         RequestAttributes attrs = RequestAttributes.parse(request.getMethod(), uri);
         Caller caller = Caller.fromAuthorizationHeader(request.getHeader("Authorization")).orElse(null);
+        String body = keepBodies ? bodyText(request) : ""; // before the store reads (consumes) it
         MockResponse response;
         try {
             response = handle(request, attrs, caller);
@@ -94,7 +132,9 @@ public final class RealisticDispatcher extends Dispatcher {
             // frozen: carried out, but nobody hears back until the freeze ends (open watches stay open)
             response.setBodyDelay(java.time.Duration.ofMillis(frozen));
         }
-        log.append(arrivedMicros, caller, request.getMethod(), attrs, code, (System.nanoTime() - started) / 1000);
+        int q = uri.indexOf('?');
+        log.append(arrivedMicros, caller, request.getMethod(), attrs, code, (System.nanoTime() - started) / 1000,
+                q < 0 ? "" : uri.substring(q + 1), body);
         return response;
     }
 
@@ -130,6 +170,32 @@ public final class RealisticDispatcher extends Dispatcher {
                 return forbidden(caller, attrs);
             }
         }
+        Hook current = hook;
+        if (current != null) {
+            MockResponse instead = current.before(request, caller);
+            if (instead != null) {
+                return instead;
+            }
+        }
+        String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
+        if (!faults.isEmpty()) {
+            Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
+            if (failure.isPresent()) {
+                return status(failure.get().respondWith(), "InternalError",
+                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name));
+            }
+        }
+        MockResponse response = answer(request, attrs, name);
+        if (!faults.isEmpty() && response.code() >= 200 && response.code() < 300) {
+            // carried out, but the answer is held back: the caller waits inside its critical section
+            Optional<Faults.Rule> delay = faults.fire(caller, attrs, name, false);
+            delay.ifPresent(rule -> response.setBodyDelay(java.time.Duration.ofMillis(rule.delayMillis())));
+        }
+        return response;
+    }
+
+    /** The answer of the reviews, or of the store behind the concurrency checks. */
+    private MockResponse answer(RecordedRequest request, RequestAttributes attrs, String name) {
         if (attrs.verb().equals("create") && attrs.apiGroup().equals("authentication.k8s.io")
                 && attrs.resource().equals("tokenreviews")) {
             return tokenReview(request);
@@ -141,14 +207,6 @@ public final class RealisticDispatcher extends Dispatcher {
         if (attrs.verb().equals("create") && attrs.apiGroup().isEmpty() && attrs.resource().equals("serviceaccounts")
                 && attrs.subresource().equals("token")) {
             return tokenRequest(attrs);
-        }
-        String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
-        if (!faults.isEmpty()) {
-            Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
-            if (failure.isPresent()) {
-                return status(failure.get().respondWith(), "InternalError",
-                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name));
-            }
         }
         MockResponse response;
         if (!attrs.mutating()) {
@@ -168,11 +226,6 @@ public final class RealisticDispatcher extends Dispatcher {
             } finally {
                 writes.unlock();
             }
-        }
-        if (!faults.isEmpty() && response.code() >= 200 && response.code() < 300) {
-            // carried out, but the answer is held back: the caller waits inside its critical section
-            Optional<Faults.Rule> delay = faults.fire(caller, attrs, name, false);
-            delay.ifPresent(rule -> response.setBodyDelay(java.time.Duration.ofMillis(rule.delayMillis())));
         }
         return response;
     }
@@ -262,6 +315,10 @@ public final class RealisticDispatcher extends Dispatcher {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static String bodyText(RecordedRequest request) {
+        return request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
     }
 
     private String nameInBody(RecordedRequest request) {

@@ -1,4 +1,4 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
-package ai.kubernaut.e2e.apiserver.rbac;
+package ai.kubernaut.testserver.rbac;
 
-import ai.kubernaut.e2e.apiserver.RequestAttributes;
+import ai.kubernaut.testserver.RequestAttributes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;

@@ -1,6 +1,5 @@
-package ai.kubernaut.e2e.cluster;
+package ai.kubernaut.testserver;
 
-import ai.kubernaut.e2e.apiserver.RequestRecord;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +10,11 @@ public final class RequestLog {
 
     /** Appends a record; its sequence number is assigned here so the log has no gaps. */
     public synchronized RequestRecord append(long epochMicros, Caller caller, String method, RequestAttributes attrs,
-                                             int code, long micros) {
+                                             int code, long micros, String query, String body) {
         RequestRecord record = new RequestRecord(records.size(), epochMicros,
                 caller == null ? "anonymous" : caller.service(), caller == null ? "" : caller.namespace(), caller == null ? "" : caller.pod(),
                 method, attrs.verb(), attrs.apiGroup(), attrs.namespace(), attrs.resource(), attrs.subresource(),
-                attrs.name(), code, micros);
+                attrs.name(), code, micros, query, body);
         records.add(record);
         return record;
     }
@@ -24,6 +24,11 @@ public final class RequestLog {
         int from = (int) Math.max(0, Math.min(fromSeq, records.size()));
         int to = (int) Math.min(records.size(), (long) from + limit);
         return new ArrayList<>(records.subList(from, to));
+    }
+
+    /** Every record so far. */
+    public synchronized List<RequestRecord> all() {
+        return new ArrayList<>(records);
     }
 
     public synchronized long size() {

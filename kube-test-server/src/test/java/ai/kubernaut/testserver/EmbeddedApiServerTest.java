@@ -1,8 +1,6 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
-import ai.kubernaut.e2e.cluster.ApiServerControl;
-import ai.kubernaut.e2e.cluster.RepoPaths;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import org.awaitility.Awaitility;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -48,7 +46,7 @@ class EmbeddedApiServerTest {
     @BeforeAll
     static void start() throws Exception {
         Path rbac = Path.of(EmbeddedApiServerTest.class.getResource("/rbac/test-service.yaml").toURI());
-        server = EmbeddedApiServer.start(0, RepoPaths.crds(), Map.of("test-service", ServicePolicy.load("test-service", rbac)));
+        server = EmbeddedApiServer.start(0, Path.of("..", "deploy", "crds"), Map.of("test-service", ServicePolicy.load("test-service", rbac)));
         admin = server.adminClient();
         service = new KubernetesClientBuilder()
                 .withConfig(EmbeddedApiServer.clientConfig(server.url(), Caller.serviceAccountToken(NS, "test-service")))

@@ -1,6 +1,6 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
-import ai.kubernaut.e2e.apiserver.rbac.ServicePolicy;
+import ai.kubernaut.testserver.rbac.ServicePolicy;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -14,7 +14,14 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,17 +33,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * The embedded cluster: fabric8's CRUD mock API server behind a {@link RealisticDispatcher}, on 127.0.0.1,
- * with the project's CRDs registered. Runs in its own process so that several service processes share
- * one "cluster" (and so that pausing or killing a replica never touches it).
+ * The strict test API server: fabric8's CRUD mock behind a {@link RealisticDispatcher}, on 127.0.0.1, with the
+ * project's CRDs registered.
+ *
+ * <p>In-process (the services' tests): {@code EmbeddedApiServer.builder().crds(dir).start()}, then clients from
+ * {@link #adminClient()} or {@link #client(String)} with a {@link Caller#serviceAccountToken} token (RBAC applies
+ * when the service's rbac.yaml was given to {@link Builder#rbac}); a {@link RealisticDispatcher.Hook} lets a test
+ * intervene in requests, {@link #requests()} lists what was served.
+ *
+ * <p>Stand-alone (the e2e suite and the demo): in its own process so that several service processes share one
+ * "cluster" (and so that pausing or killing a replica never touches it).
  *
  * <pre>
- * java -cp ... ai.kubernaut.e2e.apiserver.EmbeddedApiServer --port 0 --crds deploy/crds \
+ * java -cp ... ai.kubernaut.testserver.EmbeddedApiServer --port 0 --crds deploy/crds \
  *     --rbac gateway-service=deploy/base/gateway-service/rbac.yaml --port-file target/api.port \
  *     [--kubeconfig target/embedded-kubeconfig] [--standalone]
  * </pre>
@@ -53,12 +68,67 @@ public final class EmbeddedApiServer implements AutoCloseable {
     private final Thread drainer;
 
     private final boolean https;
+    private KubernetesClient sharedAdmin;
 
     private EmbeddedApiServer(KubernetesMockServer server, RealisticDispatcher dispatcher, Thread drainer, boolean https) {
         this.https = https;
         this.server = server;
         this.dispatcher = dispatcher;
         this.drainer = drainer;
+    }
+
+    /** What to start: port, CRDs, RBAC per service, TLS, whether the request log keeps bodies. */
+    public static final class Builder {
+        private int port;
+        private Path crdDir;
+        private final Map<String, ServicePolicy> policies = new LinkedHashMap<>();
+        private boolean https;
+        private boolean keepRequestBodies;
+
+        private Builder() {
+        }
+
+        /** 0 (the default): any free port. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Registers every CustomResourceDefinition in this directory (e.g. deploy/crds). */
+        public Builder crds(Path dir) {
+            this.crdDir = dir;
+            return this;
+        }
+
+        /** Tokens of {@code service} get the rights of this rbac.yaml; without it such tokens are refused (403). */
+        public Builder rbac(String service, Path rbacYaml) {
+            policies.put(service, ServicePolicy.load(service, rbacYaml));
+            return this;
+        }
+
+        /** TLS with a self-signed certificate (kubectl sends bearer tokens over TLS only). */
+        public Builder https(boolean https) {
+            this.https = https;
+            return this;
+        }
+
+        /** Keeps each request's body in the log, for tests that check what went over the wire. */
+        public Builder keepRequestBodies() {
+            this.keepRequestBodies = true;
+            return this;
+        }
+
+        public EmbeddedApiServer start() {
+            try {
+                return EmbeddedApiServer.start(port, crdDir, policies, https, keepRequestBodies);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Starts a server on 127.0.0.1 ({@code port} 0 = any free port) and registers the CRDs found in {@code crdDir}. */
@@ -70,9 +140,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
      *  bearer tokens over TLS only). */
     public static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies, boolean https)
             throws IOException {
+        return start(port, crdDir, policies, https, false);
+    }
+
+    private static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies, boolean https,
+                                           boolean keepRequestBodies) throws IOException {
         MOCK_LOGGER.setLevel(Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        RealisticDispatcher dispatcher = new RealisticDispatcher(new KubernetesMixedDispatcher(responses), policies);
+        RealisticDispatcher dispatcher = new RealisticDispatcher(new KubernetesMixedDispatcher(responses), policies,
+                keepRequestBodies);
         MockWebServer web = new MockWebServer();
         // the JDK HttpClient used by the harness probes for h2c; plain HTTP/1.1 keeps large responses sane
         web.setHttp2ClearTextEnabled(false);
@@ -108,7 +184,71 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return dispatcher.requestLog();
     }
 
-    /** A client with the admin token (everything allowed). */
+    /** Every request served so far, in order. */
+    public List<RequestRecord> requests() {
+        return dispatcher.requestLog().all();
+    }
+
+    /** Where the log ends now: pass it to {@link #requestsSince} to see only what a test step caused. */
+    public long mark() {
+        return dispatcher.requestLog().size();
+    }
+
+    /** The requests served from {@code mark} on that match. */
+    public List<RequestRecord> requestsSince(long mark, Predicate<RequestRecord> which) {
+        return dispatcher.requestLog().since(mark, Integer.MAX_VALUE).stream().filter(which).toList();
+    }
+
+    /** The requests served so far that match. */
+    public List<RequestRecord> requests(Predicate<RequestRecord> which) {
+        return requests().stream().filter(which).toList();
+    }
+
+    /** Sets (or with null removes) the test's hook in front of the store, see {@link RealisticDispatcher.Hook}. */
+    public void hook(RealisticDispatcher.Hook hook) {
+        dispatcher.hook(hook);
+    }
+
+    /**
+     * Applies a request to the stored objects directly, as another writer would (no authentication, hook,
+     * fault or log): for hooks that act as a concurrent writer. {@code path} without query.
+     */
+    public MockResponse direct(HttpMethod method, String path, String contentType, String body) {
+        Headers.Builder headers = Headers.builder();
+        if (contentType != null) {
+            headers.add("Content-Type", contentType);
+        }
+        Buffer buffer = new Buffer();
+        if (body != null) {
+            buffer.writeUtf8(body);
+        }
+        return dispatcher.direct(new RecordedRequest("HTTP/1.1", method, path, headers.build(), buffer));
+    }
+
+    /** A Kubernetes Status answer, e.g. for a hook to fail a request as a real server would. */
+    public static MockResponse failure(int code, String reason, String message) {
+        String body = "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"reason\":\"" + reason + "\",\"code\":" + code + ",\"message\":"
+                + Serialization.asJson(message) + "}";
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    /** A client sending this bearer token (e.g. {@link Caller#serviceAccountToken}); the caller closes it. */
+    public KubernetesClient client(String token) {
+        return new KubernetesClientBuilder().withConfig(clientConfig(url(), token)).build();
+    }
+
+    /** One shared client with the admin token, closed with the server: the test's own client. */
+    public KubernetesClient admin() {
+        synchronized (this) {
+            if (sharedAdmin == null) {
+                sharedAdmin = adminClient();
+            }
+            return sharedAdmin;
+        }
+    }
+
+    /** A new client with the admin token (everything allowed); the caller closes it. */
     public KubernetesClient adminClient() {
         return new KubernetesClientBuilder().withConfig(clientConfig(url(), Caller.ADMIN_TOKEN)).build();
     }
@@ -145,6 +285,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        dispatcher.hook(null);
+        synchronized (this) {
+            if (sharedAdmin != null) {
+                sharedAdmin.close();
+            }
+        }
         drainer.interrupt();
         server.destroy();
     }

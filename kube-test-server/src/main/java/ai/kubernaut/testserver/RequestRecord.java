@@ -1,4 +1,4 @@
-package ai.kubernaut.e2e.apiserver;
+package ai.kubernaut.testserver;
 
 /**
  * One request the embedded API server answered, as kept in its request log and served on
@@ -10,10 +10,12 @@ package ai.kubernaut.e2e.apiserver;
  * @param pod the replica that sent it, when its token says ("" otherwise)
  * @param code the HTTP status answered (101 for a watch upgraded to a WebSocket)
  * @param micros time spent answering, in microseconds
+ * @param query the URI's query string, undecoded ("" when none), e.g. a LIST's label or field selector
+ * @param body the request body, kept only when the server was started with request bodies kept ("" otherwise)
  */
 public record RequestRecord(long seq, long epochMicros, String caller, String callerNamespace, String pod, String method,
                             String verb, String apiGroup, String namespace, String resource, String subresource,
-                            String name, int code, long micros) {
+                            String name, int code, long micros, String query, String body) {
 
     public boolean isLease() {
         return resource.equals("leases") && apiGroup.equals("coordination.k8s.io");
@@ -21,6 +23,11 @@ public record RequestRecord(long seq, long epochMicros, String caller, String ca
 
     public boolean isStatusWrite() {
         return subresource.equals("status") && (verb.equals("update") || verb.equals("patch"));
+    }
+
+    /** Sent by a service's token, not by the admin (the test itself). */
+    public boolean byService() {
+        return !caller.equals(Caller.ADMIN.service());
     }
 
     public boolean succeeded() {
