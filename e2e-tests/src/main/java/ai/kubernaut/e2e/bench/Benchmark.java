@@ -40,8 +40,10 @@ import java.util.stream.Collectors;
  *       same load: Lease API calls per new signal and per duplicate; latency p50/p95/p99 and throughput of
  *       a mixed load; a storm of identical alerts (wall time, RRs created, status writes per duplicate,
  *       lock timeouts).</li>
- *   <li>RemediationOrchestrator, 3 replicas and the test executor: time from a WFE's completion to the
- *       next blocked RR's WFE on the same target (p50/p99), and RRs completed per second.</li>
+ *   <li>RemediationOrchestrator with the test executor: with 1 and with 3 replicas, each alone, the same load of
+ *       {@code roTargets x roPerTarget} RRs created at once: RRs completed per second, lock attempts and
+ *       contention, WFE LISTs per RR and Lease calls per WFE (request log); with 3 replicas also the time from a
+ *       WFE's completion to the next blocked RR's WFE on the same target (p50/p99).</li>
  *   <li>RSS of every replica.</li>
  * </ol>
  * Lease calls and status writes come from the API server's request log on the embedded cluster, from the
@@ -64,6 +66,8 @@ public final class Benchmark {
     private static final int RO_CHAIN = Integer.getInteger("bench.roChain", 20);
     private static final int RO_TARGETS = Integer.getInteger("bench.roTargets", 20);
     private static final int RO_PER_TARGET = Integer.getInteger("bench.roPerTarget", 5);
+    /** Which parts run: {@code gateway}, {@code orchestrator} or both (default). */
+    private static final String PARTS = System.getProperty("bench.parts", "gateway,orchestrator");
 
     private Benchmark() {
     }
@@ -96,9 +100,10 @@ public final class Benchmark {
                 System.getProperty("java.version"));
         try (Cluster cluster = Cluster.fromSystemProperties()) {
             OUT.println("cluster: " + cluster.description());
-            GatewayFigures on = gateway(cluster, true);
-            GatewayFigures off = gateway(cluster, false);
-            Map<String, String> ro = orchestrator(cluster);
+            boolean gateway = PARTS.contains("gateway");
+            GatewayFigures on = gateway ? gateway(cluster, true) : null;
+            GatewayFigures off = gateway ? gateway(cluster, false) : null;
+            Map<String, String> ro = PARTS.contains("orchestrator") ? orchestrator(cluster) : Map.of();
             printTable(on, off, ro);
             OUT.printf("%nbenchmark wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
         }
@@ -163,45 +168,83 @@ public final class Benchmark {
         }
     }
 
+    /** The orchestrator figures with 1 and with 3 replicas, each alone, and their ratio. */
     private static Map<String, String> orchestrator(Cluster cluster) {
-        OUT.println("orchestrator: starting 3 replicas and the test executor...");
+        Map<String, String> one = orchestratorThroughput(cluster, 1);
+        Map<String, String> three = orchestratorThroughput(cluster, 3);
         Map<String, String> figures = new LinkedHashMap<>();
-        try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix("bench-ro").orchestrators(3)
-                .executor(Duration.ofMillis(100)).start();
+        for (String key : three.keySet()) {
+            figures.put(key, one.getOrDefault(key, "-") + " | " + three.get(key));
+        }
+        double ratio = Double.parseDouble(three.get(RATE).split(" ")[0]) / Double.parseDouble(one.get(RATE).split(" ")[0]);
+        figures.put("RRs/s ratio, 3 replicas / 1 replica (target >= 1.0)", "| " + String.format("%.2f", ratio));
+        return figures;
+    }
+
+    private static final String RATE = "RRs completed per second";
+
+    private static Map<String, String> orchestratorThroughput(Cluster cluster, int replicas) {
+        OUT.println("orchestrator: starting " + replicas + " replica(s) and the test executor...");
+        Map<String, String> figures = new LinkedHashMap<>();
+        try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix("bench-ro" + replicas)
+                .orchestrators(replicas).executor(Duration.ofMillis(100)).start();
              WatchLog wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace())) {
             String apps = "bench-apps";
-            TestWorkflowExecutor executor = system.executor().orElseThrow();
-
-            OUT.println("orchestrator: " + RO_CHAIN + " RRs on one target at once (each waits for the previous WFE)...");
-            List<String> chain = createAtOnce(cluster, system.namespace(), apps, List.of("chain-target"), RO_CHAIN, 0);
-            awaitCompleted(cluster, system.namespace(), chain, Duration.ofMinutes(3));
-            List<Long> wakeups = completionToNextWfe(executor, wfeWatch, "chain-target");
-            Percentiles wake = Percentiles.of(wakeups);
-            figures.put("WFE completed -> next WFE on the target (observed), p50", ms(wake.at(50)));
-            figures.put("WFE completed -> next WFE on the target (observed), p99", ms(wake.at(99)));
-            Metrics ro = scrape(system.orchestrators().replicas());
-            figures.put("orchestrator_blocked_wakeup_latency_seconds p50",
-                    ro.quantile("orchestrator_blocked_wakeup_latency_seconds", 0.5).map(v -> String.format("%.1f ms", v * 1000)).orElse("n/a"));
-            figures.put("orchestrator_blocked_wakeup_latency_seconds p99",
-                    ro.quantile("orchestrator_blocked_wakeup_latency_seconds", 0.99).map(v -> String.format("%.1f ms", v * 1000)).orElse("n/a"));
+            ApiCallCounter counter = new ApiCallCounter(system);
+            // warm-up: JIT, connection pools and member Leases, on targets not used afterwards
+            List<String> warm = createAtOnce(cluster, system.namespace(), apps, List.of("warmup-0", "warmup-1", "warmup-2"),
+                    2, 5000);
+            awaitCompleted(cluster, system.namespace(), warm, Duration.ofMinutes(3));
 
             int total = RO_TARGETS * RO_PER_TARGET;
-            OUT.println("orchestrator: " + total + " RRs over " + RO_TARGETS + " targets at once...");
+            OUT.println("orchestrator, " + replicas + " replica(s): " + total + " RRs over " + RO_TARGETS + " targets at once...");
             List<String> targets = new ArrayList<>();
             for (int t = 0; t < RO_TARGETS; t++) {
                 targets.add("throughput-" + t);
             }
+            Metrics before = scrape(system.orchestrators().replicas());
+            ApiCallCounter.Mark mark = counter.mark();
             long start = System.nanoTime();
             List<String> many = createAtOnce(cluster, system.namespace(), apps, targets, RO_PER_TARGET, 1000);
             awaitCompleted(cluster, system.namespace(), many, Duration.ofMinutes(5));
             double seconds = (System.nanoTime() - start) / 1e9;
-            figures.put("RRs completed per second (" + total + " RRs, " + RO_TARGETS + " targets, WFE run time 100 ms)",
-                    String.format("%.1f (%.1f s)", total / seconds, seconds));
             Metrics after = scrape(system.orchestrators().replicas());
-            figures.put("RO lock attempts / contention", String.format("%.0f / %.0f",
-                    after.sum("orchestrator_lock_acquisition_attempts_total"), after.sum("orchestrator_lock_contention_total")));
-            system.orchestrators().replicas().forEach(r -> figures.put("RSS " + r.podName(),
-                    r.rssKib().map(k -> (k / 1024) + " MiB").orElse("n/a")));
+            ApiCallCounter.Counts calls = counter.since(mark, ServiceKind.ORCHESTRATOR);
+            long wfes = KubernautObjects.listWfes(cluster.admin(), system.namespace()).stream()
+                    .filter(w -> KubernautObjects.wfeTarget(w).contains("/throughput-")).count();
+            figures.put(RATE, String.format("%.1f (%d RRs in %.1f s)", total / seconds, total, seconds));
+            double attempts = after.sum("orchestrator_lock_acquisition_attempts_total")
+                    - before.sum("orchestrator_lock_acquisition_attempts_total");
+            double contended = after.sum("orchestrator_lock_contention_total") - before.sum("orchestrator_lock_contention_total");
+            figures.put("lock attempts / contended (contention, target <= 5 %)", String.format("%.0f / %.0f (%.1f %%)",
+                    attempts, contended, attempts == 0 ? 0 : 100 * contended / attempts));
+            figures.put("WFE LISTs per RR (target <= 0.1)", counter.requests(mark, ServiceKind.ORCHESTRATOR)
+                    .map(rs -> {
+                        long lists = rs.stream().filter(r -> r.resource().equals("workflowexecutions")
+                                && r.verb().equals("list")).count();
+                        return String.format("%.2f (%d)", (double) lists / total, lists);
+                    }).orElse("n/a (no request log)"));
+            figures.put("Lease calls per WFE (target <= 3)", String.format("%.2f (%d calls %s / %d WFEs, %s)",
+                    wfes == 0 ? 0 : (double) calls.leaseCalls() / wfes, calls.leaseCalls(), calls.leaseCallsByVerb(),
+                    wfes, calls.source()));
+            figures.put("of which member Lease renewals", counter.requests(mark, ServiceKind.ORCHESTRATOR)
+                    .map(rs -> Long.toString(rs.stream().filter(r -> r.isLease() && r.name().startsWith("ro-member-"))
+                            .count())).orElse("n/a"));
+
+            if (replicas == 3) {
+                TestWorkflowExecutor executor = system.executor().orElseThrow();
+                OUT.println("orchestrator: " + RO_CHAIN + " RRs on one target at once (each waits for the previous WFE)...");
+                List<String> chain = createAtOnce(cluster, system.namespace(), apps, List.of("chain-target"), RO_CHAIN, 0);
+                awaitCompleted(cluster, system.namespace(), chain, Duration.ofMinutes(3));
+                Percentiles wake = Percentiles.of(completionToNextWfe(executor, wfeWatch, "chain-target"));
+                figures.put("WFE completed -> next WFE on the target (observed), p50", ms(wake.at(50)));
+                figures.put("WFE completed -> next WFE on the target (observed), p99", ms(wake.at(99)));
+                Metrics ro = scrape(system.orchestrators().replicas());
+                figures.put("orchestrator_blocked_wakeup_latency_seconds p99",
+                        ro.quantile("orchestrator_blocked_wakeup_latency_seconds", 0.99).map(v -> String.format("%.1f ms", v * 1000)).orElse("n/a"));
+            }
+            figures.put("RSS per replica", system.orchestrators().replicas().stream()
+                    .map(r -> r.rssKib().map(k -> (k / 1024) + " MiB").orElse("n/a")).collect(Collectors.joining(", ")));
         }
         return figures;
     }
@@ -285,6 +328,16 @@ public final class Benchmark {
         OUT.println();
         OUT.printf("load average at the end: %.1f (%d cores)%n%n", java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+        if (on != null) {
+            printGateway(on, off);
+        }
+        OUT.println();
+        OUT.println("| RemediationOrchestrator | 1 replica | 3 replicas |");
+        OUT.println("| --- | --- | --- |");
+        ro.forEach((k, v) -> OUT.println("| " + k + " | " + v + " |"));
+    }
+
+    private static void printGateway(GatewayFigures on, GatewayFigures off) {
         OUT.println("| Gateway (3 replicas) | locking on | locking off | on / off |");
         OUT.println("| --- | --- | --- | --- |");
         row("Lease API calls per new signal", f2(on.leasePerNew()) + " " + on.newLeaseVerbs(), f2(off.leasePerNew()), "");
@@ -313,10 +366,6 @@ public final class Benchmark {
         row("storm: lock timeouts", String.format("%.0f", on.lockTimeouts()), String.format("%.0f", off.lockTimeouts()), "");
         row("RSS per replica (MiB)", on.rssMib().toString(), off.rssMib().toString(), "");
         OUT.println("(Lease calls and status writes from the " + on.source() + ")");
-        OUT.println();
-        OUT.println("| RemediationOrchestrator (3 replicas) | value |");
-        OUT.println("| --- | --- |");
-        ro.forEach((k, v) -> OUT.println("| " + k + " | " + v + " |"));
     }
 
     private static String perDuplicate(GatewayFigures g) {

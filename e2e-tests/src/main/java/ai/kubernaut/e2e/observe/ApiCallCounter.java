@@ -67,6 +67,16 @@ public final class ApiCallCounter {
                 "service metrics");
     }
 
+    /**
+     * The requests a service sent in a window, from the embedded API server's request log; empty on a real
+     * cluster (no request log to read).
+     */
+    public Optional<List<RequestRecord>> requests(Mark mark, ServiceKind kind) {
+        return control.map(c -> c.since(mark.requestSeq()).stream()
+                .filter(r -> r.caller().equals(kind.serviceName()) && r.callerNamespace().equals(system.namespace()))
+                .toList());
+    }
+
     private static Metrics scrape(List<Replica> replicas) {
         return Metrics.merge(replicas.stream().filter(Replica::isAlive).map(Replica::metrics).toList());
     }

@@ -5,6 +5,7 @@ import ai.kubernaut.e2e.executor.TestWorkflowExecutor;
 import ai.kubernaut.e2e.replica.Replica;
 import ai.kubernaut.e2e.replica.ReplicaGroup;
 import ai.kubernaut.e2e.replica.ServiceKind;
+import ai.kubernaut.testserver.catalog.TestWorkflowCatalog;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ public final class KubernautSystem implements AutoCloseable {
 
         public KubernautSystem start() {
             String namespace = cluster.createNamespace(namespacePrefix);
-            WorkflowCatalog.apply(cluster.admin(), namespace, catalog);
+            TestWorkflowCatalog.apply(cluster.admin(), namespace, catalog);
             ReplicaGroup gateways = null;
             ReplicaGroup orchestrators = null;
             TestWorkflowExecutor executor = null;

@@ -1,29 +1,15 @@
 package ai.kubernaut.e2e.system;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import ai.kubernaut.testserver.catalog.TestWorkflowCatalog;
 
-/** The workflow catalog ConfigMap the RemediationOrchestrator selects workflows from. */
+/** The workflow catalog the suite runs with (installed by {@link TestWorkflowCatalog#apply}). */
 public final class WorkflowCatalog {
-
-    public static final String CONFIG_MAP = "kubernaut-workflow-catalog";
-    public static final String KEY = "catalog.yaml";
 
     /**
      * A catalog for the signals the suite sends, and a catch-all. No cooldowns: scenarios that run several
      * remediations on one target in a row must not be held back by RecentlyRemediated.
      */
-    public static final String DEFAULT = """
-            workflows:
-              - signalName: KubePodCrashLooping
-                severity: critical
-                workflowId: restart-deployment
-                workflowName: Restart the owning Deployment
-                actionType: restart
-                version: "1.0.0"
-                executionBundle: bundles/restart-deployment:1.0.0
-                parameters: {strategy: rolling}
+    public static final String DEFAULT = TestWorkflowCatalog.of(TestWorkflowCatalog.RESTART_DEPLOYMENT_RULE, """
               - signalName: KubePodCrashLooping
                 workflowId: restart-pod
                 workflowName: Delete the crash-looping Pod
@@ -50,15 +36,8 @@ public final class WorkflowCatalog {
                 actionType: notify
                 version: "1.0.0"
                 executionBundle: bundles/collect-diagnostics:1.0.0
-            """;
+            """);
 
     private WorkflowCatalog() {
-    }
-
-    public static void apply(KubernetesClient admin, String namespace, String catalogYaml) {
-        admin.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
-                .withNewMetadata().withName(CONFIG_MAP).withNamespace(namespace)
-                .addToLabels("app.kubernetes.io/part-of", "kubernaut").endMetadata()
-                .addToData(KEY, catalogYaml).build()).createOr(NonDeletingOperation::update);
     }
 }

@@ -43,6 +43,55 @@ class MonitoringTest {
     }
 
     @Test
+    void crdCreationErrorsAlertIgnoresTheFenceButSeesRealErrors() {
+        Map<String, Object> rule = alertRules().stream()
+                .filter(r -> "KubernautGatewayCrdCreationErrors".equals(r.get("alert"))).findFirst().orElseThrow();
+        String expr = (String) rule.get("expr");
+        String metric = "gateway_crd_creation_errors_total";
+        // already_exists is the normal fence (a concurrent or stale creator lost the race): healthy, never an alert
+        assertFalse(selects(expr, metric, Map.of("error_type", "already_exists")), expr);
+        for (String real : List.of("forbidden", "invalid", "server_error", "timeout", "other")) {
+            assertTrue(selects(expr, metric, Map.of("error_type", real)), real + " must count: " + expr);
+        }
+    }
+
+    @Test
+    void selectorEvaluationIsNotVacuous() {
+        assertTrue(selects("sum(rate(m_total[5m]))", "m_total", Map.of("error_type", "already_exists")));
+        assertFalse(selects("sum(rate(m_total{error_type=~\"a|already_exists\",x!=\"1\"}[5m]))", "m_total",
+                Map.of("error_type", "forbidden")));
+        assertFalse(selects("rate(m_total{error_type!~\"already_.*\"}[5m])", "m_total", Map.of("error_type", "already_exists")));
+        assertFalse(selects("rate(other_total[5m])", "m_total", Map.of()));
+    }
+
+    /**
+     * Whether a series of {@code metric} with {@code labels} is selected by every selector of {@code metric} in
+     * {@code expr} (PromQL label matchers =, !=, =~, !~; regexes are fully anchored as in PromQL).
+     */
+    static boolean selects(String expr, String metric, Map<String, String> labels) {
+        Matcher selector = Pattern.compile("\\b" + Pattern.quote(metric) + "\\b(\\{([^}]*)})?").matcher(expr);
+        boolean found = false;
+        while (selector.find()) {
+            found = true;
+            String matchers = selector.group(2) == null ? "" : selector.group(2);
+            Matcher m = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"").matcher(matchers);
+            while (m.find()) {
+                String value = labels.getOrDefault(m.group(1), "");
+                boolean ok = switch (m.group(2)) {
+                    case "=" -> value.equals(m.group(3));
+                    case "!=" -> !value.equals(m.group(3));
+                    case "=~" -> value.matches(m.group(3));
+                    default -> !value.matches(m.group(3));
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
     void everyAlertHasSeveritySummaryAndADuration() {
         List<Map<String, Object>> rules = alertRules();
         assertTrue(rules.size() >= 5, "alerts: " + rules.size());

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,6 +59,8 @@ class RbacTest {
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions list",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions watch",
             "Role remediation-orchestrator: coordination.k8s.io/leases get",
+            "Role remediation-orchestrator: coordination.k8s.io/leases list",
+            "Role remediation-orchestrator: coordination.k8s.io/leases watch",
             "Role remediation-orchestrator: coordination.k8s.io/leases create",
             "Role remediation-orchestrator: coordination.k8s.io/leases update",
             "Role remediation-orchestrator: coordination.k8s.io/leases delete",
@@ -104,6 +109,26 @@ class RbacTest {
         assertTrue(objects.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
                         .noneMatch(b -> b.getRoleRef().getName().equals("kubernaut-signal-sender")),
                 "binding senders is the operator's choice (docs/operations.md), none is shipped");
+    }
+
+    @Test
+    void theSenderResourceIsOneAnswerEverywhere() {
+        // the service default, the Deployment, the shipped Role and both configuration tables name the same resource
+        String source = DeployFiles.read(DeployFiles.ROOT.resolve(
+                "gateway-service/src/main/java/ai/kubernaut/gateway/auth/AuthConfig.java"));
+        Matcher m = Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s+String resource\\(\\);").matcher(source);
+        assertTrue(m.find(), "AuthConfig.resource() has a @WithDefault");
+        String resource = m.group(1);
+        assertEquals("signals", resource, "senders need not be able to create RRs");
+        Deployment gateway = DeployFiles.one(DeployFiles.rendered("prod"), Deployment.class, "gateway-service");
+        assertEquals(resource, WorkloadsTest.env(gateway.getSpec().getTemplate().getSpec().getContainers().get(0),
+                "GATEWAY_AUTH_RESOURCE").getValue(), "the Deployment");
+        assertEquals(Set.of("Role kubernaut-signal-sender: kubernaut.ai/" + resource + " create"),
+                grants(List.of(DeployFiles.one(DeployFiles.rendered("prod"), Role.class, "kubernaut-signal-sender"))));
+        for (String doc : List.of("gateway-service/README.md", "docs/operations.md")) {
+            assertTrue(DeployFiles.read(DeployFiles.ROOT.resolve(doc)).contains("| `gateway.auth.resource` | `" + resource + "` |"),
+                    doc + " documents the default " + resource);
+        }
     }
 
     @ParameterizedTest

@@ -57,6 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChaosIT {
 
     static final String LEASE = "2s";
+    /** Orchestrator member Leases: a dead or frozen replica's targets move after this (plus a check interval). */
+    static final Duration MEMBER_LEASE = Duration.ofSeconds(2);
     private static final int CATCH_ATTEMPTS = 5;
     private static KubernautSystem system;
     private static Optional<ApiServerControl> control;
@@ -71,6 +73,8 @@ class ChaosIT {
         system = KubernautSystem.in(cluster).namespacePrefix("chaos").gateways(3).orchestrators(3)
                 .env(ServiceKind.GATEWAY, "GATEWAY_LOCK_LEASE_DURATION", LEASE)
                 .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_LOCK_LEASE_DURATION", LEASE)
+                .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_SHARDING_MEMBER_LEASE_DURATION", MEMBER_LEASE.toSeconds() + "s")
+                .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_SHARDING_RENEW_INTERVAL", "500ms")
                 .executor(Duration.ofMillis(200)).start();
         appNamespace = cluster.createNamespace("chaos-apps");
         wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace());
@@ -255,31 +259,66 @@ class ChaosIT {
     }
 
     private static CaughtOrchestrator catchOrchestrator(String name, java.util.function.Consumer<Replica> act) {
+        return catchOrchestrator(name, act, false);
+    }
+
+    /**
+     * Creates RRs and returns once an orchestrator replica holding this attempt's target Lease was hit by
+     * {@code act}. A miss (the victim released before {@code act} landed: real clusters) resumes the victim, waits
+     * until every RR of the missed attempt has its WFE (not until they complete: the executor may be paused) and
+     * tries again on new targets. {@code missFirst} forces the first attempt to miss (hit a replica after all
+     * routing is done), so that the retry path runs on the embedded cluster too.
+     */
+    private static CaughtOrchestrator catchOrchestrator(String name, java.util.function.Consumer<Replica> act,
+                                                        boolean missFirst) {
         for (int attempt = 1; attempt <= CATCH_ATTEMPTS; attempt++) {
+            boolean forcedMiss = missFirst && attempt == 1;
             int targets = control.isPresent() ? 1 : 20;
             // only this test's target Lease: an RR of an earlier test may still be reconciling on another target
             String firstTarget = appNamespace + "/Deployment/" + name + "-" + attempt + "-0";
-            control.ifPresent(c -> c.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases",
-                    LockNames.orchestratorLease(firstTarget), Duration.ofSeconds(3), 1));
+            if (!forcedMiss) {
+                control.ifPresent(c -> c.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "create", "leases",
+                        LockNames.orchestratorLease(firstTarget), Duration.ofSeconds(3), 1));
+            }
             List<String> rrs = new ArrayList<>();
             for (int t = 0; t < targets; t++) {
                 rrs.add(RemediationRequests.create(system.cluster().admin(), system.namespace(),
                         RemediationRequests.onDeployment(appNamespace, name + "-" + attempt + "-" + t,
                                 "KubePodCrashLooping", "critical", attempt * 100 + t)));
             }
-            Replica victim = Awaitility.await("an orchestrator holds a ro-lock Lease").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(2))
-                    .until(() -> holdingOrchestrator(), Optional::isPresent).get();
+            Replica victim;
+            if (forcedMiss) {
+                // all routing done and every target Lease released: the victim is hit outside any critical section
+                awaitEveryRrHasItsWfe(rrs);
+                victim = system.orchestrators().replicas().stream().filter(Replica::isAlive).findFirst().orElseThrow();
+                String pod = victim.podName();
+                Awaitility.await("the victim released its target Leases").atMost(Duration.ofSeconds(30))
+                        .until(() -> leasesHeldBy(pod, "ro-lock-").isEmpty());
+            } else {
+                victim = Awaitility.await("an orchestrator holds a ro-lock Lease").atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(2))
+                        .until(() -> holdingOrchestrator(), Optional::isPresent).get();
+            }
             act.accept(victim);
             Set<String> held = leasesHeldBy(victim.podName(), "ro-lock-");
             if (!held.isEmpty()) {
                 return new CaughtOrchestrator(victim, rrs, held);
             }
-            assertFalse(control.isPresent(), "on the embedded cluster the victim is held inside its critical section");
+            assertTrue(forcedMiss || control.isEmpty(),
+                    "on the embedded cluster the victim is held inside its critical section");
             victim.resume();
-            awaitAllCompleted(rrs);
+            missedAttempts++;
+            awaitEveryRrHasItsWfe(rrs);
         }
         throw new AssertionError("could not catch an orchestrator replica holding a Lease in " + CATCH_ATTEMPTS + " attempts");
+    }
+
+    /** Attempts of {@link #catchOrchestrator} that missed and were retried (the retry path ran). */
+    private static int missedAttempts;
+
+    private static void awaitEveryRrHasItsWfe(List<String> rrs) {
+        Awaitility.await("every RR of the attempt has its WFE").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> rrs.stream().allMatch(rr -> !wfesOf(rr).isEmpty()));
     }
 
     private static Optional<Replica> holdingOrchestrator() {
@@ -327,7 +366,10 @@ class ChaosIT {
     @Order(4)
     void orchestratorFrozenPastLeaseExpiryCannotCreateASecondWfe() {
         system.executor().orElseThrow().pause(); // keep WFEs active while the frozen replica wakes up
-        CaughtOrchestrator caught = catchOrchestrator("chaos-ro-pause", Replica::pause);
+        int missedBefore = missedAttempts;
+        // the first attempt misses on purpose: the retry must not wait for RRs the paused executor never completes
+        CaughtOrchestrator caught = catchOrchestrator("chaos-ro-pause", Replica::pause, true);
+        assertTrue(missedAttempts > missedBefore, "the retry path ran");
         try {
             // while it is frozen, its Leases expire and the other replicas create the WFEs it was about to create
             Awaitility.await("every RR gets its WFE").atMost(Duration.ofSeconds(60))
@@ -345,6 +387,77 @@ class ChaosIT {
         assertEquals(List.of(), ActiveOverlaps.wfesPerTarget(wfeWatch).overlaps(), "never two active WFEs per target");
         assertEquals(List.of(), ActiveOverlaps.rrsPerFingerprint(rrWatch).overlaps(), "never two active RRs per fingerprint");
         assertTrue(caught.victim().isReady(), "the woken replica is healthy again");
+        awaitNoLeaseHeldByALiveReplica("ro-lock-");
+    }
+
+    @Test
+    @Order(5)
+    void orchestratorReplicaJoinsAndOneLeavesUnderLoad() throws Exception {
+        int targets = 12;
+        List<String> rrs = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ScheduledExecutorService load = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        // a steady stream of RRs over a few targets (each target's RRs run one after the other)
+        load.scheduleAtFixedRate(() -> {
+            int i = next.getAndIncrement();
+            rrs.add(RemediationRequests.create(system.cluster().admin(), system.namespace(),
+                    RemediationRequests.onDeployment(appNamespace, "chaos-ro-churn-" + (i % targets),
+                            "KubePodCrashLooping", "critical", 7000 + i)));
+        }, 0, 150, TimeUnit.MILLISECONDS);
+        Replica joined;
+        Replica left;
+        try {
+            Awaitility.await("load running").atMost(Duration.ofSeconds(30)).until(() -> rrs.size() >= 20);
+            joined = system.addReplica(ServiceKind.ORCHESTRATOR, Duration.ofSeconds(60));
+            int afterJoin = rrs.size();
+            Awaitility.await("load after the join").atMost(Duration.ofSeconds(30)).until(() -> rrs.size() >= afterJoin + 25);
+            left = system.orchestrators().replicas().stream().filter(r -> r.isAlive() && r != joined).findFirst()
+                    .orElseThrow();
+            left.kill9();
+            int afterLeave = rrs.size();
+            Awaitility.await("load after the leave").atMost(Duration.ofSeconds(30)).until(() -> rrs.size() >= afterLeave + 40);
+        } finally {
+            load.shutdownNow();
+            assertTrue(load.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        List<String> all = List.copyOf(rrs);
+        awaitAllCompleted(all);
+        for (String rr : all) {
+            assertEquals(1, wfesOf(rr).size(), "exactly one WFE for " + rr);
+        }
+        assertEquals(List.of(), ActiveOverlaps.wfesPerTarget(wfeWatch).overlaps(), "never two active WFEs per target");
+
+        // no target unowned for longer than the member Lease + 5 s: every RR got its first orchestrator status
+        // (Analyzing, written by the target's owner before anything else) within that time of its creation,
+        // including the RRs created on the leaving replica's targets while its Lease ran out
+        Duration bound = MEMBER_LEASE.plusSeconds(5);
+        Map<String, Long> added = new LinkedHashMap<>();
+        Map<String, Long> firstStatus = new LinkedHashMap<>();
+        for (WatchLog.Event e : rrWatch.events()) {
+            if (!all.contains(e.name())) {
+                continue;
+            }
+            added.putIfAbsent(e.name(), e.atNanos());
+            String phase = KubernautObjects.rrPhase(e.object());
+            if (phase != null && !phase.isEmpty() && !phase.equals("Pending")) {
+                firstStatus.putIfAbsent(e.name(), e.atNanos());
+            }
+        }
+        long worst = 0;
+        String worstRr = "";
+        for (String rr : all) {
+            long gap = firstStatus.get(rr) - added.get(rr);
+            if (gap > worst) {
+                worst = gap;
+                worstRr = rr;
+            }
+        }
+        System.out.printf("join/leave under load: %d RRs, longest wait for an owner %d ms (%s), bound %s%n",
+                all.size(), worst / 1_000_000, worstRr, bound);
+        assertTrue(worst <= bound.toNanos(), "RR " + worstRr + " waited " + worst / 1_000_000 + " ms for an owner"
+                + " (bound " + bound + ")");
+        assertTrue(joined.isReady(), "the joined replica is ready");
+        assertFalse(left.isAlive());
         awaitNoLeaseHeldByALiveReplica("ro-lock-");
     }
 

@@ -23,8 +23,11 @@ public interface AuthConfig {
     @WithDefault("kubernaut.ai")
     String resourceGroup();
 
-    /** Resource (plural) the caller must be allowed to {@code create}. */
-    @WithDefault("remediationrequests")
+    /**
+     * Resource (plural) the caller must be allowed to {@code create}. {@code signals} exists only in RBAC: a
+     * sender granted it can reach the Gateway but cannot create RemediationRequests behind its back.
+     */
+    @WithDefault("signals")
     String resource();
 
     /**

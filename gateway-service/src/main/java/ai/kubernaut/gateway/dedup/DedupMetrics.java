@@ -8,11 +8,16 @@ final class DedupMetrics {
 
     private final MeterRegistry registry;
     private final Counter created;
+    private final Counter deduplicated;
 
     DedupMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.created = Counter.builder("gateway.crds.created").description("RemediationRequests created")
                 .register(registry);
+        // no signal_name label: alert names are unbounded (any rule, any sender), one series per name would grow
+        // without limit; which alerts repeat is on the RRs (spec.signalName, status.deduplication)
+        this.deduplicated = Counter.builder("gateway.signals.deduplicated")
+                .description("Signals counted on an active RemediationRequest").register(registry);
         for (String result : new String[] {"stored", "conflict", "error"}) {
             statusWrites(result);
         }
@@ -21,9 +26,8 @@ final class DedupMetrics {
         }
     }
 
-    void deduplicated(String signalName) {
-        Counter.builder("gateway.signals.deduplicated").tag("signal_name", signalName)
-                .description("Signals counted on an active RemediationRequest").register(registry).increment();
+    void deduplicated() {
+        deduplicated.increment();
     }
 
     void created() {

@@ -175,7 +175,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     private Optional<Recorded> countOn(RemediationRequest rr, Signal signal, Deadline deadline) {
         Result r = batcher.add(rr, signal.receivedTime(), deadline);
         if (r instanceof Result.Stored s) {
-            metrics.deduplicated(signal.signalName());
+            metrics.deduplicated();
             LOG.debugf("duplicate fingerprint=%s rr=%s occurrenceCount=%d", signal.fingerprint(), s.rrName(),
                     s.count());
             return Optional.of(new Recorded(Recorded.Outcome.DUPLICATE, s.rrName(), settings.namespace(), s.count(),

@@ -33,6 +33,19 @@ public interface OrchestratorConfig {
 
     Catalog catalog();
 
+    Sharding sharding();
+
+    /** Replicas divide the targets among the live members (ADR-052-003 addendum). */
+    interface Sharding {
+        /** A member Lease not renewed for this long drops its replica; its targets move to the others. */
+        @WithDefault("15s")
+        Duration memberLeaseDuration();
+
+        /** How often each replica renews its member Lease (one UPDATE); well below the lease duration. */
+        @WithDefault("5s")
+        Duration renewInterval();
+    }
+
     interface Lock {
         /** Target Lease duration (ADR-052: 30 s; under 10 s is too short, over 60 s too long). */
         @WithDefault("30s")
@@ -70,10 +83,6 @@ public interface OrchestratorConfig {
         /** RecentlyRemediated window when the catalog entry sets none; 0 disables the check. */
         @WithDefault("0s")
         Duration defaultCooldown();
-
-        /** Also filter the busy check by spec.targetResource on the server (CRD selectableFields, 1.32+). */
-        @WithDefault("false")
-        boolean fieldSelector();
     }
 
     interface Catalog {

@@ -7,6 +7,7 @@ import ai.kubernaut.orchestrator.config.PodIdentity;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import ai.kubernaut.orchestrator.sharding.MembershipSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -64,7 +65,8 @@ public class ControllerLifecycle {
                 .floorAtBase(true)
                 .build(); // no attempt limit: the work queue only asks it for delays
         return new ControllerSettings(identity.namespace(), identity.podName(), config.workers(),
-                config.lock().leaseDuration(), backoff, config.resyncPeriod(), config.routing().fieldSelector(),
+                config.lock().leaseDuration(), backoff, config.resyncPeriod(),
+                MembershipSettings.of(config.sharding().memberLeaseDuration(), config.sharding().renewInterval()),
                 new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),
                         config.phaseTimeout().executing(), config.routing().defaultCooldown()));
     }

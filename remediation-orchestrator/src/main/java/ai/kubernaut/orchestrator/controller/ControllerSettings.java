@@ -2,6 +2,7 @@ package ai.kubernaut.orchestrator.controller;
 
 import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import ai.kubernaut.orchestrator.sharding.MembershipSettings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,11 +15,11 @@ import java.util.Objects;
  * @param leaseDuration    target Lease duration
  * @param requeueBackoff   delays for requeues after contention, conflicts and errors
  * @param resyncPeriod     periodic re-reconcile of every RR, a safety net only (zero disables)
- * @param fieldSelector    whether the busy check also asks the server for spec.targetResource (1.32+)
+ * @param membership       member Lease timing: how replicas find each other and divide the targets
  * @param reconcile        phase timeouts and cooldown
  */
 public record ControllerSettings(String namespace, String podName, int workers, Duration leaseDuration,
-        BackoffPolicy requeueBackoff, Duration resyncPeriod, boolean fieldSelector, ReconcileSettings reconcile) {
+        BackoffPolicy requeueBackoff, Duration resyncPeriod, MembershipSettings membership, ReconcileSettings reconcile) {
 
     public ControllerSettings {
         Objects.requireNonNull(namespace, "namespace");
@@ -26,29 +27,25 @@ public record ControllerSettings(String namespace, String podName, int workers, 
         Objects.requireNonNull(leaseDuration, "leaseDuration");
         Objects.requireNonNull(requeueBackoff, "requeueBackoff");
         Objects.requireNonNull(resyncPeriod, "resyncPeriod");
+        Objects.requireNonNull(membership, "membership");
         Objects.requireNonNull(reconcile, "reconcile");
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1 but was " + workers);
         }
     }
 
-    public ControllerSettings withPodName(String otherPod) {
-        return new ControllerSettings(namespace, otherPod, workers, leaseDuration, requeueBackoff, resyncPeriod,
-                fieldSelector, reconcile);
-    }
-
-    public ControllerSettings withNamespace(String otherNamespace) {
-        return new ControllerSettings(otherNamespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
-                fieldSelector, reconcile);
-    }
-
     public ControllerSettings withReconcile(ReconcileSettings otherReconcile) {
         return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
-                fieldSelector, otherReconcile);
+                membership, otherReconcile);
     }
 
     public ControllerSettings withLeaseDuration(Duration otherDuration) {
         return new ControllerSettings(namespace, podName, workers, otherDuration, requeueBackoff, resyncPeriod,
-                fieldSelector, reconcile);
+                membership, reconcile);
+    }
+
+    public ControllerSettings withMembership(MembershipSettings otherMembership) {
+        return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
+                otherMembership, reconcile);
     }
 }

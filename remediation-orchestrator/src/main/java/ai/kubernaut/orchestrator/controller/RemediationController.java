@@ -11,11 +11,14 @@ import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
-import ai.kubernaut.orchestrator.reconcile.Phases;
 import ai.kubernaut.orchestrator.reconcile.ReconcileResult;
 import ai.kubernaut.orchestrator.reconcile.RemediationReconciler;
 import ai.kubernaut.orchestrator.reconcile.RemediationRequestApi;
+import ai.kubernaut.orchestrator.reconcile.RequestValidation;
+import ai.kubernaut.orchestrator.request.Phases;
+import ai.kubernaut.orchestrator.sharding.Membership;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutionView;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -34,7 +37,9 @@ import org.jboss.logging.Logger;
 /**
  * One replica's controller: informers on RemediationRequests and WorkflowExecutions in the controller namespace,
  * a keyed work queue of RR names, and {@code workers} threads that reconcile them. Active-active: no leader
- * election; replicas exclude each other per target with Leases, not per RR.
+ * election; the replicas divide the targets among themselves ({@link Membership}: member Leases and rendezvous
+ * hashing) and each reconciles only the RRs whose target it owns; the target Lease and the fenced WFE names stay
+ * the safety net while ownership changes hands.
  *
  * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
  * Blocked on it (an informer index on routingStatus.blockingWorkflowExecution); an RR reaching a terminal phase
@@ -63,6 +68,8 @@ public final class RemediationController implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private SharedIndexInformer<RemediationRequest> requestInformer;
     private SharedIndexInformer<WorkflowExecution> executionInformer;
+    private Membership membership;
+    private WorkflowExecutionView view;
     private RemediationReconciler reconciler;
     private volatile boolean running;
 
@@ -92,13 +99,17 @@ public final class RemediationController implements AutoCloseable {
                 BY_DUPLICATE_OF, rr -> blockedOn(rr, RoutingStatus::getDuplicateOf)));
         requestInformer.addEventHandler(new RequestEvents());
         executionInformer = client.resources(WorkflowExecution.class).inNamespace(ns).runnableInformer(0);
-        executionInformer.addEventHandler(new ExecutionEvents());
+        view = new WorkflowExecutionView(executionInformer, ns);
+        executionInformer.addEventHandler(new ExecutionEvents(view));
+        membership = new Membership(client, ns, settings.podName(), settings.membership(), clock,
+                this::enqueueOwned);
 
         LeaseLockManager locks = new LeaseLockManager(
                 new LeaseLockConfig("ro-lock-", settings.podName(), settings.leaseDuration()),
                 new Fabric8LeaseApi(client, ns), clock, metrics);
         reconciler = new RemediationReconciler(new RemediationRequestApi(client, ns),
-                new WorkflowExecutionApi(client, ns, settings.fieldSelector()),
+                new WorkflowExecutionApi(client, ns), view,
+                name -> cachedOrRead(name),
                 fingerprint -> requestInformer.getIndexer().byIndex(BY_FINGERPRINT, fingerprint),
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
@@ -106,6 +117,7 @@ public final class RemediationController implements AutoCloseable {
         running = true;
         requestInformer.start();
         executionInformer.start();
+        membership.start();
         for (int i = 0; i < settings.workers(); i++) {
             Thread worker = new Thread(this::work, "ro-worker-" + settings.podName() + "-" + i);
             worker.setDaemon(true);
@@ -117,9 +129,10 @@ public final class RemediationController implements AutoCloseable {
         return this;
     }
 
-    /** Informers listed and watching, and the workflow selector ready. */
+    /** Informers listed and watching, this replica a member, and the workflow selector ready. */
     public boolean isReady() {
-        return running && synced(requestInformer) && synced(executionInformer) && selector.isReady();
+        return running && synced(requestInformer) && synced(executionInformer) && membership.isReady()
+                && selector.isReady();
     }
 
     /** Workers alive (a dead worker thread means reconciles silently stopped). */
@@ -132,12 +145,8 @@ public final class RemediationController implements AutoCloseable {
                 "remediationRequestsSynced", synced(requestInformer),
                 "workflowExecutionsSynced", synced(executionInformer),
                 "workflowSelectorReady", selector.isReady(),
+                "members", String.join(",", membership.members()),
                 "queueLength", queue.length());
-    }
-
-    /** Enqueues an RR for reconciliation (also used by tests). */
-    public void enqueue(String name) {
-        queue.add(name);
     }
 
     @Override
@@ -147,8 +156,6 @@ public final class RemediationController implements AutoCloseable {
         }
         running = false;
         queue.shutdown();
-        requestInformer.close();
-        executionInformer.close();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         for (Thread worker : workers) {
             try {
@@ -160,6 +167,10 @@ public final class RemediationController implements AutoCloseable {
             }
         }
         workers.clear();
+        requestInformer.close();
+        executionInformer.close();
+        // last: deleting our member Lease hands our targets to the others at once
+        membership.close();
         LOG.infof("controller stopped: namespace=%s pod=%s", settings.namespace(), settings.podName());
     }
 
@@ -176,10 +187,15 @@ public final class RemediationController implements AutoCloseable {
                 return;
             }
             Long woken = wokenAt.remove(name);
-            if (woken != null) {
-                metrics.wakeupLatency(Duration.ofNanos(System.nanoTime() - woken));
-            }
             try {
+                if (!owns(name)) {
+                    // another replica's target; it will be enqueued again here if ownership moves to us
+                    queue.forget(name);
+                    continue;
+                }
+                if (woken != null) {
+                    metrics.wakeupLatency(Duration.ofNanos(System.nanoTime() - woken));
+                }
                 ReconcileResult result = reconciler.reconcile(name);
                 metrics.reconciled(result.outcome().tag());
                 if (result.needsBackoff()) {
@@ -197,6 +213,40 @@ public final class RemediationController implements AutoCloseable {
                 queue.done(name);
             }
         }
+    }
+
+    /** The RR from the informer cache; read from the API server when the cache does not have it (yet). */
+    private RemediationRequest cachedOrRead(String name) {
+        RemediationRequest cached = requestInformer.getStore().getByKey(settings.namespace() + "/" + name);
+        return cached != null ? cached : client.resources(RemediationRequest.class).inNamespace(settings.namespace())
+                .withName(name).get();
+    }
+
+    /** Whether this replica owns the RR's target (an RR not in the cache yet is reconciled: it reads it). */
+    private boolean owns(String name) {
+        RemediationRequest rr = requestInformer.getStore().getByKey(settings.namespace() + "/" + name);
+        return rr == null || membership.owns(shardKey(rr));
+    }
+
+    /** The target key; an RR without a valid target is spread by its own name (it only fails). */
+    static String shardKey(RemediationRequest rr) {
+        return RequestValidation.validate(rr) instanceof RequestValidation.Valid valid ? valid.target().key()
+                : "rr/" + rr.getMetadata().getName();
+    }
+
+    /** After the member set changed: enqueue every active RR this replica now owns. */
+    private void enqueueOwned() {
+        if (!running) {
+            return;
+        }
+        int added = 0;
+        for (RemediationRequest rr : requestInformer.getStore().list()) {
+            if (!Phases.isTerminal(rr) && membership.owns(shardKey(rr))) {
+                queue.add(rr.getMetadata().getName());
+                added++;
+            }
+        }
+        LOG.infof("members %s: %d active RRs owned by pod=%s", membership.members(), added, settings.podName());
     }
 
     private static boolean synced(SharedIndexInformer<?> informer) {
@@ -238,7 +288,11 @@ public final class RemediationController implements AutoCloseable {
         @Override
         public void onUpdate(RemediationRequest old, RemediationRequest rr) {
             if (!Phases.isTerminal(rr)) {
-                queue.add(rr.getMetadata().getName());
+                boolean resync = Objects.equals(old.getMetadata().getResourceVersion(),
+                        rr.getMetadata().getResourceVersion());
+                if (resync || !waitsOnActiveExecution(rr)) {
+                    queue.add(rr.getMetadata().getName());
+                }
             } else if (!Phases.isTerminal(old)) {
                 wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
             }
@@ -250,9 +304,34 @@ public final class RemediationController implements AutoCloseable {
         }
     }
 
+    /**
+     * An RR Executing, or Blocked (ResourceBusy), on a WFE this replica's cache shows active needs no reconcile
+     * for this update (usually our own status write): that WFE's completion event enqueues it. The RR is in the
+     * informer's index before this check runs, so a completion cannot slip in between unseen.
+     */
+    private boolean waitsOnActiveExecution(RemediationRequest rr) {
+        OverallPhase phase = Phases.phaseOf(rr);
+        RoutingStatus routing = rr.getStatus() == null ? null : rr.getStatus().getRoutingStatus();
+        String wfe = null;
+        if (phase == OverallPhase.EXECUTING) {
+            wfe = rr.getStatus().getWorkflowExecutionRef();
+        } else if (phase == OverallPhase.BLOCKED && routing != null
+                && routing.getBlockReason() == RoutingStatus.BlockReason.RESOURCEBUSY) {
+            wfe = routing.getBlockingWorkflowExecution();
+        }
+        return wfe != null && view.byName(wfe).map(WorkflowExecutions::isActive).orElse(false);
+    }
+
     private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {
+        private final WorkflowExecutionView view;
+
+        ExecutionEvents(WorkflowExecutionView view) {
+            this.view = view;
+        }
+
         @Override
         public void onAdd(WorkflowExecution wfe) {
+            view.delivered(wfe);
             // also covers WFEs that finished while this replica was not watching
             if (WorkflowExecutions.isTerminal(wfe)) {
                 finished(wfe);
@@ -261,6 +340,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onUpdate(WorkflowExecution old, WorkflowExecution wfe) {
+            view.delivered(wfe);
             if (WorkflowExecutions.isTerminal(wfe) && !WorkflowExecutions.isTerminal(old)) {
                 finished(wfe);
             }
@@ -268,6 +348,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onDelete(WorkflowExecution wfe, boolean unknownFinalState) {
+            view.delivered(wfe);
             finished(wfe);
         }
 

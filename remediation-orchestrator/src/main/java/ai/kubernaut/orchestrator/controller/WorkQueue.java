@@ -141,12 +141,6 @@ public final class WorkQueue<K> implements AutoCloseable {
         }
     }
 
-    public boolean isShuttingDown() {
-        synchronized (lock) {
-            return shuttingDown;
-        }
-    }
-
     /** Stops handing out keys (take() returns null) and drops pending delays. */
     public void shutdown() {
         synchronized (lock) {

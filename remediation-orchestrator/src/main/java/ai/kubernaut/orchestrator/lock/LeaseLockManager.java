@@ -10,29 +10,28 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * A per-key mutex on {@code coordination.k8s.io/v1} Leases (ADR-052), for one replica. Non-blocking: callers
- * that do not get the lock requeue with backoff.
+ * A per-key mutex on {@code coordination.k8s.io/v1} Leases (ADR-052), for one replica. Non-blocking towards
+ * other replicas: callers that do not get the lock requeue with backoff.
  *
- * <p>Protocol (in the style of client-go's resourcelock and fabric8's LeaderElector, without renewal):
+ * <p>Protocol (in the style of client-go's resourcelock and fabric8's LeaderElector, without renewal; the same
+ * rules as the Gateway's copy, see ADR-052):
  * <ul>
- * <li>in-process first: one acquisition per key per process (the original's re-entrant pod-name holder let two
- * reconciles of one replica both "hold" the key);</li>
+ * <li>in-process first: one acquisition per key per process; another thread of this replica waits up to
+ * {@code localWait} for it (never a Lease call for a key this process already holds);</li>
  * <li>acquire = CREATE (one round trip when free); 409 -> GET; held and unexpired -> contention; expired ->
  * takeover by an UPDATE guarded by the resourceVersion just read (409 -> contention);</li>
- * <li>release = GET, then DELETE with a resourceVersion precondition only if the Lease still names our
- * per-acquisition holder identity. The GET is what protects us on servers that ignore preconditions (the
- * CRUD mock); the precondition closes the GET-DELETE window on a real server.</li>
+ * <li>release = one DELETE with a resourceVersion precondition (the version our create or takeover wrote), no
+ * GET: if the Lease was taken over after expiry its version changed and the server answers 409.</li>
  * </ul>
- * Expiry is judged on our clock against the holder's renewTime plus its leaseDurationSeconds: a holder paused
- * past its lease can be taken over. Correctness of what the lock protects must therefore not rely on the lock
- * alone; see ADR-052-003 for how WFE creation is fenced.
+ * Expiry: a Lease is expired when {@code renewTime + leaseDurationSeconds < now} on our clock (client-go's rule,
+ * the Gateway's too; at exactly the boundary it still protects its holder). A holder paused past its lease can
+ * therefore be taken over: correctness of what the lock protects must not rely on the lock alone; see
+ * ADR-052-003 for how WFE creation is fenced.
  */
 public final class LeaseLockManager {
 
@@ -43,8 +42,7 @@ public final class LeaseLockManager {
     private final Clock clock;
     private final Supplier<String> tokens;
     private final LockObserver observer;
-    /** key -> holder identity of the acquisition in progress or held in this process. */
-    private final ConcurrentMap<String, String> localHolders = new ConcurrentHashMap<>();
+    private final LocalKeyLocks local = new LocalKeyLocks();
 
     public LeaseLockManager(LeaseLockConfig config, LeaseApi api, Clock clock, LockObserver observer) {
         this(config, api, clock, LeaseLockManager::randomToken, observer);
@@ -64,14 +62,26 @@ public final class LeaseLockManager {
         return config.namePrefix() + Target.hash16(key);
     }
 
-    /** Try once to take the key's lock, without blocking. */
+    /** Try once to take the key's lock, without waiting for another process. */
     public LockAttempt tryAcquire(String key) {
+        return tryAcquire(key, Duration.ZERO);
+    }
+
+    /**
+     * Try once to take the key's lock: waits up to {@code localWait} for another thread of this process that
+     * holds the key (it releases within one routing step), never for another process.
+     */
+    public LockAttempt tryAcquire(String key, Duration localWait) {
         observer.attempt();
         Instant started = clock.instant();
         String holder = config.holderPrefix() + "/" + tokens.get();
-        String existing = localHolders.putIfAbsent(key, holder);
-        if (existing != null) {
-            return notAcquired(LockAttempt.Reason.LOCAL, existing, null);
+        try {
+            if (!local.enter(key, localWait)) {
+                return notAcquired(LockAttempt.Reason.LOCAL, null, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return notAcquired(LockAttempt.Reason.LOCAL, null, null);
         }
         boolean acquired = false;
         try {
@@ -115,43 +125,38 @@ public final class LeaseLockManager {
             return notAcquired(LockAttempt.Reason.API_ERROR, null, e);
         } finally {
             if (!acquired) {
-                localHolders.remove(key, holder);
+                local.exit(key);
             }
         }
     }
 
     /**
-     * Give the lock back. Deletes the Lease only if it still names this acquisition's holder identity (it may
-     * have been taken over after expiry); never throws: a Lease we fail to delete expires by itself.
+     * Give the lock back: one DELETE guarded by the resourceVersion we wrote. A 409 means the Lease was taken
+     * over after expiry (its version changed) and is left alone. Never throws: a Lease we fail to delete expires
+     * by itself.
      */
     public void release(HeldLock lock) {
-        boolean stillOurs = false;
+        boolean deleted = false;
         try {
-            observer.apiCall("get");
-            Optional<Lease> current = api.get(lock.leaseName());
-            stillOurs = current.isPresent() && lock.holderIdentity().equals(holderOf(current.get()));
-            if (stillOurs) {
-                observer.apiCall("delete");
-                api.delete(lock.leaseName(), current.get().getMetadata().getResourceVersion());
-            } else {
-                LOG.warnf("lock lost before release (taken over after expiry or deleted): lease=%s key=%s holder=%s"
-                        + " currentHolder=%s", lock.leaseName(), lock.key(), lock.holderIdentity(),
-                        current.map(LeaseLockManager::holderOf).orElse("<none>"));
+            observer.apiCall("delete");
+            deleted = api.delete(lock.leaseName(), lock.resourceVersion());
+            if (!deleted) {
+                LOG.warnf("lock gone before release: lease=%s key=%s holder=%s", lock.leaseName(), lock.key(),
+                        lock.holderIdentity());
             }
         } catch (LeaseConflictException e) {
-            stillOurs = false;
-            LOG.warnf("lock taken over while releasing: lease=%s key=%s holder=%s", lock.leaseName(), lock.key(),
-                    lock.holderIdentity());
+            LOG.warnf("lock taken over before release, left to its new holder: lease=%s key=%s holder=%s",
+                    lock.leaseName(), lock.key(), lock.holderIdentity());
         } catch (RuntimeException e) {
             LOG.warnf(e, "lock release failed, the lease will expire by itself: lease=%s key=%s holder=%s",
                     lock.leaseName(), lock.key(), lock.holderIdentity());
         } finally {
-            localHolders.remove(lock.key(), lock.holderIdentity());
-            observer.released(Duration.between(lock.acquiredAt(), clock.instant()), stillOurs);
+            local.exit(lock.key());
+            observer.released(Duration.between(lock.acquiredAt(), clock.instant()), deleted);
         }
     }
 
-    /** Whether a Lease no longer protects its holder at {@code now}: no holder, or renewTime + duration passed. */
+    /** Whether a Lease no longer protects its holder at {@code now}: no holder, or renewTime + duration < now. */
     boolean isExpired(Lease lease, Instant now) {
         if (lease.getSpec() == null || holderOf(lease) == null || holderOf(lease).isEmpty()) {
             return true;
@@ -163,7 +168,7 @@ public final class LeaseLockManager {
         }
         int seconds = Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds())
                 .orElse(config.leaseDurationSeconds());
-        return !now.isBefore(renewed.toInstant().plusSeconds(seconds));
+        return renewed.toInstant().plusSeconds(seconds).isBefore(now);
     }
 
     private Lease newLease(String name, String holder, Instant now, int transitions) {

@@ -24,7 +24,7 @@ public interface LockObserver {
     default void notAcquired(LockAttempt.Reason reason) {
     }
 
-    /** A release, with how long the lock was held and whether the Lease was still ours. */
-    default void released(Duration held, boolean stillOurs) {
+    /** A release, with how long the lock was held and whether our DELETE removed the Lease. */
+    default void released(Duration held, boolean deleted) {
     }
 }

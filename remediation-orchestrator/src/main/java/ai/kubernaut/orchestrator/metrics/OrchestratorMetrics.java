@@ -19,6 +19,7 @@ public final class OrchestratorMetrics implements LockObserver {
     private final Counter statusConflicts;
     private final Counter lockAttempts;
     private final Counter lockContention;
+    private final Counter lockTakeovers;
     private final Timer lockAcquisition;
     private final Timer lockHold;
     private final Timer wakeupLatency;
@@ -37,6 +38,9 @@ public final class OrchestratorMetrics implements LockObserver {
                 .description("Target lock acquisition attempts").register(registry);
         lockContention = Counter.builder("orchestrator.lock.contention")
                 .description("Target lock attempts that found the lock held (in this process or by a Lease)")
+                .register(registry);
+        lockTakeovers = Counter.builder("orchestrator.lock.takeovers")
+                .description("Expired target Leases taken over (their holder died or froze past the lease)")
                 .register(registry);
         lockAcquisition = Timer.builder("orchestrator.lock.acquisition.duration")
                 .description("Time to acquire a target lock").publishPercentileHistogram().register(registry);
@@ -89,6 +93,9 @@ public final class OrchestratorMetrics implements LockObserver {
     @Override
     public void acquired(Duration took, boolean takeover) {
         lockAcquisition.record(took);
+        if (takeover) {
+            lockTakeovers.increment();
+        }
     }
 
     @Override
@@ -100,7 +107,7 @@ public final class OrchestratorMetrics implements LockObserver {
     }
 
     @Override
-    public void released(Duration held, boolean stillOurs) {
+    public void released(Duration held, boolean deleted) {
         lockHold.record(held);
     }
 }

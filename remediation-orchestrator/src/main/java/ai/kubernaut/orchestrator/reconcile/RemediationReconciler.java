@@ -5,6 +5,7 @@ import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
 import ai.kubernaut.orchestrator.events.RemediationEvents;
 import ai.kubernaut.orchestrator.lock.HeldLock;
 import ai.kubernaut.orchestrator.lock.LeaseLockManager;
+import ai.kubernaut.orchestrator.lock.LocalKeyLocks;
 import ai.kubernaut.orchestrator.lock.LockAttempt;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
@@ -19,8 +20,10 @@ import ai.kubernaut.orchestrator.routing.RoutingDecision;
 import ai.kubernaut.orchestrator.routing.RoutingPolicy;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
+import ai.kubernaut.orchestrator.workflow.WorkflowExecutionView;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
+import ai.kubernaut.orchestrator.request.Phases;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -29,6 +32,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -42,10 +46,13 @@ import org.jboss.logging.MDC;
  * Drives one RemediationRequest one step: Pending -> Analyzing -> (Blocked) -> Executing -> Completed | Failed,
  * or TimedOut when a phase outlives its limit.
  *
- * <p>Every decision starts from an uncached read of the RR, and every transition is a status write conditional
- * on that read: a reconcile that loses a 409 re-reads and decides again, it never overwrites. Routing (the
- * checks, the WFE creation and the move to Executing) runs under the target's Lease; the WFE's deterministic
- * name fences a holder that lost its Lease while paused (ADR-052-003).
+ * <p>Every decision starts from the RR as the informer has it, and every transition is a status write
+ * conditional on that copy's resourceVersion: a reconcile that loses a 409 (a stale copy, or a concurrent
+ * writer) GETs the RR and decides again, it never overwrites. Routing decides
+ * from the informers ({@link WorkflowExecutionView}, no LIST): a Block or an Adopt creates nothing and needs no
+ * lock; a Create runs under the target's Lease, and the WFE's deterministic name fences both a stale view and a
+ * holder that lost its Lease while paused: a 409 on the create is answered by one GET of that name and a new
+ * decision (ADR-052-003).
  */
 public final class RemediationReconciler {
 
@@ -61,10 +68,20 @@ public final class RemediationReconciler {
     private static final Logger LOG = Logger.getLogger(RemediationReconciler.class);
     /** Re-reads after lost status writes within one reconcile before handing back to the queue's backoff. */
     private static final int MAX_CONFLICT_ROUNDS = 5;
+    /** Fenced creates (409, GET by name, decide again) within one lock hold before backing off. */
+    private static final int MAX_FENCE_ROUNDS = 4;
+    /**
+     * How long a reconcile waits for another worker of this replica routing the same target (one routing step).
+     * With ownership by target all RRs of a target meet in one replica: routing them one at a time means the
+     * second decides on what the first created instead of racing it for the Lease.
+     */
+    private static final Duration ROUTING_WAIT = Duration.ofSeconds(2);
 
     private final RemediationRequestApi requests;
     private final WorkflowExecutionApi executions;
+    private final WorkflowExecutionView view;
     private final Function<String, List<RemediationRequest>> sameFingerprint;
+    private final Function<String, RemediationRequest> cachedRequest;
     private final LeaseLockManager locks;
     private final WorkflowSelector selector;
     private final RemediationEvents events;
@@ -72,17 +89,22 @@ public final class RemediationReconciler {
     private final ReconcileSettings settings;
     private final Clock clock;
     private final CreationHook creationHook;
+    private final LocalKeyLocks routing = new LocalKeyLocks();
 
     /**
+     * @param cachedRequest   the RR of a name from the informer cache (null when absent: then it is read)
      * @param sameFingerprint RRs with a given fingerprint, from the informer cache (DuplicateInProgress: a
      *                        lagging cache only delays, the blocked RR is woken when the older one ends)
      */
     public RemediationReconciler(RemediationRequestApi requests, WorkflowExecutionApi executions,
+            WorkflowExecutionView view, Function<String, RemediationRequest> cachedRequest,
             Function<String, List<RemediationRequest>> sameFingerprint, LeaseLockManager locks,
             WorkflowSelector selector, RemediationEvents events, OrchestratorMetrics metrics,
             ReconcileSettings settings, Clock clock, CreationHook creationHook) {
         this.requests = requests;
         this.executions = executions;
+        this.view = view;
+        this.cachedRequest = cachedRequest;
         this.sameFingerprint = sameFingerprint;
         this.locks = locks;
         this.selector = selector;
@@ -98,7 +120,8 @@ public final class RemediationReconciler {
         MDC.put("rr", name);
         try {
             for (int round = 1; round <= MAX_CONFLICT_ROUNDS; round++) {
-                RemediationRequest rr = requests.get(name);
+                // the cache first (it triggered this reconcile); after a lost write, the server's copy
+                RemediationRequest rr = round == 1 ? cachedRequest.apply(name) : requests.get(name);
                 if (rr == null) {
                     return ReconcileResult.done("gone");
                 }
@@ -171,7 +194,7 @@ public final class RemediationReconciler {
         RoutingStatus routing = rr.getStatus().getRoutingStatus();
         BlockReason reason = routing == null ? null : routing.getBlockReason();
         if (reason == BlockReason.RESOURCEBUSY && routing.getBlockingWorkflowExecution() != null) {
-            WorkflowExecution blocking = executions.get(routing.getBlockingWorkflowExecution());
+            WorkflowExecution blocking = execution(routing.getBlockingWorkflowExecution());
             if (blocking != null && WorkflowExecutions.isActive(blocking)) {
                 return Optional.of(untilDeadline(rr, null, "blocked by " + blocking.getMetadata().getName()));
             }
@@ -189,8 +212,34 @@ public final class RemediationReconciler {
         return Optional.empty();
     }
 
-    /** Routing checks -> create WFE -> RR to Executing, all under the target's Lease. */
+    /**
+     * Routing checks -> create WFE -> RR to Executing. Decided from the informers; only a Create takes the
+     * target's Lease, and decides again under it.
+     */
     private ReconcileResult route(RemediationRequest rr, Target target, WorkflowSelection selection) {
+        boolean entered;
+        try {
+            entered = routing.enter(target.key(), ROUTING_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ReconcileResult.error("interrupted while waiting to route target " + target.key());
+        }
+        if (!entered) {
+            return ReconcileResult.contention("another worker of this replica is routing target " + target.key());
+        }
+        try {
+            return routeAlone(rr, target, selection);
+        } finally {
+            routing.exit(target.key());
+        }
+    }
+
+    /** {@link #route} with no other worker of this replica routing the same target. */
+    private ReconcileResult routeAlone(RemediationRequest rr, Target target, WorkflowSelection selection) {
+        RoutingDecision first = decide(rr, target, selection, List.of());
+        if (!(first instanceof RoutingDecision.Create)) {
+            return apply(rr, target, selection, first);
+        }
         LockAttempt attempt = locks.tryAcquire(target.key());
         if (attempt instanceof LockAttempt.NotAcquired notAcquired) {
             if (notAcquired.reason().isContention()) {
@@ -203,47 +252,76 @@ public final class RemediationReconciler {
         }
         HeldLock lock = ((LockAttempt.Acquired) attempt).lock();
         try {
-            List<WorkflowExecution> onTarget = executions.listForTarget(target);
-            RoutingDecision decision = RoutingPolicy.decide(rr, target, selection,
-                    sameFingerprint.apply(rr.getSpec().getSignalFingerprint()), onTarget, clock.instant(),
-                    settings.defaultCooldown());
-            if (decision instanceof RoutingDecision.Adopt adopt) {
-                MDC.put("wfe", adopt.workflowExecution());
-                LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
-                        target, adopt.workflowExecution());
-                RemediationRequest executing = toExecuting(rr, adopt.workflowExecution(), selection);
-                return untilDeadline(executing, null, "executing " + adopt.workflowExecution());
-            }
-            if (decision instanceof RoutingDecision.Block block) {
-                return block(rr, target, selection, block);
-            }
-            RoutingDecision.Create create = (RoutingDecision.Create) decision;
-            MDC.put("wfe", create.workflowExecution());
-            creationHook.beforeCreate(rr, create.workflowExecution());
-            try {
-                executions.create(WorkflowExecutions.build(rr, target, selection, create.sequence()));
-            } catch (WorkflowExecutionApi.AlreadyExistsException fenced) {
-                // another creator (possibly after taking our expired Lease) got this name first: decide again
-                metrics.workflowExecutionFenced();
-                LOG.warnf("WorkflowExecution name already taken, deciding again: rr=%s target=%s wfe=%s",
-                        rr.getMetadata().getName(), target, create.workflowExecution());
-                return ReconcileResult.conflict("fenced: " + create.workflowExecution() + " exists");
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
-                    // the server's schema refuses what we built from this RR: retrying cannot help
-                    return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected WorkflowExecution "
-                            + create.workflowExecution() + ": " + e.getMessage(), null);
+            List<WorkflowExecution> readByName = new ArrayList<>();
+            for (int round = 1; round <= MAX_FENCE_ROUNDS; round++) {
+                RoutingDecision decision = decide(rr, target, selection, readByName);
+                if (!(decision instanceof RoutingDecision.Create create)) {
+                    return apply(rr, target, selection, decision);
                 }
-                throw e;
+                MDC.put("wfe", create.workflowExecution());
+                creationHook.beforeCreate(rr, create.workflowExecution());
+                try {
+                    view.remember(executions.create(WorkflowExecutions.build(rr, target, selection,
+                            create.sequence())));
+                } catch (WorkflowExecutionApi.AlreadyExistsException fenced) {
+                    // a stale view, or another creator (maybe after taking our expired Lease) got this name
+                    // first: read that one WFE and decide again
+                    metrics.workflowExecutionFenced();
+                    WorkflowExecution existing = executions.get(create.workflowExecution());
+                    LOG.infof("WorkflowExecution name already taken, deciding again: rr=%s target=%s wfe=%s"
+                            + " phase=%s", rr.getMetadata().getName(), target, create.workflowExecution(),
+                            existing == null ? "<gone>" : WorkflowExecutions.phaseOf(existing));
+                    if (existing != null) {
+                        view.remember(existing);
+                        readByName.add(existing);
+                    }
+                    continue;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
+                        // the server's schema refuses what we built from this RR: retrying cannot help
+                        return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected"
+                                + " WorkflowExecution " + create.workflowExecution() + ": " + e.getMessage(), null);
+                    }
+                    throw e;
+                }
+                metrics.workflowExecutionCreated();
+                LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s",
+                        rr.getMetadata().getName(), target, create.workflowExecution(), selection.workflowId());
+                RemediationRequest executing = toExecuting(rr, create.workflowExecution(), selection);
+                return untilDeadline(executing, null, "executing " + create.workflowExecution());
             }
-            metrics.workflowExecutionCreated();
-            LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s", rr.getMetadata().getName(),
-                    target, create.workflowExecution(), selection.workflowId());
-            RemediationRequest executing = toExecuting(rr, create.workflowExecution(), selection);
-            return untilDeadline(executing, null, "executing " + create.workflowExecution());
+            return ReconcileResult.conflict("fenced " + MAX_FENCE_ROUNDS + " times on target " + target.key());
         } finally {
             locks.release(lock);
         }
+    }
+
+    private RoutingDecision decide(RemediationRequest rr, Target target, WorkflowSelection selection,
+            List<WorkflowExecution> readByName) {
+        List<WorkflowExecution> onTarget = new ArrayList<>(view.onTarget(target));
+        for (WorkflowExecution read : readByName) {
+            onTarget.removeIf(w -> w.getMetadata().getName().equals(read.getMetadata().getName()));
+            onTarget.add(read);
+        }
+        return RoutingPolicy.decide(rr, target, selection, sameFingerprint.apply(rr.getSpec().getSignalFingerprint()),
+                onTarget, clock.instant(), settings.defaultCooldown());
+    }
+
+    private ReconcileResult apply(RemediationRequest rr, Target target, WorkflowSelection selection,
+            RoutingDecision decision) {
+        if (decision instanceof RoutingDecision.Adopt adopt) {
+            MDC.put("wfe", adopt.workflowExecution());
+            LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
+                    target, adopt.workflowExecution());
+            RemediationRequest executing = toExecuting(rr, adopt.workflowExecution(), selection);
+            return untilDeadline(executing, null, "executing " + adopt.workflowExecution());
+        }
+        return block(rr, target, selection, (RoutingDecision.Block) decision);
+    }
+
+    /** The WFE of that name: from the informer's cache, else one GET (the cache may not have it yet). */
+    private WorkflowExecution execution(String name) {
+        return view.byName(name).orElseGet(() -> executions.get(name));
     }
 
     private ReconcileResult block(RemediationRequest rr, Target target, WorkflowSelection selection,
@@ -290,7 +368,7 @@ public final class RemediationReconciler {
                     null);
         }
         MDC.put("wfe", name);
-        WorkflowExecution wfe = executions.get(name);
+        WorkflowExecution wfe = execution(name);
         if (wfe == null) {
             return fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING, "WorkflowExecution " + name + " no longer exists",
                     name);

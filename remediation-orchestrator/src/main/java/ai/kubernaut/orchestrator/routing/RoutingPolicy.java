@@ -4,7 +4,7 @@ import ai.kubernaut.orchestrator.catalog.WorkflowSelection;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus.BlockReason;
-import ai.kubernaut.orchestrator.reconcile.Phases;
+import ai.kubernaut.orchestrator.request.Phases;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import java.time.Duration;
@@ -15,8 +15,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The routing checks that run before a WFE is created, as a pure function of what was read under the target
- * lock (so they are unit-testable without a cluster). In order: adopt our own WFE; DuplicateInProgress (an
+ * The routing checks that run before a WFE is created, as a pure function of the replica's view of the RRs and
+ * WFEs (so they are unit-testable without a cluster; a Create is decided again under the target lock). In order: adopt our own WFE; DuplicateInProgress (an
  * older active RR with the same fingerprint); ResourceBusy (an active WFE on the target that is not ours);
  * RecentlyRemediated (the same workflow finished on the target within its cooldown); else create the WFE with
  * the next sequence for the target.
@@ -31,7 +31,7 @@ public final class RoutingPolicy {
      * @param target           its target
      * @param selection        the workflow chosen for it
      * @param sameFingerprint  RRs with the RR's fingerprint (may include the RR itself and terminal ones)
-     * @param targetExecutions every WFE labelled with the target's hash, read uncached
+     * @param targetExecutions every WFE labelled with the target's hash in the replica's view (informer + own writes)
      * @param now              the decision time
      * @param defaultCooldown  the cooldown when the selection has none; zero disables RecentlyRemediated
      */

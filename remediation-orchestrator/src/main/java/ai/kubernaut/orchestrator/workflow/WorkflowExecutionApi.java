@@ -1,16 +1,14 @@
 package ai.kubernaut.orchestrator.workflow;
 
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
-import ai.kubernaut.orchestrator.target.Target;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import java.net.HttpURLConnection;
-import java.util.List;
 
-/** The orchestrator's WorkflowExecution calls: uncached reads and creation. It never updates or deletes one. */
+/**
+ * The orchestrator's WorkflowExecution calls besides its informer: a GET by name (after a 409, or when the cache
+ * lacks a WFE) and creation. It never lists, updates or deletes one.
+ */
 public final class WorkflowExecutionApi {
 
     /** Thrown when a WFE of that name exists: another creator won (this is the creation fence). */
@@ -22,30 +20,10 @@ public final class WorkflowExecutionApi {
 
     private final KubernetesClient client;
     private final String namespace;
-    private final boolean useFieldSelector;
 
-    /**
-     * @param useFieldSelector also filter by {@code spec.targetResource} on the server (needs the CRD's
-     *                         selectableFields, Kubernetes 1.32+; the CRUD mock does not support it)
-     */
-    public WorkflowExecutionApi(KubernetesClient client, String namespace, boolean useFieldSelector) {
+    public WorkflowExecutionApi(KubernetesClient client, String namespace) {
         this.client = client;
         this.namespace = namespace;
-        this.useFieldSelector = useFieldSelector;
-    }
-
-    /**
-     * Every WFE labelled with the target's hash, straight from the API server (never a cache: the busy check
-     * must see WFEs created a moment ago by another replica). Callers confirm spec.targetResource in memory.
-     */
-    public List<WorkflowExecution> listForTarget(Target target) {
-        FilterWatchListDeletable<WorkflowExecution, KubernetesResourceList<WorkflowExecution>,
-                Resource<WorkflowExecution>> query = client.resources(WorkflowExecution.class).inNamespace(namespace)
-                .withLabel(WorkflowExecutions.LABEL_TARGET_HASH, target.hash());
-        if (useFieldSelector) {
-            query = query.withField("spec.targetResource", target.key());
-        }
-        return query.list().getItems();
     }
 
     /** GET straight from the API server; null when it does not exist. */

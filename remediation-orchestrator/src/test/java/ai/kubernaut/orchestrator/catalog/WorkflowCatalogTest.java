@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.kubernaut.orchestrator.cluster.TestCatalog;
+import ai.kubernaut.testserver.catalog.TestWorkflowCatalog;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.Map;
@@ -106,5 +108,16 @@ class WorkflowCatalogTest {
         assertEquals(Duration.ZERO, GoDuration.parse("0"));
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("5 m"));
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("-5m"));
+    }
+
+    @Test
+    void sharedTestCatalogIsTheConfigMapThisServiceReadsAndParses() {
+        // the tests and the e2e suite install the catalog through kube-test-server, which cannot see our constants
+        assertEquals(CatalogWorkflowSelector.CONFIG_MAP_NAME, TestWorkflowCatalog.CONFIG_MAP);
+        assertEquals(CatalogWorkflowSelector.CATALOG_KEY, TestWorkflowCatalog.KEY);
+        WorkflowCatalog tests = WorkflowCatalog.parse(TestCatalog.YAML, serialization);
+        assertEquals("restart-deployment", tests.match(TestCatalog.RESTART, "critical").orElseThrow().workflowId());
+        assertEquals("increase-memory", tests.match(TestCatalog.OOM, "warning").orElseThrow().workflowId());
+        assertTrue(tests.match(TestCatalog.UNKNOWN, "critical").isEmpty());
     }
 }

@@ -1,9 +1,7 @@
 package ai.kubernaut.orchestrator.cluster;
 
-import ai.kubernaut.orchestrator.catalog.CatalogWorkflowSelector;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import ai.kubernaut.testserver.catalog.TestWorkflowCatalog;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 /** The workflow catalog the tests run with (format of docs/contracts.md). */
 public final class TestCatalog {
@@ -14,16 +12,7 @@ public final class TestCatalog {
     public static final String FLAPPING = "KubeDeploymentFlapping";
     public static final String UNKNOWN = "SignalNobodyHandles";
 
-    public static final String YAML = """
-            workflows:
-              - signalName: KubePodCrashLooping
-                severity: critical
-                workflowId: restart-deployment
-                workflowName: Restart the owning Deployment
-                actionType: restart
-                version: "1.0.0"
-                executionBundle: bundles/restart-deployment:1.0.0
-                parameters: {strategy: rolling}
+    public static final String YAML = TestWorkflowCatalog.of(TestWorkflowCatalog.RESTART_DEPLOYMENT_RULE, """
               - signalName: KubePodOOMKilled
                 workflowId: increase-memory
                 actionType: patch
@@ -31,7 +20,7 @@ public final class TestCatalog {
               - signalName: KubeDeploymentFlapping
                 workflowId: pause-rollout
                 cooldown: 3s
-            """;
+            """);
 
     private TestCatalog() {
     }
@@ -41,9 +30,6 @@ public final class TestCatalog {
     }
 
     public static void install(KubernetesClient client, String namespace, String yaml) {
-        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-                .withName(CatalogWorkflowSelector.CONFIG_MAP_NAME).withNamespace(namespace).endMetadata()
-                .addToData(CatalogWorkflowSelector.CATALOG_KEY, yaml).build())
-                .createOr(NonDeletingOperation::update);
+        TestWorkflowCatalog.apply(client, namespace, yaml);
     }
 }

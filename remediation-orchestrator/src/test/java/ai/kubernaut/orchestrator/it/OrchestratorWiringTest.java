@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
+import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
 import ai.kubernaut.orchestrator.config.OrchestratorConfig;
 import ai.kubernaut.orchestrator.config.PodIdentity;
@@ -28,6 +29,7 @@ import ai.kubernaut.orchestrator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The application's own controller (one replica, pod ro-test-0) against the CRUD mock: the RR life cycle,
+ * The application's own controller (one replica, pod ro-test-0) against the strict test API server: the RR life cycle,
  * the routing checks, the catalog, events, health and metrics.
  */
 @QuarkusTest
@@ -82,6 +84,29 @@ class OrchestratorWiringTest {
 
     void awaitPhase(String rrName, ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase phase) {
         await().atMost(WAIT).until(() -> cluster.phase(rrName) == phase);
+    }
+
+    /** The application's own client, as configured (the controller's calls go through it). */
+    @Inject
+    KubernetesClient applicationClient;
+
+    @Test
+    void theClientDoesNotRetryOnItsOwnTheWorkQueueBacksOffInstead() {
+        assertEquals(0, applicationClient.getConfiguration().getRequestRetryBackoffLimit());
+        String name = "wfe-retry-probe";
+        TestApiServerResource.server().hook((request, caller) -> request.getPath().contains("/workflowexecutions/"
+                + name) ? EmbeddedApiServer.failure(503, "ServiceUnavailable", "probe") : null);
+        long mark = TestApiServerResource.server().mark();
+        try {
+            KubernetesClientException failure = org.junit.jupiter.api.Assertions.assertThrows(
+                    KubernetesClientException.class, () -> applicationClient.resources(WorkflowExecution.class)
+                            .inNamespace(TestApiServerResource.NAMESPACE).withName(name).get());
+            assertEquals(503, failure.getCode());
+        } finally {
+            TestApiServerResource.server().hook(null);
+        }
+        assertEquals(1, TestApiServerResource.server().requestsSince(mark, r -> name.equals(r.name())).size(),
+                "one request: no retry inside the client");
     }
 
     @Test
@@ -311,8 +336,9 @@ class OrchestratorWiringTest {
                 "orchestrator_phase_transitions_total{from=\"Analyzing\",to=\"Executing\"}",
                 "orchestrator_workflowexecutions_created_total", "orchestrator_lock_acquisition_attempts_total",
                 "orchestrator_lock_acquisition_duration_seconds_count", "orchestrator_lock_hold_duration_seconds_count",
-                "orchestrator_lease_api_calls_total{verb=\"create\"}", "orchestrator_lease_api_calls_total{verb=\"get\"}",
+                "orchestrator_lease_api_calls_total{verb=\"create\"}",
                 "orchestrator_lease_api_calls_total{verb=\"delete\"}", "orchestrator_lock_contention_total",
+                "orchestrator_lock_takeovers_total",
                 "orchestrator_blocked_wakeup_latency_seconds_count")) {
             assertTrue(body.contains(name), "metrics lack " + name);
         }

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Test;
  * ADR-052-003: a lock holder paused past its Lease (GC, CPU starvation, SIGSTOP) wakes up after another
  * replica took the Lease over. The deterministic WFE name per target and sequence fences the stale creator at
  * the API server, and its release leaves the new holder's Lease alone.
+ *
+ * <p>The hand-over is the one ownership makes possible: A owns every target while alone and pauses inside its
+ * critical section; B joins, wins the target by rendezvous hashing (the target is chosen so), and for a moment
+ * both believe they own it.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
@@ -46,11 +50,11 @@ class PausedLockHolderTest extends ReplicasTestBase {
     void pausedHolderWakingAfterTakeoverIsFencedAndCreatesNoSecondWorkflowExecution() {
         String ns = "ro-paused-a";
         ClusterOps cluster = inNamespace(ns);
-        Target target = new Target("shop", "Deployment", "paused-a");
+        Target target = Fixtures.targetOwnedBy("ro-b", List.of("ro-a", "ro-b"), "shop", "paused-a");
         PauseBeforeCreate pause = new PauseBeforeCreate("rr-paused-a");
         replicas.start(settings(ns, "ro-a"), pause);
         cluster.create(Fixtures.request("rr-paused-a", Fixtures.fingerprint("paused-a"), TestCatalog.RESTART,
-                "critical", "shop", "Deployment", "paused-a"));
+                "critical", "shop", "Deployment", target.name()));
         await().atMost(WAIT).until(pause::isPaused);
         assertEquals(WorkflowExecutions.name(target, 1), pause.decided());
         assertTrue(cluster.orchestratorLeases().get(0).getSpec().getHolderIdentity().startsWith("ro-a/"));
@@ -77,12 +81,12 @@ class PausedLockHolderTest extends ReplicasTestBase {
     void staleHolderDoesNotReleaseTheLeaseOfTheReplicaThatTookItOver() {
         String ns = "ro-paused-b";
         ClusterOps cluster = inNamespace(ns);
-        Target target = new Target("shop", "Deployment", "paused-b");
+        Target target = Fixtures.targetOwnedBy("ro-b", List.of("ro-a", "ro-b"), "shop", "paused-b");
         PauseBeforeCreate pauseA = new PauseBeforeCreate("rr-paused-b");
         PauseBeforeCreate pauseB = new PauseBeforeCreate("rr-paused-b");
         replicas.start(settings(ns, "ro-a"), pauseA);
         cluster.create(Fixtures.request("rr-paused-b", Fixtures.fingerprint("paused-b"), TestCatalog.RESTART,
-                "critical", "shop", "Deployment", "paused-b"));
+                "critical", "shop", "Deployment", target.name()));
         await().atMost(WAIT).until(pauseA::isPaused);
 
         // B takes over the expired Lease and pauses too, holding it, right before its own create

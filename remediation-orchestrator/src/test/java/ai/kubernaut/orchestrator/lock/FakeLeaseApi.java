@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 
 /**
  * An in-memory Lease store with the API server's conditional semantics (create fails on an existing name,
- * update and delete check the resourceVersion), optionally ignoring delete preconditions like the CRUD mock.
+ * update and delete check the resourceVersion, as a real server and the project's embedded one do).
  * Tests can run an action before a verb (to interleave a competitor) or make a verb fail.
  */
 final class FakeLeaseApi implements LeaseApi {
@@ -22,7 +22,6 @@ final class FakeLeaseApi implements LeaseApi {
     private final Map<String, Consumer<FakeLeaseApi>> before = new HashMap<>();
     private final Map<String, RuntimeException> failures = new HashMap<>();
     private long resourceVersion;
-    boolean honourDeletePreconditions = true;
 
     /** Runs {@code action} once, right before the next call of {@code verb}. */
     synchronized void beforeNext(String verb, Consumer<FakeLeaseApi> action) {
@@ -94,7 +93,7 @@ final class FakeLeaseApi implements LeaseApi {
             if (current == null) {
                 return false;
             }
-            if (honourDeletePreconditions && !current.getMetadata().getResourceVersion().equals(rv)) {
+            if (!current.getMetadata().getResourceVersion().equals(rv)) {
                 throw new LeaseConflictException("precondition", null);
             }
             store.remove(name);

@@ -3,19 +3,31 @@ package ai.kubernaut.orchestrator.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The lock protocol contract of ADR-052, written from the same list of cases as the Gateway's
+ * {@code LeaseLockManagerTest} (names kept alike so the two copies can be compared case by case), against an
+ * in-memory Lease store with a real API server's conditional semantics. Where the copies differ on purpose
+ * (the RO's release is one DELETE without a GET at any age) the case says so.
+ */
 class LeaseLockManagerTest {
 
     static final String TARGET = "shop/Deployment/payments";
@@ -40,175 +52,205 @@ class LeaseLockManagerTest {
     }
 
     @Test
-    void freeTargetIsAcquiredWithOneCreateAndReleasedWithGetAndDelete() {
-        LeaseLockManager a = manager("ro-0");
-        HeldLock lock = held(a.tryAcquire(TARGET));
+    void leaseNameIsPrefixPlus16HexOfSha256() {
+        String name = manager("ro-0").leaseName(TARGET);
+        assertEquals("ro-lock-" + Target.hash16(TARGET), name);
+        assertTrue(name.matches("ro-lock-[0-9a-f]{16}"), name);
+    }
 
-        assertEquals("ro-lock-" + ai.kubernaut.orchestrator.target.Target.hash16(TARGET), lock.leaseName());
-        assertEquals(24, lock.leaseName().length());
-        Lease stored = api.stored(lock.leaseName()).orElseThrow();
+    @Test
+    void uncontendedAcquireIsOneCreateWithAFreshHolderToken() {
+        LeaseLockManager a = manager("ro-0");
+        HeldLock first = held(a.tryAcquire(TARGET));
+
+        Lease stored = api.stored(first.leaseName()).orElseThrow();
         assertEquals("ro-0/t1", stored.getSpec().getHolderIdentity());
         assertEquals(30, stored.getSpec().getLeaseDurationSeconds());
         assertEquals(clock.instant(), stored.getSpec().getRenewTime().toInstant());
         assertEquals(List.of("create"), api.calls());
 
-        a.release(lock);
-        assertTrue(api.stored(lock.leaseName()).isEmpty());
-        assertEquals(List.of("create", "get", "delete"), api.calls());
-        assertEquals(List.of("create", "get", "delete"), observer.verbs);
-    }
-
-    @Test
-    void secondAcquisitionInTheSameProcessIsRefusedWithoutAnApiCall() {
-        LeaseLockManager a = manager("ro-0");
-        HeldLock first = held(a.tryAcquire(TARGET));
-        int callsBefore = api.calls().size();
-
-        assertEquals(LockAttempt.Reason.LOCAL, reason(a.tryAcquire(TARGET)));
-        assertEquals(callsBefore, api.calls().size());
-
         a.release(first);
-        held(a.tryAcquire(TARGET));
+        HeldLock second = held(a.tryAcquire(TARGET));
+        assertEquals("ro-0/t2", second.holderIdentity(), "never re-entrant: a new token per acquisition");
     }
 
     @Test
-    void unexpiredLeaseOfAnotherReplicaIsContention() {
-        LeaseLockManager a = manager("ro-0");
-        LeaseLockManager b = manager("ro-1");
-        held(a.tryAcquire(TARGET));
-        clock.advance(LEASE.minusMillis(1));
-
-        LockAttempt attempt = b.tryAcquire(TARGET);
-        assertEquals(LockAttempt.Reason.HELD, reason(attempt));
-        assertEquals("ro-0/t1", ((LockAttempt.NotAcquired) attempt).holder().orElseThrow());
-        assertEquals(List.of(LockAttempt.Reason.HELD), observer.refusals);
-    }
-
-    @Test
-    void expiredLeaseIsTakenOverWithAResourceVersionGuardedUpdate() {
-        LeaseLockManager a = manager("ro-0");
-        LeaseLockManager b = manager("ro-1");
-        HeldLock stale = held(a.tryAcquire(TARGET));
+    void liveLeaseOfAnotherHolderIsContentionAfterCreateAndGet() {
+        held(manager("ro-0").tryAcquire(TARGET));
         clock.advance(LEASE);
 
-        HeldLock taken = held(b.tryAcquire(TARGET));
+        LockAttempt attempt = manager("ro-1").tryAcquire(TARGET);
+
+        assertEquals(LockAttempt.Reason.HELD, reason(attempt));
+        assertTrue(LockAttempt.Reason.HELD.isContention());
+        assertEquals("ro-0/t1", ((LockAttempt.NotAcquired) attempt).holder().orElseThrow());
+        assertEquals(List.of("create", "create", "get"), api.calls());
+    }
+
+    @Test
+    void expiryIsRenewTimePlusDurationBeforeNowTheGatewaysRule() {
+        LeaseLockManager a = manager("ro-0");
+        Lease lease = new LeaseBuilder().withNewMetadata().withName(a.leaseName(TARGET)).endMetadata()
+                .withNewSpec().withHolderIdentity("ro-9/x").withLeaseDurationSeconds(30)
+                .withRenewTime(clock.instant().atZone(java.time.ZoneOffset.UTC)).endSpec().build();
+
+        assertFalse(a.isExpired(lease, clock.instant().plus(LEASE)), "at renewTime + duration it still holds");
+        assertTrue(a.isExpired(lease, clock.instant().plus(LEASE).plusMillis(1)));
+    }
+
+    @Test
+    void expiredLeaseIsTakenOverWithAVersionGuardedUpdate() {
+        held(manager("ro-0").tryAcquire(TARGET));
+        clock.advance(LEASE.plusMillis(1));
+
+        HeldLock taken = held(manager("ro-1").tryAcquire(TARGET));
+
         Lease stored = api.stored(taken.leaseName()).orElseThrow();
         assertEquals("ro-1/t1", stored.getSpec().getHolderIdentity());
         assertEquals(1, stored.getSpec().getLeaseTransitions());
+        assertEquals(stored.getMetadata().getResourceVersion(), taken.resourceVersion());
         assertEquals(List.of("create", "create", "get", "update"), api.calls());
-        assertEquals(1, observer.takeovers);
-
-        // the paused holder wakes up and releases: it must not delete the new holder's Lease
-        a.release(stale);
-        assertEquals("ro-1/t1", api.stored(taken.leaseName()).orElseThrow().getSpec().getHolderIdentity());
-        assertEquals(List.of(false), observer.releasesStillOurs);
+        assertEquals(1, observer.takeovers.get(), "counted in orchestrator_lock_takeovers_total");
     }
 
     @Test
-    void staleReleaseIsSafeEvenWhenTheServerIgnoresDeletePreconditions() {
-        api.honourDeletePreconditions = false;
-        LeaseLockManager a = manager("ro-0");
+    void twoTakeoversOfOneExpiredLeaseHaveExactlyOneWinner() {
+        held(manager("ro-0").tryAcquire(TARGET));
+        clock.advance(LEASE.plusSeconds(5));
         LeaseLockManager b = manager("ro-1");
-        HeldLock stale = held(a.tryAcquire(TARGET));
-        clock.advance(LEASE.plusSeconds(1));
-        HeldLock taken = held(b.tryAcquire(TARGET));
+        LeaseLockManager c = manager("ro-2");
+        // c takes the expired Lease between b's GET and b's UPDATE
+        AtomicReference<LockAttempt> cAttempt = new AtomicReference<>();
+        api.beforeNext("update", fake -> cAttempt.set(c.tryAcquire(TARGET)));
 
-        a.release(stale);
+        LockAttempt bAttempt = b.tryAcquire(TARGET);
 
-        assertTrue(api.stored(taken.leaseName()).isPresent(), "the GET before DELETE saw another holder");
+        assertEquals(LockAttempt.Reason.CONFLICT, reason(bAttempt));
+        HeldLock winner = held(cAttempt.get());
+        assertEquals("ro-2/t1", api.stored(winner.leaseName()).orElseThrow().getSpec().getHolderIdentity());
+        assertEquals(1, observer.takeovers.get());
     }
 
     @Test
-    void takeoverBetweenOurGetAndDeleteIsNotDeletedWhenPreconditionsAreHonoured() {
+    void samePodNameWithAnotherTokenIsNotTheHolder() {
+        held(manager("ro-0").tryAcquire(TARGET));
+        // the same pod restarted (a new manager, a new token) does not inherit the hold
+        assertEquals(LockAttempt.Reason.HELD, reason(manager("ro-0").tryAcquire(TARGET)));
+    }
+
+    @Test
+    void releaseIsOnePreconditionDeleteWithoutAGet() {
         LeaseLockManager a = manager("ro-0");
         HeldLock lock = held(a.tryAcquire(TARGET));
-        // another replica rewrites the Lease after our GET, before our DELETE
-        api.beforeNext("delete", fake -> {
-            Lease other = fake.stored(lock.leaseName()).orElseThrow();
-            other.getSpec().setHolderIdentity("ro-9/x");
-            fake.put(other);
-        });
 
         a.release(lock);
 
-        assertEquals("ro-9/x", api.stored(lock.leaseName()).orElseThrow().getSpec().getHolderIdentity());
-        assertEquals(List.of(false), observer.releasesStillOurs);
+        assertTrue(api.stored(lock.leaseName()).isEmpty());
+        assertEquals(List.of("create", "delete"), api.calls());
+        assertEquals(List.of("create", "delete"), observer.verbs);
+        assertEquals(List.of(true), observer.releasesDeleted);
     }
 
     @Test
-    void losingTheTakeoverRaceIsContention() {
+    void releaseNeverDeletesALeaseSomeoneTookOver() {
         LeaseLockManager a = manager("ro-0");
-        LeaseLockManager b = manager("ro-1");
-        held(a.tryAcquire(TARGET));
-        clock.advance(LEASE.plusSeconds(5));
-        // a third replica takes the expired Lease between b's GET and b's UPDATE
-        api.beforeNext("update", fake -> {
-            Lease winner = fake.stored("ro-lock-" + ai.kubernaut.orchestrator.target.Target.hash16(TARGET))
-                    .orElseThrow();
-            winner.getSpec().setHolderIdentity("ro-2/w");
-            fake.put(winner);
-        });
+        HeldLock stale = held(a.tryAcquire(TARGET));
+        clock.advance(LEASE.plusSeconds(1));
+        HeldLock taken = held(manager("ro-1").tryAcquire(TARGET));
 
-        assertEquals(LockAttempt.Reason.CONFLICT, reason(b.tryAcquire(TARGET)));
-        // and b's in-process marker is gone: a later attempt goes to the API again
-        int calls = api.calls().size();
-        b.tryAcquire(TARGET);
-        assertTrue(api.calls().size() > calls);
+        a.release(stale); // the paused holder wakes up: its DELETE precondition names the old version
+
+        assertEquals(taken.holderIdentity(),
+                api.stored(taken.leaseName()).orElseThrow().getSpec().getHolderIdentity());
+        assertEquals(List.of(false), observer.releasesDeleted);
+        assertEquals("delete", api.calls().get(api.calls().size() - 1), "no GET: the precondition decides");
+    }
+
+    @Test
+    void releaseAfterExpiryOfALeaseStillOursIsTheSameOneDelete() {
+        // the Gateway's copy GETs first near expiry; the RO relies on the precondition at any age
+        LeaseLockManager a = manager("ro-0");
+        HeldLock lock = held(a.tryAcquire(TARGET));
+        clock.advance(LEASE.plusSeconds(10));
+
+        a.release(lock);
+
+        assertTrue(api.stored(lock.leaseName()).isEmpty());
+        assertEquals(List.of("create", "delete"), api.calls());
     }
 
     @Test
     void leaseReleasedBetweenCreateConflictAndGetIsCreatedAgain() {
-        LeaseLockManager a = manager("ro-0");
-        LeaseLockManager b = manager("ro-1");
-        HeldLock first = held(a.tryAcquire(TARGET));
+        HeldLock first = held(manager("ro-0").tryAcquire(TARGET));
         api.beforeNext("get", fake -> fake.remove(first.leaseName()));
 
-        HeldLock second = held(b.tryAcquire(TARGET));
+        HeldLock second = held(manager("ro-1").tryAcquire(TARGET));
 
         assertEquals(List.of("create", "create", "get", "create"), api.calls());
         assertEquals("ro-1/t1", api.stored(second.leaseName()).orElseThrow().getSpec().getHolderIdentity());
     }
 
     @Test
-    void apiFailureIsAnErrorNotContentionAndLeavesNoLocalHold() {
+    void leaseWithoutHolderOrRenewTimeIsFree() {
+        LeaseLockManager a = manager("ro-0");
+        api.put(new LeaseBuilder().withNewMetadata().withName(a.leaseName(TARGET)).endMetadata().withNewSpec()
+                .endSpec().build());
+
+        held(a.tryAcquire(TARGET));
+    }
+
+    @Test
+    void apiErrorsAreNotContention() {
         LeaseLockManager a = manager("ro-0");
         api.failNext("create", new IllegalStateException("API server unreachable"));
 
         LockAttempt attempt = a.tryAcquire(TARGET);
+
         assertEquals(LockAttempt.Reason.API_ERROR, reason(attempt));
         assertFalse(LockAttempt.Reason.API_ERROR.isContention());
         assertEquals("API server unreachable",
                 ((LockAttempt.NotAcquired) attempt).error().orElseThrow().getMessage());
-
-        held(a.tryAcquire(TARGET));
+        held(a.tryAcquire(TARGET)); // and the key is free again in this process
     }
 
     @Test
     void releaseFailureNeverThrowsAndFreesTheKeyLocally() {
         LeaseLockManager a = manager("ro-0");
         HeldLock lock = held(a.tryAcquire(TARGET));
-        api.failNext("get", new IllegalStateException("timeout"));
+        api.failNext("delete", new IllegalStateException("timeout"));
 
         a.release(lock);
 
-        // the Lease stays until it expires, but this process may try again (and sees its own old Lease held)
+        // the Lease stays until it expires, but this process may try again (and finds its old Lease held)
         assertEquals(LockAttempt.Reason.HELD, reason(a.tryAcquire(TARGET)));
-        clock.advance(LEASE);
+        clock.advance(LEASE.plusMillis(1));
         held(a.tryAcquire(TARGET));
     }
 
     @Test
-    void leaseWithoutHolderOrRenewTimeIsFree() {
+    void oneThreadPerKeyInsideTheProcess() throws Exception {
         LeaseLockManager a = manager("ro-0");
-        Lease empty = new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withNewMetadata()
-                .withName(a.leaseName(TARGET)).endMetadata().withNewSpec().endSpec().build();
-        api.put(empty);
+        HeldLock first = held(a.tryAcquire(TARGET));
+        int calls = api.calls().size();
 
-        held(a.tryAcquire(TARGET));
+        assertEquals(LockAttempt.Reason.LOCAL, reason(a.tryAcquire(TARGET, Duration.ofMillis(20))));
+        assertEquals(calls, api.calls().size(), "waiting for a local holder costs no API call");
+
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicReference<LockAttempt> second = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            waiting.countDown();
+            second.set(a.tryAcquire(TARGET, Duration.ofSeconds(10)));
+        });
+        waiter.start();
+        assertTrue(waiting.await(5, TimeUnit.SECONDS));
+        a.release(first);
+        waiter.join(10_000);
+        held(second.get());
     }
 
     @Test
-    void holdersAreMutuallyExclusiveAcrossReplicasAndThreads() throws Exception {
+    void concurrentSessionsOnOneReplicaNeverHoldTogether() throws Exception {
         List<LeaseLockManager> replicas = List.of(manager("ro-0"), manager("ro-1"), manager("ro-2"));
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger maxInside = new AtomicInteger();
@@ -224,9 +266,8 @@ class LeaseLockManagerTest {
                     return;
                 }
                 for (int i = 0; i < 200; i++) {
-                    if (replica.tryAcquire(TARGET) instanceof LockAttempt.Acquired acquired) {
-                        int now = inside.incrementAndGet();
-                        maxInside.accumulateAndGet(now, Math::max);
+                    if (replica.tryAcquire(TARGET, Duration.ofMillis(5)) instanceof LockAttempt.Acquired acquired) {
+                        maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
                         acquisitions.incrementAndGet();
                         inside.decrementAndGet();
                         replica.release(acquired.lock());
@@ -246,19 +287,17 @@ class LeaseLockManagerTest {
     }
 
     @Test
-    void configRejectsSubSecondLeasesAndBlankHolders() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+    void configRejectsNonsense() {
+        assertThrows(IllegalArgumentException.class,
                 () -> new LeaseLockConfig("ro-lock-", "ro-0", Duration.ofMillis(500)));
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new LeaseLockConfig("ro-lock-", " ", LEASE));
+        assertThrows(IllegalArgumentException.class, () -> new LeaseLockConfig("ro-lock-", " ", LEASE));
         assertEquals(2, new LeaseLockConfig("ro-lock-", "ro-0", Duration.ofMillis(1500)).leaseDurationSeconds());
     }
 
     static final class RecordingObserver implements LockObserver {
-        final List<String> verbs = java.util.Collections.synchronizedList(new ArrayList<>());
-        final List<LockAttempt.Reason> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
-        final List<Boolean> releasesStillOurs = java.util.Collections.synchronizedList(new ArrayList<>());
-        volatile int takeovers;
+        final List<String> verbs = Collections.synchronizedList(new ArrayList<>());
+        final List<Boolean> releasesDeleted = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger takeovers = new AtomicInteger();
 
         @Override
         public void apiCall(String verb) {
@@ -268,18 +307,13 @@ class LeaseLockManagerTest {
         @Override
         public void acquired(Duration took, boolean takeover) {
             if (takeover) {
-                takeovers++;
+                takeovers.incrementAndGet();
             }
         }
 
         @Override
-        public void notAcquired(LockAttempt.Reason reason) {
-            refusals.add(reason);
-        }
-
-        @Override
-        public void released(Duration held, boolean stillOurs) {
-            releasesStillOurs.add(stillOurs);
+        public void released(Duration held, boolean deleted) {
+            releasesDeleted.add(deleted);
         }
     }
 }

@@ -5,7 +5,7 @@ import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
 import ai.kubernaut.orchestrator.model.workflowexecutionstatus.FailureDetails;
-import ai.kubernaut.orchestrator.reconcile.Phases;
+import ai.kubernaut.orchestrator.request.Phases;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import io.fabric8.kubernetes.api.model.Event;

@@ -22,6 +22,22 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * The first Deployment name {@code prefix-<n>} in {@code namespace} whose target the member {@code owner}
+     * wins among {@code members} (rendezvous hashing): lets a test decide which replica owns a target.
+     */
+    public static Target targetOwnedBy(String owner, java.util.Collection<String> members, String namespace,
+            String prefix) {
+        for (int n = 0; n < 1000; n++) {
+            Target target = new Target(namespace, "Deployment", prefix + "-" + n);
+            if (ai.kubernaut.orchestrator.sharding.ShardRing.owner(target.key(), members).orElseThrow()
+                    .equals(owner)) {
+                return target;
+            }
+        }
+        throw new IllegalStateException("no target owned by " + owner + " among " + members);
+    }
+
     /** A valid fingerprint derived from a seed. */
     public static String fingerprint(String seed) {
         try {

@@ -40,6 +40,18 @@ public final class Replicas implements AutoCloseable {
         return controller;
     }
 
+    /** Stops the {@code index}-th replica started (as a pod shut down: its member Lease is deleted). */
+    public void stop(int index) {
+        for (int i = 3 * index; i < 3 * index + 3; i++) {
+            try {
+                resources.get(i).close();
+                resources.set(i, () -> { });
+            } catch (Exception e) {
+                throw new IllegalStateException("could not stop replica " + index, e);
+            }
+        }
+    }
+
     public List<RemediationController> controllers() {
         return List.copyOf(controllers);
     }

@@ -1,11 +1,11 @@
-package ai.kubernaut.orchestrator.reconcile;
+package ai.kubernaut.orchestrator.request;
 
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** RR phases as the orchestrator reads them. */
+/** RR phases as the orchestrator reads them (its own package: routing and reconcile both read them). */
 public final class Phases {
 
     /** Terminal RR phases; every other phase, Blocked included, is active (kubernaut-behaviour.md). */

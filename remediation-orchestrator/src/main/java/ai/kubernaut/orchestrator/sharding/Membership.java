@@ -1,0 +1,228 @@
+package ai.kubernaut.orchestrator.sharding;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * This replica's place among the live orchestrator replicas, and which keys (targets) are its own.
+ *
+ * <p>Each replica holds one member Lease {@code ro-member-<pod>} and renews it every {@code renewInterval} (an
+ * UPDATE guarded by the resourceVersion it last wrote, no GET). Everyone watches the member Leases (an
+ * informer, label {@code kubernaut.ai/member-of=remediation-orchestrator}); the live set is judged on the local
+ * clock by the target lock's expiry rule. A key is owned by the rendezvous-hash winner over the live set
+ * ({@link ShardRing}). A replica counts itself live only while its own last successful renewal is younger than
+ * the Lease duration, so a replica that froze and wakes up owns nothing until it has renewed; a replica that
+ * dies or freezes drops out of everyone else's set once its Lease expires. The set is re-judged on every Lease
+ * event and every {@code checkInterval}; when it changes, {@code onChange} runs (the controller then enqueues
+ * the RRs it now owns).
+ *
+ * <p>Ownership only divides work. Safety stays with the target Lease and the fenced WFE names (ADR-052-003):
+ * during a hand-over two replicas may both believe they own a target for up to the Lease duration.
+ */
+public final class Membership implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Membership.class);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String podName;
+    private final MembershipSettings settings;
+    private final Clock clock;
+    private final Runnable onChange;
+    private final ScheduledExecutorService timer;
+    private SharedIndexInformer<Lease> informer;
+    /** Our Lease as last written (null until created). Touched by the timer thread only. */
+    private Lease mine;
+    /** When our last successful write was sent (our clock); null before the first. */
+    private volatile Instant renewedAt;
+    private volatile Set<String> members = Set.of();
+    private volatile boolean closed;
+
+    public Membership(KubernetesClient client, String namespace, String podName, MembershipSettings settings,
+            Clock clock, Runnable onChange) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.podName = Objects.requireNonNull(podName, "podName");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ro-membership-" + podName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Membership start() {
+        informer = client.leases().inNamespace(namespace)
+                .withLabel(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF).runnableInformer(0);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Lease lease) {
+                timer.execute(Membership.this::recompute);
+            }
+
+            @Override
+            public void onUpdate(Lease old, Lease lease) {
+                // renewals of others change nothing unless a member came back; recompute is cheap
+                timer.execute(Membership.this::recompute);
+            }
+
+            @Override
+            public void onDelete(Lease lease, boolean unknownFinalState) {
+                timer.execute(Membership.this::recompute);
+            }
+        });
+        informer.start();
+        timer.scheduleWithFixedDelay(this::renew, 0, settings.renewInterval().toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::recompute, settings.checkInterval().toMillis(),
+                settings.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Whether this replica owns {@code key} now: it is live itself and wins the key over the live set. */
+    public boolean owns(String key) {
+        Set<String> current = members;
+        return selfLive(clock.instant()) && current.contains(podName)
+                && ShardRing.owner(key, current).map(podName::equals).orElse(false);
+    }
+
+    /** The live members as last judged. */
+    public Set<String> members() {
+        return members;
+    }
+
+    /** Our Lease is written and the member informer has listed: ownership answers are meaningful. */
+    public boolean isReady() {
+        return informer != null && informer.hasSynced() && informer.isWatching() && selfLive(clock.instant());
+    }
+
+    private boolean selfLive(Instant now) {
+        Instant at = renewedAt;
+        return at != null && !at.plus(settings.leaseDuration()).isBefore(now);
+    }
+
+    private void renew() {
+        if (closed) {
+            return;
+        }
+        Instant sent = clock.instant();
+        try {
+            mine = mine == null ? createOrAdopt(sent) : update(mine, sent);
+            renewedAt = sent;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                mine = null; // someone rewrote or deleted it: start over from a fresh read next time
+                timer.execute(this::renew);
+            }
+            LOG.warnf("member lease renewal failed (HTTP %d), retrying: lease=%s: %s", e.getCode(),
+                    MemberLeases.leaseName(podName), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "member lease renewal failed, retrying: lease=%s", MemberLeases.leaseName(podName));
+        }
+        recompute();
+    }
+
+    private Lease createOrAdopt(Instant now) {
+        String name = MemberLeases.leaseName(podName);
+        try {
+            return client.leases().inNamespace(namespace).resource(lease(name, now, null)).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+        }
+        // left by an earlier incarnation of this pod: take it over at its current version
+        Lease existing = client.leases().inNamespace(namespace).withName(name).get();
+        if (existing == null) {
+            return client.leases().inNamespace(namespace).resource(lease(name, now, null)).create();
+        }
+        return update(existing, now);
+    }
+
+    private Lease update(Lease current, Instant now) {
+        Lease next = lease(current.getMetadata().getName(), now, current.getMetadata().getResourceVersion());
+        return client.leases().inNamespace(namespace).resource(next).update();
+    }
+
+    private Lease lease(String name, Instant now, String resourceVersion) {
+        return new LeaseBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withResourceVersion(resourceVersion)
+                .addToLabels(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF)
+                .addToLabels("app.kubernetes.io/managed-by", "remediation-orchestrator")
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity(podName)
+                .withLeaseDurationSeconds(settings.leaseDurationSeconds())
+                .withRenewTime(now.atZone(ZoneOffset.UTC))
+                .endSpec()
+                .build();
+    }
+
+    private void recompute() {
+        // before the first list we would see ourselves alone and claim every target
+        if (closed || informer == null || !informer.hasSynced()) {
+            return;
+        }
+        Instant now = clock.instant();
+        java.util.TreeSet<String> live = new java.util.TreeSet<>(MemberLeases.liveMembers(informer.getStore().list(),
+                now));
+        // our own liveness is what we know of our renewals, not what the informer last delivered
+        if (selfLive(now)) {
+            live.add(podName);
+        } else {
+            live.remove(podName);
+        }
+        Set<String> next = Set.copyOf(live);
+        if (!next.equals(members)) {
+            LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, members);
+            members = next;
+            try {
+                onChange.run();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "membership change handler failed: pod=%s", podName);
+            }
+        }
+    }
+
+    /** Stops renewing and deletes our Lease (guarded by the version we wrote) so the others take over now. */
+    @Override
+    public void close() {
+        closed = true;
+        if (informer != null) {
+            informer.close(); // first: its handlers hand work to the timer
+        }
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Lease last = mine;
+        if (last != null) {
+            try {
+                client.leases().inNamespace(namespace).withName(last.getMetadata().getName())
+                        .lockResourceVersion(last.getMetadata().getResourceVersion()).delete();
+            } catch (KubernetesClientException e) {
+                LOG.warnf("member lease not deleted, it expires by itself: lease=%s: %s",
+                        last.getMetadata().getName(), e.getMessage());
+            }
+        }
+    }
+
+}

@@ -1,0 +1,70 @@
+package ai.kubernaut.orchestrator.workflow;
+
+import ai.kubernaut.orchestrator.model.WorkflowExecution;
+import ai.kubernaut.orchestrator.target.Target;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The WFEs routing decides from: the WFE informer's cache (indexed by the target-hash label), plus the WFEs this
+ * replica wrote or read by name that the informer has not delivered yet (its own creates a moment ago, a WFE read
+ * after a 409). No LIST per decision; a view that is still stale costs one 409 and one GET by name, because WFE
+ * names are deterministic per target and sequence (ADR-052-003).
+ */
+public final class WorkflowExecutionView {
+
+    public static final String BY_TARGET_HASH = "targetHash";
+
+    private final SharedIndexInformer<WorkflowExecution> informer;
+    private final String namespace;
+    /** name -> WFE known from our own write or read, until the informer has it. */
+    private final ConcurrentMap<String, WorkflowExecution> known = new ConcurrentHashMap<>();
+
+    /** Adds the target-hash index to {@code informer} (call before it starts). */
+    public WorkflowExecutionView(SharedIndexInformer<WorkflowExecution> informer, String namespace) {
+        this.informer = informer;
+        this.namespace = namespace;
+        informer.addIndexers(Map.of(BY_TARGET_HASH, wfe -> {
+            Map<String, String> labels = wfe.getMetadata().getLabels();
+            String hash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
+            return hash == null ? List.of() : List.of(hash);
+        }));
+    }
+
+    /** Every WFE labelled with the target's hash (callers confirm spec.targetResource). */
+    public List<WorkflowExecution> onTarget(Target target) {
+        Map<String, WorkflowExecution> byName = new LinkedHashMap<>();
+        for (WorkflowExecution wfe : informer.getIndexer().byIndex(BY_TARGET_HASH, target.hash())) {
+            byName.put(wfe.getMetadata().getName(), wfe);
+        }
+        for (WorkflowExecution wfe : known.values()) {
+            Map<String, String> labels = wfe.getMetadata().getLabels();
+            if (labels != null && target.hash().equals(labels.get(WorkflowExecutions.LABEL_TARGET_HASH))) {
+                byName.putIfAbsent(wfe.getMetadata().getName(), wfe);
+            }
+        }
+        return new ArrayList<>(byName.values());
+    }
+
+    /** The cached WFE of that name, if the informer (or our own write) has it. */
+    public Optional<WorkflowExecution> byName(String name) {
+        WorkflowExecution cached = informer.getIndexer().getByKey(namespace + "/" + name);
+        return Optional.ofNullable(cached != null ? cached : known.get(name));
+    }
+
+    /** A WFE we created or read by name: part of the view until the informer delivers it. */
+    public void remember(WorkflowExecution wfe) {
+        known.put(wfe.getMetadata().getName(), wfe);
+    }
+
+    /** The informer delivered (or dropped) this WFE: its own copy is the truth from now on. */
+    public void delivered(WorkflowExecution wfe) {
+        known.remove(wfe.getMetadata().getName());
+    }
+}
