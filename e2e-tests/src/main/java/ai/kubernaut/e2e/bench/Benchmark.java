@@ -44,6 +44,10 @@ import java.util.stream.Collectors;
  *       {@code roTargets x roPerTarget} RRs created at once: RRs completed per second, lock attempts and
  *       contention, WFE LISTs per RR and Lease calls per WFE (request log); with 3 replicas also the time from a
  *       WFE's completion to the next blocked RR's WFE on the same target (p50/p99).</li>
+ *   <li>Last (part {@code gateway}), Gateway, locking on, with a history: the namespace first filled with
+ *       {@code bench.history} (10,000) terminal RRs shaped like the Gateway's own (payload, labels, annotations,
+ *       status), then the same load; compared with the empty-namespace run (throughput, p50, RSS: the watch-backed
+ *       view holds every RR). RR LISTs and all API requests per signal of the Gateway (request log).</li>
  *   <li>RSS of every replica.</li>
  * </ol>
  * Lease calls and status writes come from the API server's request log on the embedded cluster, from the
@@ -68,6 +72,7 @@ public final class Benchmark {
     private static final int RO_PER_TARGET = Integer.getInteger("bench.roPerTarget", 5);
     /** Which parts run: {@code gateway}, {@code orchestrator} or both (default). */
     private static final String PARTS = System.getProperty("bench.parts", "gateway,orchestrator");
+    private static final int HISTORY = Integer.getInteger("bench.history", 10_000);
 
     private Benchmark() {
     }
@@ -77,7 +82,11 @@ public final class Benchmark {
                           Map<String, Long> newLeaseVerbs,
                           Percentiles mixedLatency, double mixedThroughput, Map<Integer, Long> mixedCodes,
                           double stormWallSeconds, long stormRrs, long storm202, long stormStatusWrites,
-                          double lockTimeouts, Map<Integer, Long> stormCodes, Map<String, Long> rssMib, String source) {
+                          double lockTimeouts, Map<Integer, Long> stormCodes, Map<String, Long> rssMib, String source,
+                          ApiCallCounter.Counts mixedCounts, int mixedSignals) {
+        String perSignal(long n) {
+            return n < 0 ? "n/a" : String.format("%.3f", n / (double) mixedSignals);
+        }
     }
 
     public static void main(String[] args) {
@@ -101,22 +110,36 @@ public final class Benchmark {
         try (Cluster cluster = Cluster.fromSystemProperties()) {
             OUT.println("cluster: " + cluster.description());
             boolean gateway = PARTS.contains("gateway");
-            GatewayFigures on = gateway ? gateway(cluster, true) : null;
-            GatewayFigures off = gateway ? gateway(cluster, false) : null;
+            GatewayFigures on = gateway ? gateway(cluster, true, 0) : null;
+            GatewayFigures off = gateway ? gateway(cluster, false, 0) : null;
             Map<String, String> ro = PARTS.contains("orchestrator") ? orchestrator(cluster) : Map.of();
             printTable(on, off, ro);
+            // last: the history stays in the cluster and would slow the other phases on the embedded one
+            if (gateway && HISTORY > 0) {
+                printHistory(on, gateway(cluster, true, HISTORY));
+            }
             OUT.printf("%nbenchmark wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
         }
     }
 
-    private static GatewayFigures gateway(Cluster cluster, boolean locking) {
-        String label = locking ? "locking on" : "locking off";
+    private static GatewayFigures gateway(Cluster cluster, boolean locking, int history) {
+        String label = (locking ? "locking on" : "locking off") + (history > 0 ? ", " + history + " RRs of history" : "");
         OUT.println("gateway, " + label + ": starting 3 replicas...");
-        try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix(locking ? "bench-lock" : "bench-nolock")
+        try (KubernautSystem system = KubernautSystem.in(cluster)
+                .namespacePrefix(history > 0 ? "bench-hist" : locking ? "bench-lock" : "bench-nolock")
                 .gateways(3).env(ServiceKind.GATEWAY, "GATEWAY_LOCK_ENABLED", Boolean.toString(locking)).start();
              SignalSender sender = new SignalSender(Duration.ofSeconds(60))) {
             String apps = "bench-apps";
             ApiCallCounter counter = new ApiCallCounter(system);
+            if (history > 0) {
+                long t = System.nanoTime();
+                History.fill(cluster.admin(), system.namespace(), history);
+                OUT.printf("gateway, %s: %d terminal RRs written in %.0f s; waiting for every replica's view...%n",
+                        label, history, (System.nanoTime() - t) / 1e9);
+                Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                        system.gateways().replicas().stream().allMatch(r -> r.metrics()
+                                .sum("gateway_dedup_view_size") >= history));
+            }
             // warm-up: JIT and connection pools, on fingerprints not used afterwards
             Storm.run(CLIENTS, 600, i -> sender.sendAlert(system.gateways().get(i % 3),
                     Alert.aboutDeployment("Warmup", apps, "warmup-" + (i % 60))));
@@ -143,7 +166,9 @@ public final class Benchmark {
                 mixed.add(Alert.aboutDeployment("ContainerMemoryNearLimit", apps, "mixed-" + (i % MIXED_FINGERPRINTS)));
             }
             Collections.shuffle(mixed, new Random(1));
+            ApiCallCounter.Mark beforeMixed = counter.mark();
             LoadResult mixedResult = Storm.run(CLIENTS, mixed.size(), i -> sender.sendAlert(system.gateways().get(i % 3), mixed.get(i)));
+            ApiCallCounter.Counts mixedCounts = counter.since(beforeMixed, ServiceKind.GATEWAY);
 
             OUT.println("gateway, " + label + ": storm of " + STORM + " identical alerts from " + STORM_CLIENTS + " clients...");
             Metrics beforeStorm = scrape(system.gateways().replicas());
@@ -164,7 +189,7 @@ public final class Benchmark {
                     mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),
                     stormCounts.statusWrites(),
                     afterStorm.sum("gateway_lock_retry_timeout_total") - beforeStorm.sum("gateway_lock_retry_timeout_total"),
-                    storm.countsByCode(), rss, newCounts.source());
+                    storm.countsByCode(), rss, newCounts.source(), mixedCounts, mixed.size());
         }
     }
 
@@ -364,8 +389,37 @@ public final class Benchmark {
         row("storm: answers by code", on.stormCodes().toString(), off.stormCodes().toString(), "");
         row("storm: status writes per duplicate", perDuplicate(on), perDuplicate(off), "");
         row("storm: lock timeouts", String.format("%.0f", on.lockTimeouts()), String.format("%.0f", off.lockTimeouts()), "");
+        row("mixed load: RR LISTs per signal (after start-up)", on.perSignal(on.mixedCounts().rrLists()),
+                off.perSignal(off.mixedCounts().rrLists()), "");
+        row("mixed load: API requests per signal (all kinds)", on.perSignal(on.mixedCounts().requests()),
+                off.perSignal(off.mixedCounts().requests()), "");
         row("RSS per replica (MiB)", on.rssMib().toString(), off.rssMib().toString(), "");
         OUT.println("(Lease calls and status writes from the " + on.source() + ")");
+    }
+
+    private static void printHistory(GatewayFigures empty, GatewayFigures history) {
+        OUT.println();
+        OUT.printf("load average now: %.1f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        OUT.println("| Gateway, locking on (3 replicas) | empty namespace | " + HISTORY + " RRs of history | history / empty |");
+        OUT.println("| --- | --- | --- | --- |");
+        row("mixed load: throughput (answers/s)", String.format("%.0f", empty.mixedThroughput()),
+                String.format("%.0f", history.mixedThroughput()),
+                String.format("%.2f", history.mixedThroughput() / empty.mixedThroughput()));
+        row("mixed load: p50 latency", ms(empty.mixedLatency().at(50)), ms(history.mixedLatency().at(50)),
+                ratio(history.mixedLatency().at(50), empty.mixedLatency().at(50)));
+        row("mixed load: p99 latency", ms(empty.mixedLatency().at(99)), ms(history.mixedLatency().at(99)),
+                ratio(history.mixedLatency().at(99), empty.mixedLatency().at(99)));
+        row("new signal, sequential: p50 latency", ms(empty.newSignalLatency().at(50)),
+                ms(history.newSignalLatency().at(50)),
+                ratio(history.newSignalLatency().at(50), empty.newSignalLatency().at(50)));
+        row("mixed load: answers by code", empty.mixedCodes().toString(), history.mixedCodes().toString(), "");
+        row("mixed load: RR LISTs per signal", empty.perSignal(empty.mixedCounts().rrLists()),
+                history.perSignal(history.mixedCounts().rrLists()), "");
+        row("mixed load: API requests per signal", empty.perSignal(empty.mixedCounts().requests()),
+                history.perSignal(history.mixedCounts().requests()), "");
+        row("storm: RRs created (must be 1)", Long.toString(empty.stormRrs()), Long.toString(history.stormRrs()), "");
+        row("RSS per replica (MiB)", empty.rssMib().toString(), history.rssMib().toString(), "");
     }
 
     private static String perDuplicate(GatewayFigures g) {

@@ -23,8 +23,18 @@ public final class ApiCallCounter {
     public record Mark(long requestSeq, Map<ServiceKind, Metrics> metrics) {
     }
 
-    /** What a service did between a mark and now. */
-    public record Counts(long leaseCalls, long statusWrites, Map<String, Long> leaseCallsByVerb, String source) {
+    /**
+     * What a service did between a mark and now.
+     *
+     * @param rrLists  LISTs of RemediationRequests (the informer's relists included), -1 when not observable
+     * @param requests every API request of the service (watches counted once, when opened), -1 when not observable
+     */
+    public record Counts(long leaseCalls, long statusWrites, Map<String, Long> leaseCallsByVerb, long rrLists,
+                         long requests, String source) {
+        /** True when the counts come from the API server's own request log (every request seen). */
+        public boolean fromRequestLog() {
+            return rrLists >= 0;
+        }
     }
 
     private final KubernautSystem system;
@@ -51,8 +61,10 @@ public final class ApiCallCounter {
             Map<String, Long> byVerb = new java.util.TreeMap<>();
             records.stream().filter(RequestRecord::isLease).forEach(r -> byVerb.merge(r.verb(), 1L, Long::sum));
             long statusWrites = records.stream().filter(r -> r.isStatusWrite() && r.succeeded()).count();
+            long rrLists = records.stream().filter(r -> r.resource().equals("remediationrequests")
+                    && r.verb().equals("list")).count();
             return new Counts(byVerb.values().stream().mapToLong(Long::longValue).sum(), statusWrites, byVerb,
-                    "API server request log");
+                    rrLists, records.size(), "API server request log");
         }
         List<Replica> replicas = kind == ServiceKind.GATEWAY ? system.gateways().replicas() : system.orchestrators().replicas();
         Metrics now = scrape(replicas);
@@ -63,7 +75,7 @@ public final class ApiCallCounter {
         now.sumBy(leaseMetric, "verb").forEach((verb, value) ->
                 byVerb.put(verb, Math.round(value - before.sumBy(leaseMetric, "verb").getOrDefault(verb, 0.0))));
         long statusWrites = Math.round(now.sum(prefix + "_status_writes_total") - before.sum(prefix + "_status_writes_total"));
-        return new Counts(byVerb.values().stream().mapToLong(Long::longValue).sum(), statusWrites, byVerb,
+        return new Counts(byVerb.values().stream().mapToLong(Long::longValue).sum(), statusWrites, byVerb, -1, -1,
                 "service metrics");
     }
 

@@ -37,6 +37,7 @@ class RbacTest {
     private static final Set<String> GATEWAY = Set.of(
             "Role gateway-service: kubernaut.ai/remediationrequests get",
             "Role gateway-service: kubernaut.ai/remediationrequests list",
+            "Role gateway-service: kubernaut.ai/remediationrequests watch",
             "Role gateway-service: kubernaut.ai/remediationrequests create",
             "Role gateway-service: kubernaut.ai/remediationrequests/status patch",
             "Role gateway-service: coordination.k8s.io/leases get",

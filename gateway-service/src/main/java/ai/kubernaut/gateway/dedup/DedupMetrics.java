@@ -54,6 +54,13 @@ final class DedupMetrics {
         statusWrites(result).increment();
     }
 
+    /** @param result written, superseded (a later write carries it), gone, gave_up */
+    void statusRepair(String result) {
+        Counter.builder("gateway.status.repairs").tag("result", result)
+                .description("Initial status writes finished after the answer (the request path could not)")
+                .register(registry).increment();
+    }
+
     private Counter statusWrites(String result) {
         return Counter.builder("gateway.status.writes").tag("result", result)
                 .description("Writes of RemediationRequest status.deduplication (one may carry many occurrences)")

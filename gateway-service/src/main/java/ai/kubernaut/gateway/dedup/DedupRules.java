@@ -1,18 +1,15 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.gateway.model.remediationrequeststatus.Deduplication;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +55,7 @@ public final class DedupRules {
      */
     public static String rrName(String fingerprint, String predecessor) {
         String input = fingerprint + "|" + (predecessor == null ? "" : predecessor);
-        return "rr-" + fingerprint.substring(0, 12) + "-" + sha256Hex(input).substring(0, 8);
+        return "rr-" + fingerprint.substring(0, 12) + "-" + Fingerprints.sha256Hex(input).substring(0, 8);
     }
 
     /** What the RRs of one fingerprint say: the active one (if any) and the predecessor of a new one. */
@@ -170,14 +167,5 @@ public final class DedupRules {
 
     private static Instant max(Instant a, Instant b) {
         return a == null ? truncate(b) : b == null ? a : a.isAfter(b) ? a : truncate(b);
-    }
-
-    static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
     }
 }

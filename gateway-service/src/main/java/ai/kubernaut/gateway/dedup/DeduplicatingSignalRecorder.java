@@ -1,14 +1,15 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.backoff.Outcome;
 import ai.kubernaut.backoff.Retrier;
 import ai.kubernaut.backoff.RetryResult;
 import ai.kubernaut.gateway.dedup.OccurrenceBatcher.Result;
 import ai.kubernaut.gateway.dedup.RemediationRequestApi.Created;
 import ai.kubernaut.gateway.dedup.RemediationRequestApi.StatusWrite;
+import ai.kubernaut.gateway.kube.ApiFaults;
 import ai.kubernaut.gateway.lock.Fabric8LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseApi;
-import ai.kubernaut.gateway.lock.LeaseApiException;
 import ai.kubernaut.gateway.lock.LeaseAttempt;
 import ai.kubernaut.gateway.lock.LeaseLockManager;
 import ai.kubernaut.gateway.lock.LockConfig;
@@ -24,11 +25,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -37,67 +43,96 @@ import org.jboss.logging.MDC;
 
 /**
  * Records signals as RemediationRequests, status-based deduplication (DD-GATEWAY-011) with the ADR-052 lock
- * made safe (see {@code docs/adr/ADR-052-002-gateway-lock-and-fencing.md}):
+ * made safe (see {@code docs/adr/ADR-052-002-gateway-lock-and-fencing.md}, addendum "stale view"):
  *
  * <ol>
- * <li>Uncached lookup of the fingerprint's RRs. An active one: count the occurrence on it (group commit, version
- * guarded); duplicates never touch a Lease.</li>
- * <li>None: in-process exclusion per fingerprint, then the Lease (ADR-052 backoff, re-checking for an RR between
- * attempts), then a re-check under the lock, then a create whose name is derived from the fingerprint and the RR
- * it supersedes, so a second creator for the same gap, however late, gets 409 and counts as a duplicate.</li>
- * <li>The Lease is released after the answer, off the critical path.</li>
+ * <li>Decide from the watch-backed {@link RemediationRequestView} (no LIST per signal). An active RR: count the
+ * occurrence on it (group commit, a status patch carrying the resourceVersion; 409 -> GET by name -> re-decide);
+ * duplicates never touch a Lease.</li>
+ * <li>None: in-process exclusion per fingerprint, then the Lease (ADR-052 backoff, looking at the view between
+ * attempts), then a create whose name is derived from the fingerprint and the RR it supersedes. The fenced create
+ * is the re-check: 409 means the view was behind; GET that name and count on it, or if it is terminal continue the
+ * name chain from it.</li>
+ * <li>The Lease is released after the answer, off the critical path; an initial status write that failed is
+ * retried there too, until it lands or a later write supersedes it.</li>
  * </ol>
+ *
+ * Every failure leaving {@link #record} is a {@link RecordingFailure} classified once by {@link ApiFaults}.
  */
 public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DeduplicatingSignalRecorder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Rounds of "it changed under us" (fenced create, RR turned terminal) before giving up. */
-    private static final int MAX_ROUNDS = 8;
+    /** Rounds of "the view was behind" (a conflict, a terminal RR, a fenced name taken) before giving up. */
+    static final int MAX_ROUNDS = 10;
+    /** How long our own writes override a view that has not seen them yet (the watch takes milliseconds). */
+    static final Duration RECENT_WRITES_TTL = Duration.ofSeconds(30);
+    /** Background attempts at an initial status write that failed on the request path, and their budget each. */
+    static final int STATUS_REPAIR_ATTEMPTS = 20;
+    static final Duration STATUS_REPAIR_CALL_BUDGET = Duration.ofSeconds(10);
+    static final BackoffPolicy STATUS_REPAIR_BACKOFF = BackoffPolicy.builder().baseDelay(Duration.ofMillis(500))
+            .maxDelay(Duration.ofSeconds(30)).jitter(0.1).build();
 
     private final RecorderSettings settings;
     private final RemediationRequestApi rrs;
+    private final RemediationRequestView view;
+    private final AutoCloseable ownedView;
+    private final RecentWrites recent;
     private final LeaseLockManager locks;
     private final ApiCalls api;
-    private final Retrier lockRetrier;
-    private final Retrier statusRetrier;
+    private final Retrier leaseContention;
     private final DedupMetrics metrics;
     private final OccurrenceBatcher batcher;
     private final Clock clock;
     private final LongSupplier nanoClock;
-    private final ExecutorService releaser;
+    private final ScheduledExecutorService background;
 
+    /** Production wiring: starts the informer-backed view (readiness waits for its first sync). */
     public DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, MeterRegistry registry) {
-        this(settings, client, new Fabric8LeaseApi(client, settings.namespace()), registry, Clock.systemUTC(),
-                System::nanoTime, releaseExecutor(settings.podName()));
+        this(settings, client, InformerView.start(client, settings.namespace()), registry);
+    }
+
+    private DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, InformerView view,
+            MeterRegistry registry) {
+        this(settings, client, view, view, new Fabric8LeaseApi(client, settings.namespace()), registry,
+                Clock.systemUTC(), System::nanoTime, backgroundExecutor(settings.podName()));
+        registry.gauge("gateway.dedup.view.size", view, InformerView::size);
     }
 
     /**
-     * @param releaser runs Lease releases after the answer (off the critical path); closed by {@link #close()}
+     * @param ownedView  closed by {@link #close()} (null: the caller owns the view)
+     * @param background runs Lease releases and initial status repairs after the answer; closed by {@link #close()}
      */
-    DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, LeaseApi leaseApi,
-            MeterRegistry registry, Clock clock, LongSupplier nanoClock, ExecutorService releaser) {
+    DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, RemediationRequestView view,
+            AutoCloseable ownedView, LeaseApi leaseApi, MeterRegistry registry, Clock clock, LongSupplier nanoClock,
+            ScheduledExecutorService background) {
         this.settings = settings;
-        this.rrs = new RemediationRequestApi(client, settings.namespace(), settings.lookup());
+        this.rrs = new RemediationRequestApi(client, settings.namespace());
+        this.view = view;
+        this.ownedView = ownedView;
+        this.recent = new RecentWrites(RECENT_WRITES_TTL, nanoClock);
         this.clock = clock;
         this.nanoClock = nanoClock;
         this.locks = new LeaseLockManager(LockConfig.gateway(settings.namespace(), settings.podName(),
                 settings.leaseDuration()), leaseApi, clock, new LockMetrics(registry, "gateway"));
         this.api = new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter());
-        this.lockRetrier = Retrier.builder(settings.lockPolicy()).build();
-        this.statusRetrier = Retrier.builder(settings.statusPolicy()).build();
+        // contention is the only thing retried here: a Lease API error propagates (not contention)
+        this.leaseContention = Retrier.builder(settings.lockPolicy()).build();
         this.metrics = new DedupMetrics(registry);
         this.batcher = new OccurrenceBatcher(this::writeOccurrences);
-        this.releaser = releaser;
+        this.background = background;
     }
 
-    private static ExecutorService releaseExecutor(String podName) {
+    static ScheduledExecutorService backgroundExecutor(String podName) {
         AtomicInteger n = new AtomicInteger();
-        return Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "gw-lease-release-" + podName + "-" + n.incrementAndGet());
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "gw-after-answer-" + podName + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // at shutdown: finish pending Lease releases, drop status repairs still waiting for their delay
+        ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return ex;
     }
 
     public RecorderSettings settings() {
@@ -108,44 +143,116 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         return locks;
     }
 
+    /** True once the view of RRs has synced: before that the replica cannot decide and is not ready. */
+    @Override
+    public boolean ready() {
+        return view.synced();
+    }
+
     @Override
     public Recorded record(Signal signal) {
         String fp = signal.fingerprint();
         if (!DedupRules.isValidFingerprint(fp)) {
             throw new IllegalArgumentException("fingerprint must be 64 lowercase hex chars: " + fp);
         }
-        Deadline deadline = Deadline.after(settings.kubernetesDeadline(), nanoClock);
+        Deadline deadline = Deadline.after(settings.kubernetesDeadline(), nanoClock, settings.apiRetryAfter());
         Object previous = MDC.get("fingerprint");
         MDC.put("fingerprint", fp);
         try {
-            for (int round = 1; round <= MAX_ROUNDS; round++) {
-                DedupRules.View view = lookup(fp, deadline);
-                if (view.hasActive()) {
-                    Optional<Recorded> dup = countOn(view.active(), signal, deadline);
-                    if (dup.isPresent()) {
-                        return dup.get();
-                    }
-                    continue; // it turned terminal or vanished: the signal is new
-                }
-                Step step = createUnderLock(signal, deadline);
-                if (step instanceof Step.Done done) {
-                    return done.recorded();
-                }
-                if (step instanceof Step.DuplicateOf d) {
-                    Optional<Recorded> dup = countOn(d.rr(), signal, deadline);
-                    if (dup.isPresent()) {
-                        return dup.get();
-                    }
-                }
+            if (!view.awaitSynced(deadline.remaining())) { // only right after start-up; readiness waits for it too
+                throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
+                        "the view of RemediationRequests has not synced yet", settings.apiRetryAfter(), null);
             }
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "the RemediationRequests of fingerprint "
-                    + fp + " kept changing during " + MAX_ROUNDS + " rounds", api.retryAfter(), null);
+            return decideAndRecord(signal, deadline);
+        } catch (RecordingFailure f) {
+            throw f.retryAfter() != null || f.reason() == RecordingFailure.Reason.API_ERROR ? f
+                    : new RecordingFailure(f.reason(), f.getMessage(), settings.apiRetryAfter(), f);
+        } catch (RuntimeException e) {
+            throw classify(e, deadline);
         } finally {
             if (previous == null) {
                 MDC.remove("fingerprint");
             } else {
                 MDC.put("fingerprint", previous);
             }
+        }
+    }
+
+    /** The one place an API exception becomes an answer: transient -> 503 (or 504 past the deadline), else 500. */
+    private RecordingFailure classify(RuntimeException e, Deadline deadline) {
+        if (!ApiFaults.isTransient(e)) {
+            return new RecordingFailure(RecordingFailure.Reason.API_ERROR, "Kubernetes API error: " + e.getMessage(),
+                    null, e);
+        }
+        if (deadline.expired()) {
+            return deadline.passed("waiting for the Kubernetes API (" + e.getMessage() + ")", e);
+        }
+        return new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "Kubernetes API unavailable: "
+                + e.getMessage(), settings.apiRetryAfter(), e);
+    }
+
+    private Recorded decideAndRecord(Signal signal, Deadline deadline) {
+        Known known = new Known(signal.fingerprint());
+        for (int round = 1; round <= MAX_ROUNDS; round++) {
+            DedupRules.View v = known.decide();
+            RemediationRequest target = v.active();
+            if (target == null) {
+                Step step = createUnderLock(signal, deadline, known);
+                if (step instanceof Step.Done done) {
+                    return done.recorded();
+                }
+                target = step instanceof Step.DuplicateOf d ? d.rr() : null;
+            }
+            if (target != null) {
+                Optional<Recorded> dup = countOn(target, signal, deadline, known);
+                if (dup.isPresent()) {
+                    return dup.get();
+                }
+            }
+        }
+        throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "the RemediationRequests of fingerprint "
+                + signal.fingerprint() + " kept changing during " + MAX_ROUNDS + " rounds", settings.apiRetryAfter(),
+                null);
+    }
+
+    /**
+     * What one request knows about its fingerprint's RRs: the view, this replica's recent writes, and what this
+     * request itself read (fresher than the view) or found gone.
+     */
+    private final class Known {
+        final String fingerprint;
+        final Map<String, RemediationRequest> read = new HashMap<>();
+        final Set<String> gone = new HashSet<>();
+
+        Known(String fingerprint) {
+            this.fingerprint = fingerprint;
+        }
+
+        DedupRules.View decide() {
+            Map<String, RemediationRequest> all = new HashMap<>();
+            recent.merge(fingerprint, view.ofFingerprint(fingerprint))
+                    .forEach(rr -> all.put(rr.getMetadata().getName(), rr));
+            read.forEach((name, rr) -> all.merge(name, rr,
+                    (other, mine) -> RecentWrites.progress(other) > RecentWrites.progress(mine) ? other : mine));
+            gone.forEach(all::remove);
+            DedupRules.View v = DedupRules.view(fingerprint, List.copyOf(all.values()));
+            if (v.activeCount() > 1) {
+                LOG.warnf("fingerprint=%s has %d active RemediationRequests; counting on the oldest rr=%s",
+                        fingerprint, v.activeCount(), v.active().getMetadata().getName());
+            }
+            return v;
+        }
+
+        void learn(RemediationRequest rr) {
+            read.put(rr.getMetadata().getName(), rr);
+            gone.remove(rr.getMetadata().getName());
+            recent.remember(rr);
+        }
+
+        void lost(String name) {
+            read.remove(name);
+            gone.add(name);
+            recent.forget(fingerprint, name);
         }
     }
 
@@ -161,18 +268,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         }
     }
 
-    private DedupRules.View lookup(String fp, Deadline deadline) {
-        List<RemediationRequest> listed = api.call("listing RemediationRequests", deadline,
-                () -> rrs.listByFingerprint(fp));
-        DedupRules.View view = DedupRules.view(fp, listed);
-        if (view.activeCount() > 1) {
-            LOG.warnf("fingerprint=%s has %d active RemediationRequests; counting on the oldest rr=%s", fp,
-                    view.activeCount(), view.active().getMetadata().getName());
-        }
-        return view;
-    }
-
-    private Optional<Recorded> countOn(RemediationRequest rr, Signal signal, Deadline deadline) {
+    private Optional<Recorded> countOn(RemediationRequest rr, Signal signal, Deadline deadline, Known known) {
         Result r = batcher.add(rr, signal.receivedTime(), deadline);
         if (r instanceof Result.Stored s) {
             metrics.deduplicated();
@@ -181,12 +277,18 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
             return Optional.of(new Recorded(Recorded.Outcome.DUPLICATE, s.rrName(), settings.namespace(), s.count(),
                     s.firstSeenAt(), s.lastSeenAt()));
         }
-        LOG.debugf("fingerprint=%s rr=%s is no longer active: handling the signal as new", signal.fingerprint(),
+        RemediationRequest latest = ((Result.NotActive) r).latest();
+        if (latest == null) {
+            known.lost(rr.getMetadata().getName());
+        } else {
+            known.learn(latest);
+        }
+        LOG.debugf("fingerprint=%s rr=%s is no longer active: deciding again", signal.fingerprint(),
                 rr.getMetadata().getName());
         return Optional.empty();
     }
 
-    private Step createUnderLock(Signal signal, Deadline deadline) {
+    private Step createUnderLock(Signal signal, Deadline deadline, Known known) {
         String fp = signal.fingerprint();
         Duration wait = min(settings.localWait(), deadline.remaining());
         Optional<LockSession> opened;
@@ -194,133 +296,139 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
             opened = locks.open(fp, wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "interrupted", null, e);
+            throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "interrupted", null, e);
         }
         if (opened.isEmpty()) {
             if (deadline.expired()) {
                 throw deadline.passed("waiting for another request on the same fingerprint");
             }
+            // the caller of the controller logs it once (ingest): no log line here
             throw new RecordingFailure(RecordingFailure.Reason.LOCK_TIMEOUT, "fingerprint " + fp
                     + " stayed locked by other requests of this replica for " + wait.toMillis() + " ms",
                     settings.lockRetryAfter(), null);
         }
         try (LockSession session = opened.get()) {
             if (session.waitedForLocalHolder()) {
-                // whoever held it here probably created the RR: a duplicate, no Lease call
-                DedupRules.View view = lookup(fp, deadline);
-                if (view.hasActive()) {
-                    return new Step.DuplicateOf(view.active());
+                // whoever held it here probably created the RR (our recent writes have it): no Lease call
+                DedupRules.View v = known.decide();
+                if (v.hasActive()) {
+                    return new Step.DuplicateOf(v.active());
                 }
             }
-            if (settings.lockEnabled()) {
-                Optional<RemediationRequest> appeared = acquireLease(session, signal, deadline);
-                if (appeared.isPresent()) {
-                    return new Step.DuplicateOf(appeared.get());
+            try {
+                if (settings.lockEnabled()) {
+                    Optional<RemediationRequest> appeared = acquireLease(session, deadline, known);
+                    if (appeared.isPresent()) {
+                        return new Step.DuplicateOf(appeared.get());
+                    }
                 }
+                DedupRules.View v = known.decide(); // from memory: the fenced create below is the real re-check
+                return v.hasActive() ? new Step.DuplicateOf(v.active())
+                        : createOnChain(signal, v.predecessor(), deadline, known);
+            } finally {
+                // success or failure, the Lease is released after the answer: a release waiting on a frozen API
+                // server must not hold the answer past the deadline (it is bounded and runs off this thread)
+                release(session.detachLeaseRelease());
             }
-            DedupRules.View view = lookup(fp, deadline); // re-check under the lock
-            Step step = view.hasActive() ? new Step.DuplicateOf(view.active())
-                    : create(signal, view.predecessor(), deadline);
-            // answered (created, duplicate, or fenced): release after the answer. On an exception the session's
-            // close() releases synchronously instead, so a failed request leaves no Lease behind.
-            release(session.detachLeaseRelease());
-            return step;
         }
     }
 
-    /** @return an RR that appeared while we waited (then we hold no Lease), or empty when we hold it */
-    private Optional<RemediationRequest> acquireLease(LockSession session, Signal signal, Deadline deadline) {
-        String fp = signal.fingerprint();
-        deadline.check("acquiring the lock");
+    /** @return an RR that appeared in the view while we waited (then we hold no Lease), or empty when we hold it */
+    private Optional<RemediationRequest> acquireLease(LockSession session, Deadline deadline, Known known) {
+        String fp = session.key();
+        Duration limit = deadline.forCall("acquiring the lock");
         RetryResult<Optional<RemediationRequest>> r;
         try {
-            r = lockRetrier.run(deadline.remaining(), attempt -> {
-                if (attempt > 1) {
-                    DedupRules.View view = lookup(fp, deadline);
-                    if (view.hasActive()) {
-                        return Outcome.success(Optional.of(view.active()));
+            r = leaseContention.run(limit, attempt -> {
+                    if (attempt > 1) {
+                        DedupRules.View v = known.decide();
+                        if (v.hasActive()) {
+                            return Outcome.success(Optional.of(v.active()));
+                        }
                     }
-                }
-                LeaseAttempt a = session.tryAcquireLease();
-                if (a instanceof LeaseAttempt.Contended c) {
-                    return Outcome.retry(c.describe());
-                }
-                return Outcome.success(Optional.empty());
-            });
+                    LeaseAttempt a = session.tryAcquireLease(deadline.forCall("acquiring the lock"));
+                    if (a instanceof LeaseAttempt.Contended c) {
+                        return Outcome.retry(c.describe());
+                    }
+                    return Outcome.success(Optional.empty());
+                });
         } catch (RecordingFailure f) {
+            session.failed(f.reason() == RecordingFailure.Reason.KUBERNETES_DEADLINE
+                    ? LockMetrics.FailureReason.DEADLINE : LockMetrics.FailureReason.API_ERROR);
             throw f;
-        } catch (LeaseApiException e) {
-            session.failed(LockMetrics.FailureReason.API_ERROR);
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, e.getMessage(),
-                    e.transientFault() ? settings.apiRetryAfter() : null, e);
         } catch (RuntimeException e) {
             session.failed(LockMetrics.FailureReason.API_ERROR);
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "lock acquisition failed: " + e, null, e);
+            throw e;
         }
         switch (r.status()) {
             case SUCCEEDED:
                 return r.value();
             case ATTEMPTS_EXHAUSTED:
                 session.failed(LockMetrics.FailureReason.TIMEOUT);
-                LOG.warnf("lock acquisition timeout after %d attempts fingerprint=%s lease=%s (%s)", r.attempts(), fp,
-                        session.leaseName(), r.lastRetryReason());
+                // ingest logs the 503 once, with the request's context
                 throw new RecordingFailure(RecordingFailure.Reason.LOCK_TIMEOUT, "lock acquisition timeout after "
-                        + r.attempts() + " attempts (fingerprint: " + fp + ")", settings.lockRetryAfter(), null);
+                        + r.attempts() + " attempts (fingerprint: " + fp + ", lease " + session.leaseName() + ": "
+                        + r.lastRetryReason() + ")", settings.lockRetryAfter(), null);
             case TIME_LIMIT_REACHED:
                 session.failed(LockMetrics.FailureReason.DEADLINE);
                 throw deadline.passed("acquiring the lock (" + r.lastRetryReason() + ")");
-            default: // INTERRUPTED
+            default:
                 session.failed(LockMetrics.FailureReason.INTERRUPTED);
-                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "interrupted while acquiring the lock",
-                        null, null);
+                throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
+                        "interrupted while acquiring the lock", settings.apiRetryAfter(), null);
         }
     }
 
-    private Step create(Signal signal, String predecessor, Deadline deadline) {
+    /**
+     * The fenced create, walking the name chain: a 409 means the view was behind. GET that name (a single-key read):
+     * active -> count on it; terminal -> the next name of the chain; gone meanwhile -> the same name again.
+     */
+    private Step createOnChain(Signal signal, String predecessor, Deadline deadline, Known known) {
         String fp = signal.fingerprint();
-        String name = DedupRules.rrName(fp, predecessor);
-        String token = LeaseLockManager.randomToken();
-        RemediationRequest rr = RemediationRequestFactory.build(signal, settings.namespace(), name, predecessor,
-                token);
-        boolean[] unanswered = {false};
-        Created created;
-        try {
-            created = api.call("creating RemediationRequest " + name, deadline, () -> {
-                try {
-                    return rrs.create(rr);
-                } catch (KubernetesClientException e) {
-                    if (ApiCalls.transientFault(e)) {
-                        unanswered[0] = true; // it may have been created: a later 409 may be our own
-                    }
-                    throw e;
-                }
-            });
-        } catch (RecordingFailure f) {
-            metrics.creationError(f.getCause() instanceof KubernetesClientException k
-                    ? DedupMetrics.errorType(k.getCode()) : "timeout");
-            throw f;
-        }
-        if (created instanceof Created.Exists) {
-            if (unanswered[0]) {
-                RemediationRequest existing = api.call("reading RemediationRequest " + name, deadline,
-                        () -> rrs.get(name));
-                if (existing != null && existing.getMetadata().getAnnotations() != null && token.equals(
-                        existing.getMetadata().getAnnotations().get(DedupRules.CREATION_TOKEN_ANNOTATION))) {
-                    return createdAnswer(existing, signal, deadline);
-                }
+        String pred = predecessor;
+        for (int link = 1; link <= MAX_ROUNDS; link++) {
+            String name = DedupRules.rrName(fp, pred);
+            String token = RemediationRequestFactory.creationToken();
+            RemediationRequest rr = RemediationRequestFactory.build(signal, settings.namespace(), name, pred, token);
+            Created created;
+            try {
+                created = api.call("creating RemediationRequest " + name, deadline, t -> rrs.create(rr, t));
+            } catch (RuntimeException e) {
+                metrics.creationError(e instanceof KubernetesClientException k ? DedupMetrics.errorType(k.getCode())
+                        : "timeout");
+                throw e;
+            }
+            if (created instanceof Created.Done done) {
+                return createdAnswer(done.rr(), signal, deadline);
+            }
+            // a retried create whose first attempt got no answer may have been ours: the token tells
+            RemediationRequest existing = api.call("reading RemediationRequest " + name, deadline,
+                    t -> rrs.get(name, t));
+            if (existing == null) {
+                continue; // deleted between our create and our read: the name is free again
+            }
+            Map<String, String> ann = existing.getMetadata().getAnnotations();
+            if (ann != null && token.equals(ann.get(DedupRules.CREATION_TOKEN_ANNOTATION))) {
+                return createdAnswer(existing, signal, deadline);
             }
             metrics.creationError("already_exists");
-            LOG.infof("fenced: rr=%s already exists for fingerprint=%s (predecessor %s); re-checking as duplicate",
-                    name, fp, predecessor);
-            return new Step.Again();
+            known.learn(existing);
+            if (!DedupRules.isTerminal(existing)) {
+                LOG.debugf("fenced: rr=%s already exists for fingerprint=%s: counting on it", name, fp);
+                return new Step.DuplicateOf(existing);
+            }
+            LOG.debugf("fenced: rr=%s exists and is terminal: continuing the chain of fingerprint=%s", name, fp);
+            pred = name;
         }
-        return createdAnswer(((Created.Done) created).rr(), signal, deadline);
+        return new Step.Again();
     }
 
     private Step createdAnswer(RemediationRequest created, Signal signal, Deadline deadline) {
         metrics.created();
+        recent.remember(created);
         String name = created.getMetadata().getName();
-        LOG.infof("created rr=%s fingerprint=%s signal=%s supersedes=%s", name, signal.fingerprint(),
+        // DEBUG: ingest logs each created RR once at INFO, with the signal's resource
+        LOG.debugf("created rr=%s fingerprint=%s signal=%s supersedes=%s", name, signal.fingerprint(),
                 signal.signalName(), created.getMetadata().getAnnotations() == null ? null
                         : created.getMetadata().getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION));
         DedupRules.Counted counted = writeInitialStatus(created, signal, deadline);
@@ -333,114 +441,179 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     /**
      * Status is dropped on create by a real server: write Pending and the first occurrence through /status,
      * merged with what duplicates of other replicas may have written since (never lowering their count). If it
-     * cannot be written the RR still stands for this occurrence (a missing deduplication counts as 1).
+     * cannot be written now the RR still stands for this occurrence (201); the write goes on in the background.
      */
     private DedupRules.Counted writeInitialStatus(RemediationRequest created, Signal signal, Deadline deadline) {
         String name = created.getMetadata().getName();
-        RemediationRequest[] current = {created};
         try {
-            RetryResult<DedupRules.Counted> r = statusRetrier.run(statusTimeLimit(deadline), attempt -> {
-                if (current[0] == null) {
-                    current[0] = api.call("reading RemediationRequest " + name, deadline, () -> rrs.get(name));
-                    if (current[0] == null) {
-                        return Outcome.success(DedupRules.initial(created, signal.receivedTime()));
-                    }
-                }
-                RemediationRequest cur = current[0];
-                DedupRules.Counted c = DedupRules.initial(cur, signal.receivedTime());
-                boolean setPhase = cur.getStatus() == null || cur.getStatus().getOverallPhase() == null;
-                StatusWrite w = writeStatus(cur, c, setPhase, deadline);
-                if (w instanceof StatusWrite.Conflict) {
-                    current[0] = null;
-                    return Outcome.retry("status of " + name + " changed");
-                }
-                return Outcome.success(c);
-            });
-            if (r.status() == RetryResult.Status.SUCCEEDED) {
-                return r.value();
+            Optional<DedupRules.Counted> written = writeInitial(name, created, signal.receivedTime(), deadline);
+            if (written.isPresent()) {
+                return written.get();
             }
-            LOG.errorf("could not write the initial status of rr=%s fingerprint=%s (%s, %s); it counts as 1",
-                    name, signal.fingerprint(), r.status(), r.lastRetryReason());
-        } catch (RecordingFailure f) {
-            LOG.errorf("could not write the initial status of rr=%s fingerprint=%s: %s; it counts as 1", name,
-                    signal.fingerprint(), f.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("initial status of rr=%s not written yet (%s); retrying after the answer", name,
+                    e.getMessage());
+            scheduleStatusRepair(name, signal.receivedTime(), 1);
         }
         return DedupRules.initial(created, signal.receivedTime());
     }
 
-    /** The batch writer of the {@link OccurrenceBatcher}: one version-guarded status write for n occurrences. */
-    private OccurrenceBatcher.Written writeOccurrences(String name, RemediationRequest known, List<Instant> seen,
+    /**
+     * Guarded read-modify-write of the initial status until it lands. Empty when there is nothing to write: the RR
+     * is gone, terminal, or a later write already carries a deduplication block (it counted our occurrence).
+     */
+    private Optional<DedupRules.Counted> writeInitial(String name, RemediationRequest known, Instant receivedAt,
             Deadline deadline) {
-        Instant first = seen.stream().min(Instant::compareTo).orElseThrow();
-        Instant last = seen.stream().max(Instant::compareTo).orElseThrow();
-        RemediationRequest[] current = {known};
-        RetryResult<OccurrenceBatcher.Written> r;
-        try {
-            r = statusRetrier.run(statusTimeLimit(deadline), attempt -> {
-                if (current[0] == null) {
-                    current[0] = api.call("reading RemediationRequest " + name, deadline, () -> rrs.get(name));
+        RemediationRequest cur = known;
+        for (int attempt = 1; attempt <= statusAttempts(); attempt++) {
+            if (cur == null) {
+                cur = api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
+                if (cur == null) {
+                    return Optional.empty();
                 }
-                RemediationRequest cur = current[0];
-                if (cur == null || DedupRules.isTerminal(cur)) {
-                    return Outcome.success(null);
-                }
-                DedupRules.Counted c = DedupRules.increment(cur, seen.size(), first, last);
-                StatusWrite w = writeStatus(cur, c, false, deadline);
-                if (w instanceof StatusWrite.Written written) {
-                    return Outcome.success(new OccurrenceBatcher.Written(c, written.rr()));
-                }
-                if (w instanceof StatusWrite.Gone) {
-                    return Outcome.success(null);
-                }
-                current[0] = null;
-                return Outcome.retry("status of " + name + " changed");
-            });
-        } catch (RecordingFailure f) {
-            throw f;
-        } catch (RuntimeException e) {
-            throw api.apiError("storing occurrences on " + name, e);
+            }
+            if (attempt > 1 && (DedupRules.isTerminal(cur) || hasDeduplication(cur))) {
+                recent.remember(cur);
+                return Optional.of(DedupRules.initial(cur, receivedAt)); // superseded by a later write
+            }
+            DedupRules.Counted c = DedupRules.initial(cur, receivedAt);
+            StatusWrite w = writeStatus(cur, c, needsPhase(cur), deadline);
+            if (w instanceof StatusWrite.Written written) {
+                recent.remember(written.rr());
+                return Optional.of(c);
+            }
+            if (w instanceof StatusWrite.Gone) {
+                return Optional.empty();
+            }
+            cur = w instanceof StatusWrite.NotApplied n ? n.current() : null;
+            pause(attempt, deadline);
         }
-        switch (r.status()) {
-            case SUCCEEDED:
-                return r.value();
-            case TIME_LIMIT_REACHED:
-                throw deadline.passed("storing " + seen.size() + " occurrence(s) on " + name);
-            case ATTEMPTS_EXHAUSTED:
-                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "status of " + name
-                        + " kept changing (" + r.attempts() + " conflicts)", settings.apiRetryAfter(), null);
-            default: // INTERRUPTED
-                throw new RecordingFailure(RecordingFailure.Reason.API_ERROR,
-                        "interrupted while storing occurrences on " + name, null, null);
+        throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "status of " + name
+                + " kept changing", settings.apiRetryAfter(), null);
+    }
+
+    private static boolean hasDeduplication(RemediationRequest rr) {
+        return rr.getStatus() != null && rr.getStatus().getDeduplication() != null
+                && rr.getStatus().getDeduplication().getOccurrenceCount() != null;
+    }
+
+    private static boolean needsPhase(RemediationRequest rr) {
+        return rr.getStatus() == null || rr.getStatus().getOverallPhase() == null;
+    }
+
+    /** Retries the initial status write after the answer, bounded, until it lands or a later write supersedes it. */
+    private void scheduleStatusRepair(String name, Instant receivedAt, int attempt) {
+        if (attempt > STATUS_REPAIR_ATTEMPTS) {
+            LOG.errorf("gave up writing the initial status of rr=%s after %d attempts in the background", name,
+                    STATUS_REPAIR_ATTEMPTS);
+            metrics.statusRepair("gave_up");
+            return;
+        }
+        long delay = STATUS_REPAIR_BACKOFF.delay(attempt, ThreadLocalRandom.current()).toMillis();
+        try {
+            background.schedule(() -> repairStatus(name, receivedAt, attempt), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            LOG.warnf("shutting down: the initial status of rr=%s stays unwritten until a duplicate writes it", name);
         }
     }
 
+    private void repairStatus(String name, Instant receivedAt, int attempt) {
+        Deadline deadline = Deadline.after(STATUS_REPAIR_CALL_BUDGET, nanoClock, settings.apiRetryAfter());
+        try {
+            RemediationRequest cur = api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
+            if (cur == null || hasDeduplication(cur)) {
+                metrics.statusRepair(cur == null ? "gone" : "superseded");
+                return;
+            }
+            writeInitial(name, cur, receivedAt, deadline);
+            metrics.statusRepair("written");
+            LOG.infof("initial status of rr=%s written after the answer (attempt %d)", name, attempt);
+        } catch (RuntimeException e) {
+            LOG.debugf("initial status of rr=%s still not written (%s)", name, e.getMessage());
+            scheduleStatusRepair(name, receivedAt, attempt + 1);
+        }
+    }
+
+    /** The batch writer of the {@link OccurrenceBatcher}: one version-guarded status write for n occurrences. */
+    private OccurrenceBatcher.Batch writeOccurrences(String name, RemediationRequest known, List<Instant> seen,
+            Deadline deadline) {
+        Instant first = seen.stream().min(Instant::compareTo).orElseThrow();
+        Instant last = seen.stream().max(Instant::compareTo).orElseThrow();
+        RemediationRequest cur = known;
+        for (int attempt = 1; attempt <= statusAttempts(); attempt++) {
+            if (cur == null) {
+                cur = api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
+                if (cur == null) {
+                    return new OccurrenceBatcher.Inactive(null);
+                }
+            }
+            if (DedupRules.isTerminal(cur)) {
+                return new OccurrenceBatcher.Inactive(cur);
+            }
+            // a missing deduplication counts the creator's occurrence as 1 (its own write may have failed): this
+            // write then also stands for it, and sets the phase the creator would have set
+            DedupRules.Counted c = DedupRules.increment(cur, seen.size(), first, last);
+            StatusWrite w = writeStatus(cur, c, needsPhase(cur), deadline);
+            if (w instanceof StatusWrite.Written written) {
+                recent.remember(written.rr());
+                return new OccurrenceBatcher.Written(c, written.rr());
+            }
+            if (w instanceof StatusWrite.Gone) {
+                return new OccurrenceBatcher.Inactive(null);
+            }
+            cur = w instanceof StatusWrite.NotApplied n ? n.current() : null;
+            pause(attempt, deadline);
+        }
+        throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "status of " + name
+                + " kept changing (" + statusAttempts() + " conflicts)",
+                settings.apiRetryAfter(), null);
+    }
+
+    private int statusAttempts() {
+        return settings.statusPolicy().maxAttempts().orElse(15);
+    }
+
+    /** Backoff between conflicting status writes, never past the deadline. */
+    private void pause(int attempt, Deadline deadline) {
+        Duration d = min(settings.statusPolicy().delay(attempt, ThreadLocalRandom.current()), deadline.remaining());
+        try {
+            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "interrupted", null, e);
+        }
+        deadline.check("writing a status after a conflict");
+    }
+
     /**
-     * One version-guarded status write. A fault without an answer is ambiguous (it may have been applied):
-     * re-read; if the RR is still at the version we wrote against, it was not applied and is retried as a
-     * conflict; otherwise we cannot tell, and fail rather than risk counting twice.
+     * One version-guarded status write (not retried as such: a retry of an applied write would count twice). A
+     * transient fault is ambiguous: re-read; if the RR is still at the version we wrote against it was not
+     * applied (write again from that copy); otherwise we cannot tell, and answer 503: the occurrence may or may not
+     * have been counted (see the README's occurrence semantics).
      */
     private StatusWrite writeStatus(RemediationRequest cur, DedupRules.Counted c, boolean setPhase,
             Deadline deadline) {
         String name = cur.getMetadata().getName();
-        String patch = statusPatch(cur.getMetadata().getResourceVersion(), c,
-                setPhase ? clock.instant() : null);
-        deadline.check("writing the status of " + name);
+        String patch = statusPatch(cur.getMetadata().getResourceVersion(), c, setPhase ? clock.instant() : null);
         try {
-            StatusWrite w = rrs.patchStatus(cur, patch);
+            StatusWrite w = rrs.patchStatus(cur, patch, deadline.forCall("writing the status of " + name));
             metrics.statusWrite(w instanceof StatusWrite.Conflict ? "conflict" : "stored");
             return w;
         } catch (KubernetesClientException e) {
             metrics.statusWrite("error");
-            if (!ApiCalls.transientFault(e)) {
-                throw api.apiError("writing the status of " + name, e);
+            if (!ApiFaults.isTransient(e)) {
+                throw e;
             }
-            RemediationRequest now = api.call("reading RemediationRequest " + name, deadline, () -> rrs.get(name));
-            if (now != null && cur.getMetadata().getResourceVersion().equals(now.getMetadata().getResourceVersion())) {
-                return new StatusWrite.Conflict(); // not applied: retry from a fresh read
+            RemediationRequest now = api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
+            if (now == null) {
+                return new StatusWrite.Gone();
             }
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "status write of " + name
-                    + " got no answer and the RR changed meanwhile: cannot tell whether it was stored",
-                    settings.apiRetryAfter(), e);
+            if (cur.getMetadata().getResourceVersion().equals(now.getMetadata().getResourceVersion())) {
+                return new StatusWrite.NotApplied(now);
+            }
+            throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "status write of " + name
+                    + " got no answer (" + e.getMessage() + ") and the RR changed meanwhile: the occurrence may or "
+                    + "may not have been stored", settings.apiRetryAfter(), e);
         }
     }
 
@@ -460,17 +633,9 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         return root.toString();
     }
 
-    private static Duration statusTimeLimit(Deadline deadline) {
-        Duration left = deadline.remaining();
-        if (left.isZero()) {
-            throw deadline.passed("writing status");
-        }
-        return left;
-    }
-
     private void release(Runnable releaseLease) {
         try {
-            releaser.execute(releaseLease);
+            background.execute(releaseLease);
         } catch (RejectedExecutionException shuttingDown) {
             releaseLease.run();
         }
@@ -480,18 +645,25 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Finishes pending Lease releases (bounded), so a clean shutdown leaves no Lease behind. */
+    /** Finishes pending Lease releases (bounded), so a clean shutdown leaves no Lease behind; stops the view. */
     @Override
     public void close() {
-        releaser.shutdown();
+        background.shutdown();
         try {
-            if (!releaser.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!background.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("lease releases still pending at shutdown; those Leases expire by themselves");
-                releaser.shutdownNow();
+                background.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            releaser.shutdownNow();
+            background.shutdownNow();
+        }
+        if (ownedView != null) {
+            try {
+                ownedView.close();
+            } catch (Exception e) {
+                LOG.debugf("closing the view: %s", e.toString());
+            }
         }
     }
 }

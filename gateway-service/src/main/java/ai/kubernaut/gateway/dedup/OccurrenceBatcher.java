@@ -4,7 +4,6 @@ import ai.kubernaut.gateway.model.RemediationRequest;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +19,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>No extra threads: the first caller of an idle RR writes (the leader); callers arriving meanwhile wait; when
  * a write ends the leader answers its batch and hands the next batch to the first waiter, so nobody writes for
- * others longer than one write. A waiter whose deadline passes leaves only if its occurrence is not yet in a
- * write; otherwise it waits for that write's answer, so an occurrence is never stored for a caller who was told
- * it failed.
+ * others longer than one write. The write is bounded by the writing thread's own deadline, and a waiter whose
+ * deadline passes leaves at once: no caller is answered past its deadline. A caller that leaves while its
+ * occurrence is in a write is answered 504 although the write may still store it (the documented semantics: a
+ * 5xx occurrence may or may not have been counted; a 202 one always was).
  */
 final class OccurrenceBatcher {
 
@@ -32,8 +32,12 @@ final class OccurrenceBatcher {
         record Stored(String rrName, long count, Instant firstSeenAt, Instant lastSeenAt) implements Result {
         }
 
-        /** The RR is terminal or gone: nothing stored, handle the signal as new. */
-        record NotActive() implements Result {
+        /**
+         * The RR is terminal or gone: nothing stored, handle the signal as new.
+         *
+         * @param latest the RR as last read (terminal), null when it is gone
+         */
+        record NotActive(RemediationRequest latest) implements Result {
         }
     }
 
@@ -41,14 +45,22 @@ final class OccurrenceBatcher {
     interface BatchWriter {
         /**
          * @param knownCopy the freshest copy this replica has (may be stale: the write is version-guarded)
-         * @return what was written, or null when the RR is no longer active
-         * @throws RecordingFailure when it could not be stored (nothing was stored)
+         * @return what was written, or that the RR is no longer active
+         * @throws RuntimeException when it could not be stored (it may or may not have been, see RecordingFailure)
          */
-        Written write(String rrName, RemediationRequest knownCopy, List<Instant> occurrences, Deadline deadline);
+        Batch write(String rrName, RemediationRequest knownCopy, List<Instant> occurrences, Deadline deadline);
+    }
+
+    /** What one batch write did. */
+    sealed interface Batch permits Written, Inactive {
     }
 
     /** A successful batch write: the counts and the RR as written (the next batch's known copy). */
-    record Written(DedupRules.Counted counted, RemediationRequest rr) {
+    record Written(DedupRules.Counted counted, RemediationRequest rr) implements Batch {
+    }
+
+    /** Nothing written: the RR is terminal ({@code latest}) or gone (null). */
+    record Inactive(RemediationRequest latest) implements Batch {
     }
 
     private static final class Waiter {
@@ -116,7 +128,7 @@ final class OccurrenceBatcher {
             lead = awaitTurn(lane, me);
         }
         if (lead) {
-            writeBatch(lane);
+            writeBatch(lane, me.deadline);
         }
         return result(me);
     }
@@ -126,30 +138,33 @@ final class OccurrenceBatcher {
         CompletableFuture<Object> either = CompletableFuture.anyOf(me.turn, me.done);
         try {
             either.get(Math.max(1, me.deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | InterruptedException e) {
-            boolean interrupted = e instanceof InterruptedException;
-            synchronized (lock) {
-                if (!me.turn.isDone() && !me.done.isDone() && lane.queue.remove(me)) {
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                        throw new RecordingFailure(RecordingFailure.Reason.API_ERROR,
-                                "interrupted while waiting to store a duplicate occurrence", null, e);
-                    }
-                    throw me.deadline.passed("waiting to store a duplicate occurrence on " + lane.rrName);
-                }
-            }
-            // our occurrence is in a write already (or we were just given the turn): see it through
-            either.join();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         } catch (ExecutionException e) {
-            // done completed exceptionally: result() rethrows it
+            return false; // done completed exceptionally: result() rethrows it
+        } catch (TimeoutException | InterruptedException e) {
+            boolean handOn;
+            synchronized (lock) {
+                if (me.done.isDone()) {
+                    return false; // answered just now
+                }
+                boolean queued = lane.queue.remove(me);
+                // given the turn just now: pass it on rather than write with no time left
+                handOn = me.turn.isDone() && queued;
+            }
+            if (handOn) {
+                handOn(lane);
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
+                        "interrupted while waiting to store a duplicate occurrence", null, e);
+            }
+            // still queued: nothing stored; in a write already: it may still be stored (a 5xx may have counted)
+            throw me.deadline.passed("waiting to store a duplicate occurrence on " + lane.rrName);
         }
         return !me.done.isDone();
     }
 
-    private void writeBatch(Lane lane) {
+    private void writeBatch(Lane lane, Deadline deadline) {
         List<Waiter> batch;
         RemediationRequest known;
         synchronized (lock) {
@@ -158,14 +173,13 @@ final class OccurrenceBatcher {
             known = lane.latest;
         }
         try {
-            // the most patient deadline of the batch bounds the write: one hurried caller must not fail the rest
-            Deadline deadline = batch.stream().map(w -> w.deadline)
-                    .max(Comparator.comparing(Deadline::remaining)).orElseThrow();
-            Written written = writer.write(lane.rrName, known, batch.stream().map(w -> w.seenAt).toList(), deadline);
-            if (written == null) {
+            // the writing thread answers after the write: its own deadline bounds it
+            Batch outcome = writer.write(lane.rrName, known, batch.stream().map(w -> w.seenAt).toList(), deadline);
+            if (outcome instanceof Inactive inactive) {
                 setLatest(lane, null);
-                batch.forEach(w -> w.done.complete(new Result.NotActive()));
+                batch.forEach(w -> w.done.complete(new Result.NotActive(inactive.latest())));
             } else {
+                Written written = (Written) outcome;
                 setLatest(lane, written.rr());
                 DedupRules.Counted c = written.counted();
                 for (int i = 0; i < batch.size(); i++) {
@@ -177,13 +191,18 @@ final class OccurrenceBatcher {
             setLatest(lane, null);
             batch.forEach(w -> w.done.completeExceptionally(e));
         } finally {
-            synchronized (lock) {
-                if (lane.queue.isEmpty()) {
-                    lane.writing = false;
-                    lanes.remove(lane.rrName);
-                } else {
-                    lane.queue.peek().turn.complete(null);
-                }
+            handOn(lane);
+        }
+    }
+
+    /** Gives the next batch to the first waiter, or frees the lane. */
+    private void handOn(Lane lane) {
+        synchronized (lock) {
+            if (lane.queue.isEmpty()) {
+                lane.writing = false;
+                lanes.remove(lane.rrName);
+            } else {
+                lane.queue.peek().turn.complete(null);
             }
         }
     }
@@ -206,8 +225,7 @@ final class OccurrenceBatcher {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new RecordingFailure(RecordingFailure.Reason.API_ERROR, "storing a duplicate failed: " + cause,
-                    null, cause);
+            throw (RuntimeException) cause; // the recorder classifies it
         }
     }
 }

@@ -11,7 +11,6 @@ import java.util.Objects;
  *
  * @param namespace          controller namespace: RRs and Leases live here
  * @param podName            this replica (lock holder identity)
- * @param lookup             how to find a fingerprint's RRs
  * @param kubernetesDeadline overall budget of all Kubernetes calls for one signal
  * @param apiMaxAttempts     attempts per call on transient API faults
  * @param apiRetryAfter      Retry-After when the API keeps failing
@@ -22,15 +21,13 @@ import java.util.Objects;
  * @param lockPolicy         retry schedule for Lease contention (ADR-052 preset)
  * @param statusPolicy       retry schedule for status write conflicts
  */
-public record RecorderSettings(String namespace, String podName, RemediationRequestApi.Lookup lookup,
-        Duration kubernetesDeadline, int apiMaxAttempts, Duration apiRetryAfter, boolean lockEnabled,
+public record RecorderSettings(String namespace, String podName, Duration kubernetesDeadline, int apiMaxAttempts, Duration apiRetryAfter, boolean lockEnabled,
         Duration leaseDuration, Duration lockRetryAfter, Duration localWait, BackoffPolicy lockPolicy,
         BackoffPolicy statusPolicy) {
 
     public RecorderSettings {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(podName, "podName");
-        Objects.requireNonNull(lookup, "lookup");
         Objects.requireNonNull(kubernetesDeadline, "kubernetesDeadline");
         Objects.requireNonNull(apiRetryAfter, "apiRetryAfter");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
@@ -51,33 +48,29 @@ public record RecorderSettings(String namespace, String podName, RemediationRequ
 
     /** The documented defaults for a namespace and pod. */
     public static RecorderSettings defaults(String namespace, String podName) {
-        return new RecorderSettings(namespace, podName, RemediationRequestApi.Lookup.LABEL, Duration.ofSeconds(15),
+        return new RecorderSettings(namespace, podName, Duration.ofSeconds(15),
                 3, Duration.ofSeconds(5), true, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(10),
                 BackoffPolicy.adr052(), defaultStatusPolicy());
     }
 
     public RecorderSettings withLeaseDuration(Duration d) {
-        return new RecorderSettings(namespace, podName, lookup, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+        return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
                 lockEnabled, d, lockRetryAfter, localWait, lockPolicy, statusPolicy);
     }
 
     public RecorderSettings withLockEnabled(boolean enabled) {
-        return new RecorderSettings(namespace, podName, lookup, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+        return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
                 enabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
     }
 
-    public RecorderSettings withLookup(RemediationRequestApi.Lookup l) {
-        return new RecorderSettings(namespace, podName, l, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
-                lockEnabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
-    }
 
     public RecorderSettings withKubernetesDeadline(Duration d) {
-        return new RecorderSettings(namespace, podName, lookup, d, apiMaxAttempts, apiRetryAfter,
+        return new RecorderSettings(namespace, podName, d, apiMaxAttempts, apiRetryAfter,
                 lockEnabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
     }
 
     public RecorderSettings withLockPolicy(BackoffPolicy p) {
-        return new RecorderSettings(namespace, podName, lookup, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+        return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
                 lockEnabled, leaseDuration, lockRetryAfter, localWait, p, statusPolicy);
     }
 }

@@ -3,7 +3,11 @@ package ai.kubernaut.gateway.dedup;
 import java.time.Duration;
 import java.util.Objects;
 
-/** A signal could not be recorded; nothing was counted for it. The reason decides the HTTP answer. */
+/**
+ * A signal could not be recorded for sure: it may or may not have been counted (a write may have landed after its
+ * answer was lost; see {@link SignalRecorder#record}). The reason decides the HTTP answer; every reason but
+ * API_ERROR carries a Retry-After.
+ */
 public class RecordingFailure extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -18,7 +22,10 @@ public class RecordingFailure extends RuntimeException {
          * HTTP 503 with Retry-After.
          */
         API_UNAVAILABLE,
-        /** The API server answered with an error that retrying will not fix (4xx other than conflicts): HTTP 500. */
+        /**
+         * The API server answered with an error that retrying will not fix (401, 403, 422...; 409 and 404 are
+         * protocol answers, never this): HTTP 500 without Retry-After.
+         */
         API_ERROR
     }
 

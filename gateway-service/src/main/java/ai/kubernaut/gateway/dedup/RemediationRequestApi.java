@@ -1,29 +1,26 @@
 package ai.kubernaut.gateway.dedup;
 
 import ai.kubernaut.gateway.model.RemediationRequest;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import java.util.List;
+import java.time.Duration;
+import java.util.function.Function;
 
 /**
- * The RemediationRequest calls of the Gateway, all uncached (straight to the API server, never an informer),
- * in the controller namespace. Conflicts and absence come back as values; other failures as
- * {@link KubernetesClientException} for {@link ApiCalls} to classify.
+ * The RemediationRequest calls of the Gateway's signal path, in the controller namespace: GET by name, create, and
+ * the status patch. No LIST: the recorder reads from the {@link RemediationRequestView}. Every call waits at most
+ * the time it is given (what is left of the signal's deadline) and is never retried by fabric8. Conflicts and
+ * absence come back as values; other failures as {@link KubernetesClientException} for the caller to classify.
  */
-public final class RemediationRequestApi {
-
-    /** How to find the RRs of a fingerprint. */
-    public enum Lookup {
-        /** {@code kubernaut.ai/fingerprint=<first 63>} label selector (works everywhere, the CRUD mock too). */
-        LABEL,
-        /** {@code spec.signalFingerprint} field selector: needs CRD selectableFields (Kubernetes 1.32+). */
-        FIELD_SELECTOR
-    }
+final class RemediationRequestApi {
 
     sealed interface Created permits Created.Done, Created.Exists {
         record Done(RemediationRequest rr) implements Created {
@@ -34,7 +31,8 @@ public final class RemediationRequestApi {
         }
     }
 
-    sealed interface StatusWrite permits StatusWrite.Written, StatusWrite.Conflict, StatusWrite.Gone {
+    sealed interface StatusWrite permits StatusWrite.Written, StatusWrite.Conflict, StatusWrite.Gone,
+            StatusWrite.NotApplied {
         record Written(RemediationRequest rr) implements StatusWrite {
         }
 
@@ -45,43 +43,37 @@ public final class RemediationRequestApi {
         /** HTTP 404: the RR was deleted. */
         record Gone() implements StatusWrite {
         }
+
+        /** No answer, but a re-read shows the RR still at the version we wrote against: write again from it. */
+        record NotApplied(RemediationRequest current) implements StatusWrite {
+        }
     }
 
-    private final KubernetesClient client;
+    private final NamespacedKubernetesClient client;
     private final String namespace;
-    private final Lookup lookup;
 
-    RemediationRequestApi(KubernetesClient client, String namespace, Lookup lookup) {
-        this.client = client;
+    RemediationRequestApi(KubernetesClient client, String namespace) {
+        this.client = client.adapt(NamespacedKubernetesClient.class);
         this.namespace = namespace;
-        this.lookup = lookup;
     }
 
-    String namespace() {
-        return namespace;
+    /** Runs one request that gives up after {@code timeout} (at least 1 ms), with fabric8's own retries off. */
+    private <T> T within(Duration timeout, Function<MixedOperation<RemediationRequest,
+            KubernetesResourceList<RemediationRequest>, Resource<RemediationRequest>>, T> op) {
+        long ms = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        RequestConfig rc = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestTimeout((int) ms).withRequestRetryBackoffLimit(0).build();
+        return client.withRequestConfig(rc).call(c -> op.apply(c.resources(RemediationRequest.class)));
     }
 
-    private MixedOperation<RemediationRequest, KubernetesResourceList<RemediationRequest>, Resource<RemediationRequest>> rrs() {
-        return client.resources(RemediationRequest.class);
+    /** Single-key read; null when it does not exist. */
+    RemediationRequest get(String name, Duration timeout) {
+        return within(timeout, rrs -> rrs.inNamespace(namespace).withName(name).get());
     }
 
-    /** The RRs that may carry this fingerprint; callers confirm {@code spec.signalFingerprint} themselves. */
-    List<RemediationRequest> listByFingerprint(String fingerprint) {
-        var op = rrs().inNamespace(namespace);
-        var filtered = lookup == Lookup.FIELD_SELECTOR
-                ? op.withField("spec.signalFingerprint", fingerprint)
-                : op.withLabel(DedupRules.FINGERPRINT_LABEL, DedupRules.fingerprintLabelValue(fingerprint));
-        return filtered.list().getItems();
-    }
-
-    /** Uncached read; null when it does not exist. */
-    RemediationRequest get(String name) {
-        return rrs().inNamespace(namespace).withName(name).get();
-    }
-
-    Created create(RemediationRequest rr) {
+    Created create(RemediationRequest rr, Duration timeout) {
         try {
-            return new Created.Done(rrs().inNamespace(namespace).resource(rr).create());
+            return new Created.Done(within(timeout, rrs -> rrs.inNamespace(namespace).resource(rr).create()));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) { // the CRUD mock answers reason Invalid, a real server AlreadyExists
                 return new Created.Exists();
@@ -95,10 +87,11 @@ public final class RemediationRequestApi {
      * (and the CRUD mock, for patches) rejects it with 409 if the RR changed since, so a read-modify-write never
      * loses another writer's update. Only the fields in {@code statusPatch} are touched.
      */
-    StatusWrite patchStatus(RemediationRequest current, String mergePatchJson) {
+    StatusWrite patchStatus(RemediationRequest current, String mergePatchJson, Duration timeout) {
         try {
-            return new StatusWrite.Written(rrs().inNamespace(namespace).resource(current).status()
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatchJson));
+            // resource(current), not withName(): fabric8 would GET the object first; only its name is used here
+            return new StatusWrite.Written(within(timeout, rrs -> rrs.inNamespace(namespace).resource(current)
+                    .status().patch(PatchContext.of(PatchType.JSON_MERGE), mergePatchJson)));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 return new StatusWrite.Conflict();

@@ -4,17 +4,28 @@ import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestSpec;
 import ai.kubernaut.gateway.model.remediationrequestspec.TargetResource;
 import ai.kubernaut.gateway.signal.Signal;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Builds the RemediationRequest for a new signal (spec immutable once created; status is written after). */
 final class RemediationRequestFactory {
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private RemediationRequestFactory() {
+    }
+
+    /** 64 random bits as hex: lets a creator recognise its own RR after a create that got no answer. */
+    static String creationToken() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     static RemediationRequest build(Signal signal, String namespace, String name, String predecessor,

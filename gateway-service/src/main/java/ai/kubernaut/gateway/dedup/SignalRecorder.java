@@ -10,8 +10,18 @@ import ai.kubernaut.gateway.signal.Signal;
 public interface SignalRecorder {
 
     /**
+     * Occurrence semantics under faults: an occurrence for which this returns (201/202) is stored and never lost.
+     * One for which it throws may or may not have been counted: a write can succeed after its answer was lost, or
+     * the deadline can pass while it is in flight. A client that retries after a 5xx may therefore be counted twice;
+     * it is never silently dropped once answered 201/202.
+     *
      * @return what was done; the occurrence is durably stored when this returns
-     * @throws RecordingFailure when the signal could not be recorded (nothing was counted)
+     * @throws RecordingFailure when the signal could not be recorded for sure (it may or may not have been counted)
      */
     Recorded record(Signal signal);
+
+    /** False while the recorder cannot decide yet (its view of RRs has not synced): the replica is not ready. */
+    default boolean ready() {
+        return true;
+    }
 }

@@ -21,7 +21,7 @@ public class SignalRecorderProducer {
     @Singleton
     DeduplicatingSignalRecorder signalRecorder(KubernetesClient client, MeterRegistry registry, PodIdentity pod,
             DedupSettings dedup, LockSettings lock) {
-        RecorderSettings settings = new RecorderSettings(pod.namespace(), pod.name(), dedup.lookup(),
+        RecorderSettings settings = new RecorderSettings(pod.namespace(), pod.name(),
                 dedup.kubernetesDeadline(), dedup.apiMaxAttempts(), dedup.apiRetryAfter(), lock.enabled(),
                 lock.leaseDuration(), lock.retryAfter(), lock.localWait(), BackoffPolicy.adr052(),
                 RecorderSettings.defaultStatusPolicy());
@@ -30,8 +30,8 @@ public class SignalRecorderProducer {
                     + "in-process exclusion and the fenced RR name prevent duplicates (expect 409s). Comparison runs "
                     + "only.");
         }
-        LOG.infof("signal recorder: pod=%s namespace=%s lookup=%s lease=%s deadline=%s", pod.name(),
-                pod.namespace(), dedup.lookup(), lock.enabled() ? lock.leaseDuration() : "off",
+        LOG.infof("signal recorder: pod=%s namespace=%s lease=%s deadline=%s", pod.name(),
+                pod.namespace(), lock.enabled() ? lock.leaseDuration() : "off",
                 dedup.kubernetesDeadline());
         return new DeduplicatingSignalRecorder(settings, client, registry);
     }

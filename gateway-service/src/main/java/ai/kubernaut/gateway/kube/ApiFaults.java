@@ -1,39 +1,39 @@
 package ai.kubernaut.gateway.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The one answer to "is this API server fault transient?", used wherever a Kubernetes call on the request path
- * can fail (recorder failures, owner resolution, token reviews): transient means retrying later can succeed, so
- * the caller is answered 503 with Retry-After; anything else is a bug or a misconfiguration (500).
+ * The one answer to "is this Kubernetes API fault transient", used by every retry and every failure classification
+ * of dedup and lock. Transient: no answer (timeout, connection refused or reset, I/O), 429, 5xx. Not faults at all:
+ * 409 and 404, which callers handle as protocol answers before asking. Anything else (401, 403, 422...) retrying
+ * will not fix.
  */
 public final class ApiFaults {
 
     private ApiFaults() {
     }
 
-    /**
-     * True for no answer (fabric8 reports code 0 or -1: timeout, connection refused or reset), 429 and 5xx, also
-     * when wrapped; false for every other HTTP answer (401, 403, 404, 409, 422...) and for non-API failures.
-     */
-    public static boolean isTransient(Throwable fault) {
-        for (Throwable t = fault; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof KubernetesClientException k) {
-                int code = k.getCode();
-                if (code > 0) {
-                    return code == 429 || code >= 500;
+    /** @param httpCode the HTTP status, or 0 / -1 when no answer came (how fabric8 reports it) */
+    public static boolean isTransient(int httpCode) {
+        return httpCode <= 0 || httpCode == 429 || httpCode >= 500;
+    }
+
+    public static boolean isTransient(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof KubernetesClientException k) {
+                if (k.getCode() > 0) {
+                    return isTransient(k.getCode());
                 }
-                // no HTTP answer: fabric8 wraps the I/O failure; any I/O failure or timeout is transient
-                return true;
+                // no code: fabric8 wraps the transport's failure; look at its cause, and count it transient anyway
+                continue;
             }
-            if (t instanceof InterruptedIOException || t instanceof ConnectException
-                    || t instanceof TimeoutException) {
+            if (c instanceof IOException || c instanceof InterruptedIOException || c instanceof TimeoutException) {
                 return true;
             }
         }
-        return false;
+        return t instanceof KubernetesClientException;
     }
 }

@@ -2,8 +2,16 @@ package ai.kubernaut.gateway.lock;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.time.Duration;
+import java.util.function.Function;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -12,27 +20,35 @@ import java.util.Optional;
 /** {@link LeaseApi} over fabric8: {@code coordination.k8s.io/v1} Leases in one namespace, every call uncached. */
 public final class Fabric8LeaseApi implements LeaseApi {
 
-    private final KubernetesClient client;
+    private final NamespacedKubernetesClient client;
     private final String namespace;
 
     public Fabric8LeaseApi(KubernetesClient client, String namespace) {
-        this.client = client;
+        this.client = client.adapt(NamespacedKubernetesClient.class);
         this.namespace = namespace;
     }
 
+    /** The Lease operations of a client whose requests give up after {@code timeout}, never retried by fabric8. */
+    private <T> T within(Duration timeout, Function<NonNamespaceOperation<Lease, LeaseList, Resource<Lease>>, T> op) {
+        long ms = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        RequestConfig rc = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestTimeout((int) ms).withRequestRetryBackoffLimit(0).build();
+        return client.withRequestConfig(rc).call(c -> op.apply(c.leases().inNamespace(namespace)));
+    }
+
     @Override
-    public Optional<LeaseRecord> get(String name) {
+    public Optional<LeaseRecord> get(String name, Duration timeout) {
         try {
-            return Optional.ofNullable(client.leases().inNamespace(namespace).withName(name).get()).map(this::toRecord);
+            return Optional.ofNullable(within(timeout, leases -> leases.withName(name).get())).map(this::toRecord);
         } catch (KubernetesClientException e) {
             throw apiError("get", name, e);
         }
     }
 
     @Override
-    public LeaseRecord create(LeaseRecord lease) throws LeaseConflictException {
+    public LeaseRecord create(LeaseRecord lease, Duration timeout) throws LeaseConflictException {
         try {
-            return toRecord(client.leases().inNamespace(namespace).resource(toLease(lease, false)).create());
+            return toRecord(within(timeout, leases -> leases.resource(toLease(lease, false)).create()));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) { // the CRUD mock says reason Invalid, a real server AlreadyExists: use the code
                 throw new LeaseConflictException("lease " + lease.name() + " exists", e);
@@ -42,13 +58,13 @@ public final class Fabric8LeaseApi implements LeaseApi {
     }
 
     @Override
-    public LeaseRecord update(LeaseRecord lease) throws LeaseConflictException {
+    public LeaseRecord update(LeaseRecord lease, Duration timeout) throws LeaseConflictException {
         if (lease.resourceVersion() == null) {
             throw new IllegalArgumentException("an update must be guarded by a resourceVersion");
         }
         try {
             // update() sends the object's resourceVersion: a PUT the server rejects with 409 if it changed
-            return toRecord(client.leases().inNamespace(namespace).resource(toLease(lease, true)).update());
+            return toRecord(within(timeout, leases -> leases.resource(toLease(lease, true)).update()));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409 || e.getCode() == 404) {
                 throw new LeaseConflictException("lease " + lease.name() + " changed since version "
@@ -59,12 +75,14 @@ public final class Fabric8LeaseApi implements LeaseApi {
     }
 
     @Override
-    public boolean delete(String name, String resourceVersion) throws LeaseConflictException {
+    public boolean delete(String name, String resourceVersion, Duration timeout) throws LeaseConflictException {
         try {
-            var resource = client.leases().inNamespace(namespace).withName(name);
-            var deleted = resourceVersion == null ? resource.delete()
-                    : resource.lockResourceVersion(resourceVersion).delete();
-            return !deleted.isEmpty();
+            return within(timeout, leases -> {
+                var resource = leases.withName(name);
+                var deleted = resourceVersion == null ? resource.delete()
+                        : resource.lockResourceVersion(resourceVersion).delete();
+                return !deleted.isEmpty();
+            });
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return false;

@@ -1,5 +1,7 @@
 package ai.kubernaut.gateway.lock;
 
+import ai.kubernaut.gateway.kube.ApiFaults;
+
 /**
  * A Lease call failed for another reason than a conflict (RBAC, validation, server fault, timeout). Never
  * treated as contention.
@@ -20,8 +22,8 @@ public class LeaseApiException extends RuntimeException {
         return httpCode;
     }
 
-    /** Worth retrying later: no answer, 429 or 5xx. */
+    /** Worth retrying later: see {@link ApiFaults}. */
     public boolean transientFault() {
-        return httpCode <= 0 || httpCode == 429 || httpCode >= 500;
+        return ApiFaults.isTransient(httpCode);
     }
 }

@@ -32,6 +32,8 @@ public final class LeaseLockManager {
 
     private static final Logger LOG = Logger.getLogger(LeaseLockManager.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Releases run after the answer: bounded anyway, a Lease we fail to delete expires by itself. */
+    static final Duration RELEASE_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final LockConfig config;
     private final LeaseApi api;
@@ -41,7 +43,7 @@ public final class LeaseLockManager {
     private final InProcessKeyLocks local = new InProcessKeyLocks();
 
     public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, LockMetrics metrics) {
-        this(config, api, clock, LeaseLockManager::randomToken, metrics);
+        this(config, api, clock, LeaseLockManager::holderToken, metrics);
     }
 
     public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, Supplier<String> tokens,
@@ -58,7 +60,7 @@ public final class LeaseLockManager {
     }
 
     /** 64 random bits as 16 hex chars: unique per acquisition, so no acquisition can pass for another. */
-    public static String randomToken() {
+    private static String holderToken() {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
@@ -99,8 +101,12 @@ public final class LeaseLockManager {
         metrics.failed(reason);
     }
 
-    /** One acquisition attempt: CREATE, or on 409 GET and maybe a takeover UPDATE. */
-    LeaseAttempt tryAcquire(LockSession session) {
+    /**
+     * One acquisition attempt: CREATE, or on 409 GET and maybe a takeover UPDATE.
+     *
+     * @param timeout the longest each of these calls may wait (what is left of the caller's deadline)
+     */
+    LeaseAttempt tryAcquire(LockSession session, Duration timeout) {
         metrics.attempt();
         String name = session.leaseName();
         Instant now = clock.instant();
@@ -108,13 +114,13 @@ public final class LeaseLockManager {
         LeaseRecord mine = new LeaseRecord(name, holder, now, now, config.leaseDurationSeconds(), 0, null);
         try {
             metrics.leaseCall("create");
-            LeaseRecord created = api.create(mine);
+            LeaseRecord created = api.create(mine, timeout);
             return acquired(session, new HeldLease(created, now, false));
         } catch (LeaseConflictException exists) {
             // fall through: somebody has it, or had it and it expired
         }
         metrics.leaseCall("get");
-        Optional<LeaseRecord> current = api.get(name);
+        Optional<LeaseRecord> current = api.get(name, timeout);
         if (current.isEmpty()) {
             // released between our create and our read: plain contention, the next attempt creates it
             metrics.contended();
@@ -131,7 +137,7 @@ public final class LeaseLockManager {
                 transitions, theirs.resourceVersion());
         try {
             metrics.leaseCall("update");
-            LeaseRecord updated = api.update(takeover);
+            LeaseRecord updated = api.update(takeover, timeout);
             metrics.tookOver();
             LOG.infof("took over expired lease=%s key=%s from holder=%s (expired at %s)", name, session.key(),
                     theirs.holderIdentity(), theirs.expiresAt());
@@ -163,7 +169,7 @@ public final class LeaseLockManager {
             if (age.compareTo(safeAge) >= 0) {
                 // it may have expired and been taken over: look before deleting, the mock ignores preconditions
                 metrics.leaseCall("get");
-                Optional<LeaseRecord> current = api.get(mine.name());
+                Optional<LeaseRecord> current = api.get(mine.name(), RELEASE_CALL_TIMEOUT);
                 if (current.isEmpty()) {
                     return false;
                 }
@@ -176,7 +182,7 @@ public final class LeaseLockManager {
                 }
             }
             metrics.leaseCall("delete");
-            return api.delete(mine.name(), version);
+            return api.delete(mine.name(), version, RELEASE_CALL_TIMEOUT);
         } catch (LeaseConflictException changed) {
             LOG.warnf("not releasing lease=%s: it changed since we acquired it (%s)", mine.name(),
                     changed.getMessage());

@@ -1,10 +1,7 @@
 package ai.kubernaut.gateway.lock;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -62,15 +59,7 @@ public record LockConfig(String namespace, String podName, Duration leaseDuratio
 
     /** {@code <prefix><first 16 hex of sha256(key)>}: short, DNS-safe, stable for a key. */
     public String leaseName(String key) {
-        return namePrefix + sha256Hex(key).substring(0, 16);
+        return namePrefix + Fingerprints.sha256Hex(key).substring(0, 16);
     }
 
-    static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    }
 }

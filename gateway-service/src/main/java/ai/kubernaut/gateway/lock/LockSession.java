@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One thread's turn on a key: holds the in-process exclusion from {@link LeaseLockManager#open} until
- * {@link #close()}, and at most one Lease acquired through {@link #tryAcquireLease()}. Not thread-safe: used by
- * the thread that opened it (only the detached release task may run elsewhere).
+ * {@link #close()}, and at most one Lease acquired through {@link #tryAcquireLease(java.time.Duration)}.
+ * Not thread-safe: used by the thread that opened it (only the detached release task may run elsewhere).
  */
 public final class LockSession implements AutoCloseable {
 
@@ -48,24 +48,20 @@ public final class LockSession implements AutoCloseable {
         return held != null;
     }
 
-    /** The Lease we hold, null when none. */
-    public HeldLease heldLease() {
-        return held;
-    }
-
     /**
      * One attempt to take the key's Lease.
      *
+     * @param timeout the longest each API call of the attempt may wait
      * @throws LeaseApiException on an API error (not a conflict): not contention, do not retry it as such
      */
-    public LeaseAttempt tryAcquireLease() {
+    public LeaseAttempt tryAcquireLease(java.time.Duration timeout) {
         if (closed) {
             throw new IllegalStateException("session closed");
         }
         if (held != null) {
             throw new IllegalStateException("lease " + leaseName + " already held by this session");
         }
-        LeaseAttempt attempt = manager.tryAcquire(this);
+        LeaseAttempt attempt = manager.tryAcquire(this, timeout);
         if (attempt instanceof LeaseAttempt.Acquired a) {
             held = a.lease();
         }

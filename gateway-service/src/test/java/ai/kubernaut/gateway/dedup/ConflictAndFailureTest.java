@@ -153,25 +153,28 @@ class ConflictAndFailureTest {
         }
     }
 
+    static boolean isRrCreateByGateway(RecordedRequest r, Caller caller) {
+        return r.getMethod().equals("POST") && !caller.isAdmin()
+                && r.getPath().split("\\?")[0].endsWith("/remediationrequests");
+    }
+
     @Test
-    void transientListFailuresAreRetriedAndPersistentOnesAnswerApiErrorWithRetryAfter() {
+    void transientFaultsAreRetriedAndPersistentOnesAnswerApiUnavailableWithRetryAfter() {
         String fp = randomFingerprint();
-        AtomicInteger failLists = new AtomicInteger(2);
-        cluster.hook((request, caller) -> request.getMethod().equals("GET") && !caller.isAdmin()
-                && request.getPath().contains(fp.substring(0, 20))
-                && failLists.getAndDecrement() > 0 ? serverError(503) : null);
+        AtomicInteger failCreates = new AtomicInteger(2);
+        cluster.hook((request, caller) -> isRrCreateByGateway(request, caller) && failCreates.getAndDecrement() > 0
+                ? serverError(503) : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
 
-            failLists.set(Integer.MAX_VALUE);
             String other = randomFingerprint();
-            cluster.hook((request, caller) -> request.getMethod().equals("GET") && !caller.isAdmin()
-                    && request.getPath().contains(other.substring(0, 20)) ? serverError(500) : null);
+            mark = cluster.mark();
+            cluster.hook((request, caller) -> isRrCreateByGateway(request, caller) ? serverError(500) : null);
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(other)));
-            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertEquals(RecordingFailure.Reason.API_UNAVAILABLE, f.reason(), f.getMessage());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
-            assertEquals(3, served(s -> s.method().equals("GET") && s.query().contains(other.substring(0, 20)))
-                    .size(), "bounded: api-max-attempts");
+            assertEquals(3, served(s -> s.verb().equals("create") && TestSignals.isRemediationRequest(s)).size(),
+                    "bounded: api-max-attempts");
             assertEquals(List.of(), rrsOf(cluster, other));
         }
     }
@@ -187,21 +190,21 @@ class ConflictAndFailureTest {
             assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
             assertNull(f.retryAfter(), "retrying a 403 will not help");
             assertEquals(1, replicas.counter(0, "gateway.crd.creation.errors", "error_type", "forbidden"));
-            assertNull(cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).get(),
-                    "released synchronously on the failure path");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cluster.admin().leases()
+                    .inNamespace(NAMESPACE).withName(leaseName(fp)).get() == null); // released after the answer
             assertEquals(List.of(), rrsOf(cluster, fp));
         }
     }
 
     @Test
-    void aLeaseApiErrorIsNotContention() {
+    void aTransientLeaseApiFaultIsNotContentionButApiUnavailable() {
         String fp = randomFingerprint();
         mark = cluster.mark();
         cluster.hook((request, caller) -> request.getMethod().equals("POST") && request.getPath().endsWith("/leases")
                 ? serverError(500) : null);
         try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
-            assertEquals(RecordingFailure.Reason.API_ERROR, f.reason());
+            assertEquals(RecordingFailure.Reason.API_UNAVAILABLE, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
             assertEquals(1, served(RequestRecord::isLease).size(), "not retried as contention");
             assertEquals(0, replicas.counter(0, "gateway.lock.contention"));
@@ -268,12 +271,16 @@ class ConflictAndFailureTest {
             }
             return null;
         });
-        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts()))) {
+        // the view sees the RR when its watch event arrives: attempts spaced widely enough for that on a busy machine
+        BackoffPolicy patient = BackoffPolicy.builder().baseDelay(Duration.ofMillis(100))
+                .maxDelay(Duration.ofMillis(400)).maxAttempts(10).build();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(patient))) {
             Recorded r = replicas.get(0).record(signal(fp));
             assertEquals(Recorded.Outcome.DUPLICATE, r.outcome());
             assertEquals(DedupRules.rrName(fp, null), r.rrName());
             assertEquals(2, r.occurrenceCount(), "the creator's 1 (its status not written yet) + ours");
-            assertEquals(3, leasePosts.get(), "no Lease attempt after the RR appeared");
+            assertTrue(leasePosts.get() >= 3 && leasePosts.get() < 10,
+                    "Lease attempts stop once the view shows the RR: " + leasePosts.get());
             assertEquals(0, replicas.counter(0, "gateway.lock.retry.timeout"));
         } finally {
             cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).delete();
@@ -299,16 +306,17 @@ class ConflictAndFailureTest {
     }
 
     @Test
-    void fieldSelectorLookupAsksTheServerForSpecSignalFingerprint() {
+    void noListOfRemediationRequestsOnTheSignalPathOnlyTheInformersOwn() {
         String fp = randomFingerprint();
-        mark = cluster.mark();
-        try (var replicas = new TestSignals.Replicas(cluster, 1,
-                s -> s.withLookup(RemediationRequestApi.Lookup.FIELD_SELECTOR))) {
-            replicas.get(0).record(signal(fp));
+        try (var replicas = new TestSignals.Replicas(cluster, 2, s -> s)) {
+            mark = cluster.mark();
+            assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
+            for (int i = 0; i < 6; i++) {
+                assertEquals(Recorded.Outcome.DUPLICATE, replicas.get(i % 2).record(signal(fp)).outcome());
+            }
+            assertEquals(List.of(), served(s -> TestSignals.isRemediationRequest(s) && s.verb().equals("list")),
+                    "no LIST per signal");
+            assertEquals(7L, countOf(rrsOf(cluster, fp).get(0)));
         }
-        List<RequestRecord> lists = served(s -> s.method().equals("GET") && TestSignals.isRemediationRequest(s));
-        assertTrue(lists.size() >= 2);
-        assertTrue(lists.stream().allMatch(s -> s.query().contains("fieldSelector=spec.signalFingerprint%3D" + fp)),
-                () -> "" + lists);
     }
 }

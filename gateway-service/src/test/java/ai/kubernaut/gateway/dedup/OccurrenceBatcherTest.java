@@ -41,7 +41,7 @@ class OccurrenceBatcherTest {
     }
 
     static Deadline seconds(long s) {
-        return Deadline.after(Duration.ofSeconds(s), System::nanoTime);
+        return Deadline.after(Duration.ofSeconds(s), System::nanoTime, Duration.ofSeconds(5));
     }
 
     /** A store that counts occurrences and writes. */
@@ -51,10 +51,10 @@ class OccurrenceBatcherTest {
         volatile boolean active = true;
 
         @Override
-        public synchronized OccurrenceBatcher.Written write(String rrName, RemediationRequest knownCopy,
+        public synchronized OccurrenceBatcher.Batch write(String rrName, RemediationRequest knownCopy,
                 List<Instant> occurrences, Deadline deadline) {
             if (!active) {
-                return null;
+                return new OccurrenceBatcher.Inactive(null);
             }
             writes++;
             long before = count;
@@ -166,12 +166,60 @@ class OccurrenceBatcherTest {
         Future<OccurrenceBatcher.Result> leader = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
         inWrite.await();
         RecordingFailure f = assertThrows(RecordingFailure.class,
-                () -> batcher.add(rr(), Instant.now(), Deadline.after(Duration.ofMillis(50), System::nanoTime)));
+                () -> batcher.add(rr(), Instant.now(), Deadline.after(Duration.ofMillis(50), System::nanoTime, Duration.ofSeconds(5))));
         assertEquals(RecordingFailure.Reason.KUBERNETES_DEADLINE, f.reason());
         release.countDown();
         assertInstanceOf(OccurrenceBatcher.Result.Stored.class, leader.get(10, TimeUnit.SECONDS));
         assertEquals(List.of(1), batchSizes, "the caller that gave up was never written");
         assertEquals(0, batcher.busyLanes());
+    }
+
+    @Test
+    void aCallerWhoseOccurrenceIsInASlowWriteIsAnsweredAtItsOwnDeadline() throws Exception {
+        CountDownLatch firstWrite = new CountDownLatch(1);
+        CountDownLatch secondWrite = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        AtomicInteger writes = new AtomicInteger();
+        OccurrenceBatcher batcher = new OccurrenceBatcher((name, copy, seen, deadline) -> {
+            if (writes.incrementAndGet() == 1) {
+                firstWrite.countDown();
+                await(releaseFirst);
+            } else {
+                secondWrite.countDown();
+                await(releaseSecond);
+            }
+            return new OccurrenceBatcher.Written(new DedupRules.Counted(1, 1 + seen.size(), Instant.EPOCH,
+                    Instant.EPOCH), copy);
+        });
+        // A writes alone; B (patient) and C (hurried) queue; when A's write ends B writes for both, slowly
+        Future<OccurrenceBatcher.Result> a = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
+        firstWrite.await();
+        Future<OccurrenceBatcher.Result> b = pool.submit(() -> batcher.add(rr(), Instant.now(), seconds(30)));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 1);
+        long t0 = System.nanoTime();
+        Deadline hurried = Deadline.after(Duration.ofMillis(400), System::nanoTime, Duration.ofSeconds(5));
+        java.util.concurrent.atomic.AtomicLong answeredAfterMs = new java.util.concurrent.atomic.AtomicLong();
+        Future<RecordingFailure> c = pool.submit(() -> {
+            RecordingFailure failure = assertThrows(RecordingFailure.class,
+                    () -> batcher.add(rr(), Instant.now(), hurried));
+            answeredAfterMs.set((System.nanoTime() - t0) / 1_000_000);
+            return failure;
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> batcher.queued() == 2);
+        releaseFirst.countDown();
+        secondWrite.await(); // B writes B and C, and hangs
+
+        RecordingFailure f = c.get(10, TimeUnit.SECONDS);
+        releaseSecond.countDown();
+
+        assertEquals(RecordingFailure.Reason.KUBERNETES_DEADLINE, f.reason());
+        assertEquals(Duration.ofSeconds(5), f.retryAfter());
+        assertTrue(answeredAfterMs.get() >= 400 && answeredAfterMs.get() < 1400,
+                "C answered at its 400 ms deadline (+1 s at most) while the write still hung: " + answeredAfterMs + " ms");
+        assertInstanceOf(OccurrenceBatcher.Result.Stored.class, a.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(OccurrenceBatcher.Result.Stored.class, b.get(10, TimeUnit.SECONDS));
+        assertEquals(2, writes.get());
     }
 
     static void await(CountDownLatch l) {

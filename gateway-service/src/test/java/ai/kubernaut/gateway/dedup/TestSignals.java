@@ -93,6 +93,9 @@ final class TestSignals {
                 recorders.add(new DeduplicatingSignalRecorder(tune.apply(RecorderSettings.defaults(NAMESPACE, pod)),
                         client, registry));
             }
+            // each replica decides from its view: wait for every first sync, as readiness does
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> recorders.stream().allMatch(DeduplicatingSignalRecorder::ready));
         }
 
         DeduplicatingSignalRecorder get(int i) {

@@ -27,7 +27,7 @@ class ApiFaultsTest {
             assertFalse(ApiFaults.isTransient(new KubernetesClientException("x", code, null)), "HTTP " + code);
         }
         assertFalse(ApiFaults.isTransient(new IllegalStateException("a bug")));
-        assertFalse(ApiFaults.isTransient(new IOException("not a timeout")));
+        assertTrue(ApiFaults.isTransient(new IOException("connection reset")), "any I/O failure: no answer");
         assertFalse(ApiFaults.isTransient(null));
     }
 

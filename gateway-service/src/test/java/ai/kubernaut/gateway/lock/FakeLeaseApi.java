@@ -53,13 +53,13 @@ final class FakeLeaseApi implements LeaseApi {
     }
 
     @Override
-    public synchronized Optional<LeaseRecord> get(String name) {
+    public synchronized Optional<LeaseRecord> get(String name, java.time.Duration timeout) {
         calls.add("get " + name);
         return Optional.ofNullable(leases.get(name));
     }
 
     @Override
-    public synchronized LeaseRecord create(LeaseRecord lease) throws LeaseConflictException {
+    public synchronized LeaseRecord create(LeaseRecord lease, java.time.Duration timeout) throws LeaseConflictException {
         calls.add("create " + lease.name());
         if (failNextCreate != null) {
             RuntimeException e = failNextCreate;
@@ -73,7 +73,7 @@ final class FakeLeaseApi implements LeaseApi {
     }
 
     @Override
-    public LeaseRecord update(LeaseRecord lease) throws LeaseConflictException {
+    public LeaseRecord update(LeaseRecord lease, java.time.Duration timeout) throws LeaseConflictException {
         Consumer<String> hook;
         synchronized (this) {
             calls.add("update " + lease.name());
@@ -90,7 +90,7 @@ final class FakeLeaseApi implements LeaseApi {
     }
 
     @Override
-    public synchronized boolean delete(String name, String resourceVersion) throws LeaseConflictException {
+    public synchronized boolean delete(String name, String resourceVersion, java.time.Duration timeout) throws LeaseConflictException {
         calls.add("delete " + name);
         LeaseRecord current = leases.get(name);
         if (current == null) {

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 /** The lock protocol against a fake LeaseApi and a hand-moved clock. */
 class LeaseLockManagerTest {
 
+    static final Duration CALL = Duration.ofSeconds(5);
+
     static final String KEY = "a".repeat(64);
     static final Duration LEASE = Duration.ofSeconds(30);
 
@@ -59,14 +61,14 @@ class LeaseLockManagerTest {
         // sha256("aaa...a" x64) starts with these 16 hex digits
         String name = LockConfig.gateway("ns", "p", LEASE).leaseName(KEY);
         assertTrue(name.matches("gw-lock-[0-9a-f]{16}"), name);
-        assertEquals("gw-lock-" + LockConfig.sha256Hex(KEY).substring(0, 16), name);
+        assertEquals("gw-lock-" + ai.kubernaut.gateway.fingerprint.Fingerprints.sha256Hex(KEY).substring(0, 16), name);
     }
 
     @Test
     void uncontendedAcquireIsOneCreateWithAFreshHolderToken() throws Exception {
         LeaseLockManager a = manager("pod-a");
         try (LockSession s = open(a)) {
-            LeaseAttempt attempt = s.tryAcquireLease();
+            LeaseAttempt attempt = s.tryAcquireLease(CALL);
             HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, attempt).lease();
             assertEquals("pod-a/t1", held.lease().holderIdentity());
             assertEquals(30, held.lease().leaseDurationSeconds());
@@ -89,10 +91,10 @@ class LeaseLockManagerTest {
         LeaseLockManager a = manager("pod-a");
         LeaseLockManager b = manager("pod-b");
         try (LockSession sa = open(a); LockSession sb = open(b)) {
-            assertInstanceOf(LeaseAttempt.Acquired.class, sa.tryAcquireLease());
+            assertInstanceOf(LeaseAttempt.Acquired.class, sa.tryAcquireLease(CALL));
             api.clearCalls();
             clock.advance(Duration.ofSeconds(29));
-            var contended = assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease());
+            var contended = assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease(CALL));
             assertEquals("pod-a/t1", contended.holder());
             assertEquals(Instant.parse("2026-11-20T10:00:30Z"), contended.expiresAt());
             assertEquals(List.of("create " + sb.leaseName(), "get " + sb.leaseName()), api.calls());
@@ -108,10 +110,10 @@ class LeaseLockManagerTest {
         LeaseRecord dead = api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 2, null));
         clock.advance(Duration.ofSeconds(30)); // renewTime + 30 s == now: not yet expired
         try (LockSession sb = open(b)) {
-            assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease());
+            assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease(CALL));
             clock.advance(Duration.ofMillis(1));
             api.clearCalls();
-            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, sb.tryAcquireLease()).lease();
+            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, sb.tryAcquireLease(CALL)).lease();
             assertTrue(held.tookOver());
             assertEquals("pod-b/t2", held.lease().holderIdentity());
             assertEquals(3, held.lease().leaseTransitions());
@@ -132,9 +134,9 @@ class LeaseLockManagerTest {
             // c takes it over while b is between its GET and its UPDATE
             api.beforeUpdate(n -> {
                 api.beforeUpdate(x -> { });
-                assertInstanceOf(LeaseAttempt.Acquired.class, sc.tryAcquireLease());
+                assertInstanceOf(LeaseAttempt.Acquired.class, sc.tryAcquireLease(CALL));
             });
-            assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease());
+            assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease(CALL));
             assertTrue(sc.holdsLease());
             assertFalse(sb.holdsLease());
             assertEquals("pod-c/t1", api.stored(name).orElseThrow().holderIdentity());
@@ -147,9 +149,9 @@ class LeaseLockManagerTest {
         LeaseLockManager before = manager("gateway-0");
         LeaseLockManager after = manager("gateway-0");
         LockSession old = open(before);
-        assertInstanceOf(LeaseAttempt.Acquired.class, old.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, old.tryAcquireLease(CALL));
         try (LockSession s = after.open(KEY, Duration.ZERO).orElseThrow()) {
-            var c = assertInstanceOf(LeaseAttempt.Contended.class, s.tryAcquireLease());
+            var c = assertInstanceOf(LeaseAttempt.Contended.class, s.tryAcquireLease(CALL));
             assertEquals("gateway-0/t1", c.holder());
         }
         old.close();
@@ -159,7 +161,7 @@ class LeaseLockManagerTest {
     void releaseOfAYoungHoldIsOnePreconditionDelete() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
         clock.advance(Duration.ofSeconds(10));
         api.clearCalls();
         Runnable release = s.detachLeaseRelease();
@@ -177,10 +179,10 @@ class LeaseLockManagerTest {
         LeaseLockManager a = manager("pod-a");
         LeaseLockManager b = manager("pod-b");
         LockSession paused = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, paused.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, paused.tryAcquireLease(CALL));
         clock.advance(Duration.ofSeconds(31)); // a is paused past expiry
         LockSession other = open(b);
-        assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease(CALL));
         api.clearCalls();
         paused.close(); // wakes up and releases
         assertEquals(List.of("get " + paused.leaseName()), api.calls(), "looked, did not delete");
@@ -193,7 +195,7 @@ class LeaseLockManagerTest {
     void releaseNearExpiryOfALeaseStillOursDeletesAfterAGet() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
         clock.advance(Duration.ofSeconds(26)); // safe age is 30 - 5 = 25 s
         api.clearCalls();
         s.close();
@@ -205,7 +207,7 @@ class LeaseLockManagerTest {
     void youngReleaseRespectsTheDeletePreconditionOfARealServer() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
         // someone rewrote it (clock skew: their clock thought it expired)
         api.put(new LeaseRecord(s.leaseName(), "pod-z/x", clock.instant(), clock.instant(), 30, 1, null));
         s.close();
@@ -217,7 +219,7 @@ class LeaseLockManagerTest {
         LeaseLockManager a = manager("pod-a");
         api.failNextCreate(new LeaseApiException("forbidden", 403, null));
         try (LockSession s = open(a)) {
-            LeaseApiException e = assertThrows(LeaseApiException.class, s::tryAcquireLease);
+            LeaseApiException e = assertThrows(LeaseApiException.class, () -> s.tryAcquireLease(CALL));
             assertFalse(e.transientFault());
             assertFalse(s.holdsLease());
         }
@@ -228,7 +230,7 @@ class LeaseLockManagerTest {
     void oneThreadPerKeyInsideTheProcess() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession first = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, first.tryAcquireLease());
+        assertInstanceOf(LeaseAttempt.Acquired.class, first.tryAcquireLease(CALL));
         // a second request for the same key on this replica cannot get in while the first is inside
         assertTrue(a.open(KEY, Duration.ofMillis(50)).isEmpty());
         assertEquals(1, count("gateway.lock.acquisition.failures", "reason", "local_wait_timeout"));
@@ -262,7 +264,7 @@ class LeaseLockManagerTest {
                 start.await();
                 Optional<LockSession> s = a.open(KEY, Duration.ofSeconds(30));
                 try (LockSession session = s.orElseThrow()) {
-                    if (session.tryAcquireLease() instanceof LeaseAttempt.Acquired) {
+                    if (session.tryAcquireLease(CALL) instanceof LeaseAttempt.Acquired) {
                         acquired.incrementAndGet();
                         int now = inside.incrementAndGet();
                         maxInside.accumulateAndGet(now, Math::max);

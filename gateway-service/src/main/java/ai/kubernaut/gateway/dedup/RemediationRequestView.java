@@ -1,0 +1,23 @@
+package ai.kubernaut.gateway.dedup;
+
+import ai.kubernaut.gateway.model.RemediationRequest;
+import java.util.List;
+
+/**
+ * What this replica believes the RemediationRequests of a fingerprint are, without asking the API server. It may be
+ * behind (missing a just-created RR, showing an RR active that turned terminal, still showing a deleted one): the
+ * recorder decides from it and keeps safety in guarded writes (see ADR-052-002, addendum "stale view").
+ */
+interface RemediationRequestView {
+
+    /** The RRs whose {@code spec.signalFingerprint} is {@code fingerprint}, as last seen; possibly stale. */
+    List<RemediationRequest> ofFingerprint(String fingerprint);
+
+    /** True once the view holds the full state of the namespace at least once (the first LIST has been stored). */
+    boolean synced();
+
+    /** Waits up to {@code max} for {@link #synced()}; the answer at the end. */
+    default boolean awaitSynced(java.time.Duration max) {
+        return synced();
+    }
+}
