@@ -70,10 +70,9 @@ public class SignalRequestGate {
         });
         if (!admitted) {
             metrics.rejected("throttled");
-            rc.response().putHeader(HttpHeaders.RETRY_AFTER, Problems.retryAfterSeconds(retryAfter));
-            write(rc, Problem.of(503, "too-many-requests", "Too many requests in flight",
-                    maxInFlight + " signal requests are already being handled (gateway.http.max-in-flight); retry later",
-                    path, null), true);
+            reject(rc, new ProblemException(ProblemType.TOO_MANY_REQUESTS, maxInFlight
+                    + " signal requests are already being handled (gateway.http.max-in-flight); retry later", null,
+                    retryAfter));
             return;
         }
         String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -85,13 +84,13 @@ public class SignalRequestGate {
                 declared = -1;
             }
             if (declared < 0) {
-                write(rc, Problem.of(400, "bad-request", "Bad request", "Content-Length is not a number", path,
-                        "Content-Length"), true);
+                reject(rc, new ProblemException(ProblemType.BAD_REQUEST, "Content-Length is not a number",
+                        "Content-Length"));
                 return;
             }
             if (declared > maxBodyBytes) {
                 metrics.rejected("payload_too_large");
-                write(rc, ProblemException.payloadTooLarge(maxBodyBytes), path);
+                reject(rc, ProblemException.payloadTooLarge(maxBodyBytes));
                 return;
             }
         }
@@ -99,25 +98,11 @@ public class SignalRequestGate {
     }
 
     void notFound(RoutingContext rc) {
-        write(rc, Problem.of(404, "not-found", "Not found", "no endpoint at " + rc.normalizedPath()
-                + " (POST /api/v1/signals/prometheus or /api/v1/signals/kubernetes-event)", rc.normalizedPath(),
-                null), false);
+        Problems.write(rc, ProblemException.notFound(rc.normalizedPath()), retryAfter, false);
     }
 
-    private static void write(RoutingContext rc, ProblemException e, String path) {
-        write(rc, Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), path, e.field()), true);
-    }
-
-    /** @param closeConnection the body was not read, so the connection cannot carry another request */
-    private static void write(RoutingContext rc, Problem problem, boolean closeConnection) {
-        if (rc.response().ended()) {
-            return;
-        }
-        if (closeConnection) {
-            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        rc.response().setStatusCode(problem.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(SignalJson.write(problem));
+    /** Answered before the body was read: the connection cannot carry another request. */
+    private void reject(RoutingContext rc, ProblemException e) {
+        Problems.write(rc, e, retryAfter, true);
     }
 }
