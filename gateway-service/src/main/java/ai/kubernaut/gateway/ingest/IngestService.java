@@ -2,7 +2,7 @@ package ai.kubernaut.gateway.ingest;
 
 import ai.kubernaut.gateway.auth.ReplayWindow;
 import ai.kubernaut.gateway.auth.RequestAuthenticator;
-import ai.kubernaut.gateway.dedup.DedupSettings;
+import ai.kubernaut.gateway.dedup.DedupConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,7 +40,7 @@ public class IngestService {
     @Inject
     IngestService(RequestAuthenticator authenticator, ReplayWindow replayWindow, AlertmanagerParser alertmanager,
             KubernetesEventParser events, SignalProcessor processor, SignalExecutor executor, HttpConfig http,
-            DedupSettings dedup) {
+            DedupConfig dedup) {
         this.authenticator = authenticator;
         this.replayWindow = replayWindow;
         this.alertmanager = alertmanager;
