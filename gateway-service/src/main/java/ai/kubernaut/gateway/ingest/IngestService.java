@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
  * Nothing touches the cluster's RemediationRequests before the payload is known to be valid.
  *
  * <p>Every request is answered within its answer deadline ({@code gateway.dedup.kubernetes-deadline} +
- * {@code gateway.http.answer-margin} from its arrival here): the token review and the processing are waited
+ * {@code gateway.http.answer-margin} from its admission by {@link SignalRequestGate}, so that time spent queued
+ * for a worker thread counts too): the token review and the processing are waited
  * for at most until then, and what is unfinished is answered 503 (review) or 504 (signal).
  */
 @ApplicationScoped
@@ -51,16 +52,18 @@ public class IngestService {
         this.answerWithin = dedup.kubernetesDeadline().plus(http.answerMargin());
     }
 
-    public Response prometheus(String authorization, String timestampHeader, InputStream body) {
-        long answerBy = System.nanoTime() + answerWithin.toNanos();
+    /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
+    public Response prometheus(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
+        long answerBy = arrivedAt + answerWithin.toNanos();
         authenticator.authenticate(authorization, remaining(answerBy));
         replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
         return answer(alertmanager.parse(root), answerBy);
     }
 
-    public Response kubernetesEvent(String authorization, String timestampHeader, InputStream body) {
-        long answerBy = System.nanoTime() + answerWithin.toNanos();
+    /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
+    public Response kubernetesEvent(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
+        long answerBy = arrivedAt + answerWithin.toNanos();
         authenticator.authenticate(authorization, remaining(answerBy));
         boolean timestamped = replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class SignalRequestGate {
 
     static final String PREFIX = "/api/v1/signals";
+    /** Routing-context key of the request's arrival ({@link System#nanoTime()}): the answer deadline counts from it. */
+    static final String ARRIVED_AT = "kubernaut.arrived-at";
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxInFlight;
@@ -51,6 +53,7 @@ public class SignalRequestGate {
             return;
         }
         long start = System.nanoTime();
+        rc.put(ARRIVED_AT, start);
         String endpoint = path.equals(PREFIX + "/prometheus") ? "prometheus"
                 : path.equals(PREFIX + "/kubernetes-event") ? "kubernetes-event" : "other";
         boolean admitted = inFlight.incrementAndGet() <= maxInFlight;
