@@ -85,6 +85,14 @@ public final class ApiServerControl {
         return send("POST", "/__e2e/faults", rule.toString()).path("id").asLong();
     }
 
+    /**
+     * The API server stops answering for {@code duration}: every request (of any caller) is carried out but its
+     * answer is held until then. Open watches stay open.
+     */
+    public void freeze(Duration duration) {
+        send("POST", "/__e2e/faults", json.createObjectNode().put("freezeMillis", duration.toMillis()).toString());
+    }
+
     public List<FiredFault> firedFaults() {
         List<FiredFault> fired = new ArrayList<>();
         for (JsonNode f : get("/__e2e/faults").path("fired")) {

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (an API server fault).</li>
  * </ul>
  * A rule matches a caller's service (and pod, if given), a verb, a resource and a name prefix, {@code times}
- * times; only successful requests fire a delay rule.
+ * times; only successful requests fire a delay rule. And a freeze ({@code freezeMillis}): for that long every
+ * request of every caller is carried out but its answer held until the freeze ends, as when the API server
+ * stops answering (open watches stay open).
  */
 public final class Faults {
 
@@ -38,6 +40,8 @@ public final class Faults {
     }
 
     private final AtomicLong ids = new AtomicLong();
+    private volatile long frozenUntilNanos;
+    private volatile boolean frozen;
     private final List<Rule> rules = new ArrayList<>();
     private final List<Rule> remaining = new ArrayList<>();
     private final List<Integer> counts = new ArrayList<>();
@@ -67,6 +71,21 @@ public final class Faults {
         return Optional.empty();
     }
 
+    /** Every answer from now on is held until {@code millis} from now. */
+    public void freezeFor(long millis) {
+        frozenUntilNanos = System.nanoTime() + millis * 1_000_000;
+        frozen = true;
+    }
+
+    /** How much longer answers are held (0: not frozen). */
+    public long frozenForMillis() {
+        if (!frozen) {
+            return 0;
+        }
+        long left = (frozenUntilNanos - System.nanoTime()) / 1_000_000;
+        return Math.max(0, left);
+    }
+
     public synchronized boolean isEmpty() {
         for (int c : counts) {
             if (c > 0) {
@@ -85,6 +104,7 @@ public final class Faults {
     }
 
     public synchronized void clear() {
+        frozen = false;
         rules.clear();
         remaining.clear();
         counts.clear();

@@ -127,6 +127,11 @@ public final class RealisticDispatcher extends Dispatcher {
             response = status(500, "InternalError", "embedded API server failure: " + e, attrs);
         }
         int code = response.getWebSocketListener() != null ? 101 : response.code();
+        long frozen = faults.frozenForMillis();
+        if (frozen > 0 && code != 101 && !attrs.verb().equals("watch")) {
+            // frozen: carried out, but nobody hears back until the freeze ends (open watches stay open)
+            response.setBodyDelay(java.time.Duration.ofMillis(frozen));
+        }
         int q = uri.indexOf('?');
         log.append(arrivedMicros, caller, request.getMethod(), attrs, code, (System.nanoTime() - started) / 1000,
                 q < 0 ? "" : uri.substring(q + 1), body);
@@ -441,6 +446,10 @@ public final class RealisticDispatcher extends Dispatcher {
                 JsonNode body = bodyJson(request);
                 if (body == null) {
                     return new MockResponse().setResponseCode(400).setBody("a JSON fault rule is required");
+                }
+                if (body.has("freezeMillis")) {
+                    faults.freezeFor(body.path("freezeMillis").asLong());
+                    return json(201, json.createObjectNode().put("frozenForMillis", faults.frozenForMillis()));
                 }
                 Faults.Rule rule = faults.add(body.path("service").asText(""), body.path("pod").asText(""),
                         body.path("verb").asText(""), body.path("resource").asText(""), body.path("namePrefix").asText(""),

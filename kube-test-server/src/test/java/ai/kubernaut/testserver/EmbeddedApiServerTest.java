@@ -180,6 +180,30 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void freezeHoldsEveryAnswerUntilItEndsButCarriesRequestsOut() throws Exception {
+        ApiServerControl control = new ApiServerControl(server.url());
+        try {
+            long start = System.nanoTime();
+            control.freeze(Duration.ofMillis(1500));
+            CompletableFuture<Lease> create = CompletableFuture.supplyAsync(() -> service.leases().inNamespace(NS)
+                    .resource(new LeaseBuilder().withNewMetadata().withName("frozen-1").endMetadata().build()).create());
+            assertEquals("frozen-1", create.get(30, TimeUnit.SECONDS).getMetadata().getName());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms >= 1400, "the answer was held until the freeze ended, took " + ms + " ms");
+            assertNotNull(admin.leases().inNamespace(NS).withName("frozen-1").get(), "the create was carried out");
+
+            // clearing the faults ends a freeze at once
+            control.freeze(Duration.ofMinutes(5));
+            control.clearFaults();
+            long again = System.nanoTime();
+            assertNotNull(admin.leases().inNamespace(NS).withName("frozen-1").get());
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - again) < 10_000, "answered after the clear");
+        } finally {
+            control.clearFaults();
+        }
+    }
+
+    @Test
     void failureFaultAnswersWithoutCarryingOut() {
         ApiServerControl control = new ApiServerControl(server.url());
         control.failRequests("test-service", "", "create", "leases", "broken-", 503, 1);

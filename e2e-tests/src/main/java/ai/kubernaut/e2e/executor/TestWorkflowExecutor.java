@@ -43,6 +43,8 @@ public final class TestWorkflowExecutor implements AutoCloseable {
     private final Set<String> heldWhilePaused = ConcurrentHashMap.newKeySet();
     private final Map<String, Completion> completions = new ConcurrentHashMap<>();
     private final AtomicLong statusConflicts = new AtomicLong();
+    private final AtomicLong transientFailures = new AtomicLong();
+    private static final Duration RETRY_DELAY = Duration.ofMillis(500);
     private volatile Duration runTime;
     private volatile boolean paused;
     private SharedIndexInformer<GenericKubernetesResource> informer;
@@ -86,8 +88,27 @@ public final class TestWorkflowExecutor implements AutoCloseable {
             heldWhilePaused.add(name);
             return;
         }
-        if (writePhase(name, "Running", Set.of("", "Pending"))) {
-            scheduler.schedule(() -> complete(name), runTime.toMillis(), TimeUnit.MILLISECONDS);
+        if (failedTransiently(() -> writePhase(name, "Running", Set.of("", "Pending")), () -> startRun(name))) {
+            return;
+        }
+        scheduler.schedule(() -> complete(name), runTime.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs one step; when the API server does not answer or answers 5xx/429 (e.g. while it is frozen), tries the
+     * step again a little later, as a workflow engine would. True when the step did not happen (now or ever).
+     */
+    private boolean failedTransiently(java.util.function.BooleanSupplier step, Runnable again) {
+        try {
+            return !step.getAsBoolean();
+        } catch (KubernetesClientException e) {
+            int code = e.getCode();
+            if (code > 0 && code != 429 && code < 500) {
+                throw e;
+            }
+            transientFailures.incrementAndGet();
+            scheduler.schedule(again, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         }
     }
 
@@ -96,18 +117,21 @@ public final class TestWorkflowExecutor implements AutoCloseable {
             heldWhilePaused.add(name);
             return;
         }
-        if (writePhase(name, "Completed", Set.of("Running"))) {
+        if (!failedTransiently(() -> writePhase(name, "Completed", Set.of("Running")), () -> complete(name))) {
             GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
             completions.put(name, new Completion(name, wfe == null ? "" : KubernautObjects.wfeTarget(wfe),
                     Instant.now(), System.nanoTime()));
         }
     }
 
-    /** Moves the WFE from one of {@code from} to {@code to}; false if it is gone or elsewhere already. */
+    /** Moves the WFE from one of {@code from} to {@code to} (true if it is there already); false if it is gone or elsewhere. */
     @SuppressWarnings("unchecked")
     private boolean writePhase(String name, String to, Set<String> from) {
         for (int attempt = 0; attempt < 20; attempt++) {
             GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
+            if (wfe != null && KubernautObjects.wfePhase(wfe).equals(to)) {
+                return true; // a retried write whose first answer was lost had been carried out
+            }
             if (wfe == null || !from.contains(KubernautObjects.wfePhase(wfe))) {
                 return false;
             }

@@ -9,8 +9,13 @@ package ai.kubernaut.e2e.load;
  * @param target the replica that was asked (its pod name)
  * @param body the answer's body ("" when none); for -1 the failure
  * @param sentAtNanos {@link System#nanoTime()} when sent
+ * @param retryAfter the answer's Retry-After header, null when none
  */
-public record Outcome(int code, long nanos, String target, String body, long sentAtNanos) {
+public record Outcome(int code, long nanos, String target, String body, long sentAtNanos, String retryAfter) {
+
+    public Outcome(int code, long nanos, String target, String body, long sentAtNanos) {
+        this(code, nanos, target, body, sentAtNanos, null);
+    }
 
     public boolean created() {
         return code == 201;

@@ -56,7 +56,8 @@ public final class SignalSender implements AutoCloseable {
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Outcome(response.statusCode(), System.nanoTime() - start, gateway.podName(), response.body(), start);
+            return new Outcome(response.statusCode(), System.nanoTime() - start, gateway.podName(), response.body(), start,
+                    response.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {
             return new Outcome(-1, System.nanoTime() - start, gateway.podName(), e.toString(), start);
         } catch (InterruptedException e) {

@@ -2,13 +2,16 @@ package ai.kubernaut.gateway.auth;
 
 import java.time.Duration;
 
-/** The request is not authenticated (401), not authorized (403), or the reviews could not be made (503). */
+/**
+ * The request is not authenticated (401), not authorized (403), the reviews could not be made now (503: a
+ * transient API fault or no answer in time), or the API server refused them (500: e.g. the Gateway's own RBAC).
+ */
 public class AuthenticationException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
     public enum Kind {
-        UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE
+        UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, FAILED
     }
 
     private final Kind kind;

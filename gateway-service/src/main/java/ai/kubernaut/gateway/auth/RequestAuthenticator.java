@@ -2,6 +2,7 @@ package ai.kubernaut.gateway.auth;
 
 import ai.kubernaut.gateway.cache.ExpiringCache;
 import ai.kubernaut.gateway.fingerprint.Fingerprints;
+import ai.kubernaut.gateway.kube.ApiFaults;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
@@ -11,15 +12,23 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,13 +38,20 @@ import org.jboss.logging.Logger;
  *
  * <p>Answers (allowed, forbidden, invalid token) are cached for {@code gateway.auth.cache-ttl} under the
  * SHA-256 of the token, never the token itself; concurrent requests with the same uncached token share one
- * pair of reviews. Failures to reach the API server are not cached and answer 503. Tokens are never logged.
+ * pair of reviews, which run on a small pool of their own so that a caller waits for them at most as long as
+ * it may ({@link #authenticate(String, Duration)}): a hung API server yields 503 in time, and the review's
+ * answer, when it comes, is still cached for the next request. Transient failures ({@link ApiFaults}) are not
+ * cached and answer 503; other refusals (e.g. 403 to the Gateway's own ServiceAccount) 500. Tokens are never
+ * logged.
  */
 @ApplicationScoped
 public class RequestAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(RequestAuthenticator.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /** Waits of callers that give no bound of their own (tests, tools): longer than any review can take. */
+    private static final Duration UNBOUNDED = Duration.ofMinutes(5);
+    private static final int REVIEW_THREADS = 4;
 
     private final AuthConfig.Mode mode;
     private final KubernetesClient client;
@@ -44,6 +60,7 @@ public class RequestAuthenticator {
     private final String namespace;
     private final ExpiringCache<String, Decision> cache;
     private final ConcurrentMap<String, CompletableFuture<Decision>> inFlight = new ConcurrentHashMap<>();
+    private final ExecutorService reviews;
 
     /** A cached review answer. */
     record Decision(AuthenticationException.Kind denial, String username, String message) {
@@ -69,6 +86,20 @@ public class RequestAuthenticator {
         this.resource = resource;
         this.namespace = namespace;
         this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(REVIEW_THREADS, REVIEW_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(1000), r -> {
+                    Thread t = new Thread(r, "gateway-token-review-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.reviews = pool;
+    }
+
+    @PreDestroy
+    void stopReviews() {
+        reviews.shutdownNow();
     }
 
     void warnWhenDisabled(@Observes StartupEvent event) {
@@ -90,9 +121,17 @@ public class RequestAuthenticator {
     /**
      * @param authorizationHeader the request's {@code Authorization} header, may be null
      * @return the authorized caller
-     * @throws AuthenticationException 401, 403 or 503 (see {@link AuthenticationException.Kind})
+     * @throws AuthenticationException 401, 403, 503 or 500 (see {@link AuthenticationException.Kind})
      */
     public Caller authenticate(String authorizationHeader) {
+        return authenticate(authorizationHeader, UNBOUNDED);
+    }
+
+    /**
+     * @param maxWait longest wait for a review that is not cached: past it 503 (the review goes on and its
+     *                answer is cached)
+     */
+    public Caller authenticate(String authorizationHeader, Duration maxWait) {
         if (mode == AuthConfig.Mode.NONE) {
             return Caller.UNAUTHENTICATED;
         }
@@ -100,7 +139,7 @@ public class RequestAuthenticator {
         String key = Fingerprints.sha256Hex(token);
         Decision decision = cache.get(key);
         if (decision == null) {
-            decision = reviewOnce(key, token);
+            decision = reviewOnce(key, token, maxWait);
         }
         if (decision.denial() != null) {
             throw new AuthenticationException(decision.denial(), decision.message(), null);
@@ -122,30 +161,61 @@ public class RequestAuthenticator {
     }
 
     /** One review per token at a time: concurrent callers with the same token wait for the same answer. */
-    private Decision reviewOnce(String key, String token) {
+    private Decision reviewOnce(String key, String token, Duration maxWait) {
         CompletableFuture<Decision> mine = new CompletableFuture<>();
         CompletableFuture<Decision> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
+        if (running == null) {
+            running = mine;
             try {
-                return running.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw e;
+                // leave inFlight before completing: a caller woken by the answer may ask again at once (e.g. after
+                // the cached answer expired) and must then start a new review, not get this one
+                reviews.execute(() -> {
+                    try {
+                        Decision decision = review(token);
+                        cache.put(key, decision);
+                        inFlight.remove(key, mine);
+                        mine.complete(decision);
+                    } catch (RuntimeException e) {
+                        inFlight.remove(key, mine);
+                        mine.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                inFlight.remove(key, mine);
+                throw unavailable("too many token reviews pending");
             }
         }
         try {
-            Decision decision = review(token);
-            cache.put(key, decision);
-            mine.complete(decision);
-            return decision;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(key, mine);
+            return running.get(Math.max(1, maxWait.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw unavailable("no answer to the token review within " + maxWait.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while waiting for the token review");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw unavailable("token review failed: " + e.getCause());
         }
+    }
+
+    private static AuthenticationException unavailable(String why) {
+        return new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE, "cannot review the bearer token "
+                + "now (" + why + ")", RETRY_AFTER);
+    }
+
+    /** 503 when the fault is transient, else 500 (a refusal that retrying will not fix). */
+    private static AuthenticationException reviewFailed(String review, KubernetesClientException e) {
+        if (ApiFaults.isTransient(e)) {
+            LOG.warnf("%s failed: HTTP %d", review, e.getCode());
+            return new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE, "cannot review the "
+                    + "caller now (" + review + " failed with HTTP " + e.getCode() + ")", RETRY_AFTER);
+        }
+        LOG.errorf("%s refused with HTTP %d: check the Gateway's RBAC (create %s)", review, e.getCode(),
+                review.toLowerCase(java.util.Locale.ROOT) + "s");
+        return new AuthenticationException(AuthenticationException.Kind.FAILED, "the caller could not be reviewed",
+                null);
     }
 
     private Decision review(String token) {
@@ -161,10 +231,7 @@ public class RequestAuthenticator {
             }
             user = review.getStatus().getUser();
         } catch (KubernetesClientException e) {
-            LOG.warnf("TokenReview failed: HTTP %d", e.getCode());
-            throw new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
-                    "cannot review the bearer token now (TokenReview failed with HTTP " + e.getCode() + ")",
-                    RETRY_AFTER);
+            throw reviewFailed("TokenReview", e);
         }
         try {
             SubjectAccessReview sar = client.authorization().v1().subjectAccessReview().create(
@@ -191,10 +258,7 @@ public class RequestAuthenticator {
             }
             return Decision.allowed(user.getUsername());
         } catch (KubernetesClientException e) {
-            LOG.warnf("SubjectAccessReview failed: HTTP %d", e.getCode());
-            throw new AuthenticationException(AuthenticationException.Kind.UNAVAILABLE,
-                    "cannot authorize the caller now (SubjectAccessReview failed with HTTP " + e.getCode() + ")",
-                    RETRY_AFTER);
+            throw reviewFailed("SubjectAccessReview", e);
         }
     }
 }

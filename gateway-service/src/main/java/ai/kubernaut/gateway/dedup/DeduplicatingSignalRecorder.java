@@ -12,7 +12,7 @@ import ai.kubernaut.gateway.lock.Fabric8LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseAttempt;
 import ai.kubernaut.gateway.lock.LeaseLockManager;
-import ai.kubernaut.gateway.lock.LockConfig;
+import ai.kubernaut.gateway.lock.LockSettings;
 import ai.kubernaut.gateway.lock.LockMetrics;
 import ai.kubernaut.gateway.lock.LockSession;
 import ai.kubernaut.gateway.model.RemediationRequest;
@@ -113,7 +113,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         this.recent = new RecentWrites(RECENT_WRITES_TTL, nanoClock);
         this.clock = clock;
         this.nanoClock = nanoClock;
-        this.locks = new LeaseLockManager(LockConfig.gateway(settings.namespace(), settings.podName(),
+        this.locks = new LeaseLockManager(LockSettings.gateway(settings.namespace(), settings.podName(),
                 settings.leaseDuration()), leaseApi, clock, new LockMetrics(registry, "gateway"));
         this.api = new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter());
         // contention is the only thing retried here: a Lease API error propagates (not contention)

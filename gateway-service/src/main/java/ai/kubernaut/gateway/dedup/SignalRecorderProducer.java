@@ -1,7 +1,7 @@
 package ai.kubernaut.gateway.dedup;
 
 import ai.kubernaut.backoff.BackoffPolicy;
-import ai.kubernaut.gateway.lock.LockSettings;
+import ai.kubernaut.gateway.lock.LockConfig;
 import ai.kubernaut.gateway.pod.PodIdentity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,7 +20,7 @@ public class SignalRecorderProducer {
     @Produces
     @Singleton
     DeduplicatingSignalRecorder signalRecorder(KubernetesClient client, MeterRegistry registry, PodIdentity pod,
-            DedupSettings dedup, LockSettings lock) {
+            DedupConfig dedup, LockConfig lock) {
         RecorderSettings settings = new RecorderSettings(pod.namespace(), pod.name(),
                 dedup.kubernetesDeadline(), dedup.apiMaxAttempts(), dedup.apiRetryAfter(), lock.enabled(),
                 lock.leaseDuration(), lock.retryAfter(), lock.localWait(), BackoffPolicy.adr052(),

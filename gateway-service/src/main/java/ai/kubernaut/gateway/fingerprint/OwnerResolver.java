@@ -1,6 +1,8 @@
 package ai.kubernaut.gateway.fingerprint;
 
 import ai.kubernaut.gateway.cache.ExpiringCache;
+import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
 import ai.kubernaut.gateway.signal.Signal;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -21,10 +23,12 @@ import org.jboss.logging.Logger;
  * workload shares one fingerprint. Reads are live GETs (no informer cache), bounded by
  * {@code gateway.resolution.timeout} and never retried; answers are kept for {@code gateway.resolution.cache-ttl}.
  *
- * <p>Fallback: when any GET in the chain fails (404 gone, 403 not allowed, timeout, 5xx) the signal keeps the
- * resource exactly as it was named, never a half-resolved intermediate, so one workload can produce at most
- * two fingerprints (owner or as-named). 404 and 403 fallbacks are cached like successes (they are answers);
- * timeouts and server errors are not (the next signal tries again).
+ * <p>Fallback: when a GET in the chain is answered with a refusal (404 gone, 403 not allowed, another 4xx) the
+ * signal keeps the resource exactly as it was named, never a half-resolved intermediate, so one workload can
+ * produce at most two fingerprints (owner or as-named). 404 and 403 fallbacks are cached like successes (they
+ * are answers). A transient fault ({@link ApiFaults}: no answer in time, 429, 5xx) is not a fallback: hashing the
+ * pod then would give the workload a second RR only because the API server was slow, so the signal fails with
+ * {@link KubernetesUnavailableException} (503 + Retry-After) and its sender retries.
  */
 @ApplicationScoped
 public class OwnerResolver {
@@ -84,6 +88,11 @@ public class OwnerResolver {
                         controller.getApiVersion());
             }
         } catch (KubernetesClientException e) {
+            if (ApiFaults.isTransient(e)) {
+                count("unavailable");
+                throw new KubernetesUnavailableException("owner lookup of " + describe(current) + " got "
+                        + (e.getCode() > 0 ? "HTTP " + e.getCode() : "no answer") + " from the Kubernetes API", e);
+            }
             boolean answered = e.getCode() == 403 || e.getCode() == 404;
             String result = e.getCode() == 403 ? "forbidden" : e.getCode() == 404 ? "not_found" : "error";
             return fallback(named, key, result, "HTTP " + e.getCode() + " reading " + describe(current), answered);

@@ -20,7 +20,7 @@ public interface ResolutionConfig {
     @WithDefault("10000")
     int cacheMaxEntries();
 
-    /** Per-GET timeout; on timeout the signal falls back to the resource as named. */
+    /** Per-GET timeout (no retries); a lookup that times out answers the signal 503 + Retry-After. */
     @WithDefault("2s")
     Duration timeout();
 }

@@ -17,9 +17,20 @@ public interface HttpConfig {
     @WithDefault("100")
     int maxInFlight();
 
-    /** Retry-After sent with a 503 from the in-flight limit. */
+    /**
+     * Retry-After sent with a 503 from the in-flight limit, and with every 503 or 504 whose cause names no value
+     * of its own (e.g. the answer deadline below).
+     */
     @WithDefault("1s")
     Duration retryAfter();
+
+    /**
+     * Every signal request is answered at the latest {@code gateway.dedup.kubernetes-deadline} plus this margin
+     * after it reached the Gateway, whatever Kubernetes call is still in flight: unfinished signals are answered
+     * 504 (the work goes on, so they may still be counted). Keep it well under 1 s.
+     */
+    @WithDefault("500ms")
+    Duration answerMargin();
 
     /** Alerts of multi-alert webhooks processed at the same time, across all requests of this replica. */
     @WithDefault("8")

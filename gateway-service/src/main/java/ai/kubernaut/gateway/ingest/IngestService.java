@@ -1,13 +1,15 @@
 package ai.kubernaut.gateway.ingest;
 
-import ai.kubernaut.gateway.auth.RequestAuthenticator;
 import ai.kubernaut.gateway.auth.ReplayWindow;
+import ai.kubernaut.gateway.auth.RequestAuthenticator;
+import ai.kubernaut.gateway.dedup.DedupConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +17,13 @@ import java.util.concurrent.Callable;
 
 /**
  * The signal request pipeline, in this order: authenticate (401/403), check {@code X-Timestamp} (400), read
- * the body up to the limit (413), parse (400), then process each signal and answer. Nothing touches the
- * cluster's RemediationRequests before the payload is known to be valid.
+ * the body up to the limit (413), parse (400), then process each signal ({@link SignalProcessor}) and answer.
+ * Nothing touches the cluster's RemediationRequests before the payload is known to be valid.
+ *
+ * <p>Every request is answered within its answer deadline ({@code gateway.dedup.kubernetes-deadline} +
+ * {@code gateway.http.answer-margin} from its admission by {@link SignalRequestGate}, so that time spent queued
+ * for a worker thread counts too): the token review and the processing are waited
+ * for at most until then, and what is unfinished is answered 503 (review) or 504 (signal).
  */
 @ApplicationScoped
 public class IngestService {
@@ -26,62 +33,81 @@ public class IngestService {
     private final AlertmanagerParser alertmanager;
     private final KubernetesEventParser events;
     private final SignalProcessor processor;
-    private final BatchExecutor batch;
+    private final SignalExecutor executor;
     private final long maxBodyBytes;
+    private final Duration answerWithin;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
     IngestService(RequestAuthenticator authenticator, ReplayWindow replayWindow, AlertmanagerParser alertmanager,
-            KubernetesEventParser events, SignalProcessor processor, BatchExecutor batch, HttpConfig http) {
+            KubernetesEventParser events, SignalProcessor processor, SignalExecutor executor, HttpConfig http,
+            DedupConfig dedup) {
         this.authenticator = authenticator;
         this.replayWindow = replayWindow;
         this.alertmanager = alertmanager;
         this.events = events;
         this.processor = processor;
-        this.batch = batch;
+        this.executor = executor;
         this.maxBodyBytes = http.maxBodySize().asLongValue();
+        this.answerWithin = dedup.kubernetesDeadline().plus(http.answerMargin());
     }
 
-    public Response prometheus(String authorization, String timestampHeader, InputStream body) {
-        authenticator.authenticate(authorization);
+    /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
+    public Response prometheus(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
+        long answerBy = arrivedAt + answerWithin.toNanos();
+        authenticator.authenticate(authorization, remaining(answerBy));
         replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
-        return answer(alertmanager.parse(root));
+        return answer(alertmanager.parse(root), answerBy);
     }
 
-    public Response kubernetesEvent(String authorization, String timestampHeader, InputStream body) {
-        authenticator.authenticate(authorization);
+    /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
+    public Response kubernetesEvent(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
+        long answerBy = arrivedAt + answerWithin.toNanos();
+        authenticator.authenticate(authorization, remaining(answerBy));
         boolean timestamped = replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
-        return answer(List.of(events.parse(root, !timestamped)));
+        return answer(List.of(events.parse(root, !timestamped)), answerBy);
     }
 
-    private Response answer(List<ParsedItem> items) {
+    private Response answer(List<ParsedItem> items, long answerBy) {
         Instant receivedAt = clock.instant();
         if (items.size() == 1) {
             ParsedItem only = items.get(0);
             if (only.invalid() != null) {
                 throw only.invalid();
             }
-            return single(processor.process(only, receivedAt));
+            return single(executor.run(() -> processor.process(only, receivedAt), answerBy, this::late));
         }
         List<Callable<SignalOutcome>> tasks = new ArrayList<>(items.size());
         for (ParsedItem item : items) {
             tasks.add(() -> processor.process(item, receivedAt));
         }
-        List<SignalOutcome> outcomes = batch.runAll(tasks);
-        SignalResponses.Batch body = new SignalResponses.Batch(
-                outcomes.stream().map(SignalResponses.Result::of).toList(),
-                SignalResponses.Summary.of(outcomes));
-        return Response.status(207).type("application/json").entity(SignalJson.write(body)).build();
+        List<SignalOutcome> outcomes = executor.runAll(tasks, answerBy, this::late);
+        return Response.status(207).type("application/json")
+                .entity(SignalJson.write(SignalResponses.Batch.of(outcomes))).build();
+    }
+
+    /** A signal still being processed at the answer deadline: it may yet be counted (see the README). */
+    private SignalOutcome late() {
+        return new SignalOutcome.Failed(null, ProblemType.KUBERNETES_DEADLINE, "no result within the answer "
+                + "deadline of " + answerWithin.toMillis() + " ms (gateway.dedup.kubernetes-deadline + "
+                + "gateway.http.answer-margin); the signal may still be recorded", null, null);
+    }
+
+    private static Duration remaining(long answerBy) {
+        return Duration.ofNanos(Math.max(0, answerBy - System.nanoTime()));
     }
 
     private static Response single(SignalOutcome o) {
-        if (o.status() == SignalOutcome.Status.FAILED) {
-            throw new ProblemException(o.httpStatus(), o.problemSlug(), o.problemTitle(), o.error(), o.field(),
-                    o.retryAfter());
+        if (o instanceof SignalOutcome.Failed f) {
+            throw f.toProblem();
         }
-        return Response.status(o.httpStatus()).type("application/json")
-                .entity(SignalJson.write(SignalResponses.Single.of(o))).build();
+        if (o instanceof SignalOutcome.Counted c) {
+            return Response.status(c.httpStatus()).type("application/json")
+                    .entity(SignalJson.write(SignalResponses.Single.of(c))).build();
+        }
+        return Response.status(200).type("application/json")
+                .entity(SignalJson.write(SignalResponses.Single.of((SignalOutcome.Rejected) o))).build();
     }
 }

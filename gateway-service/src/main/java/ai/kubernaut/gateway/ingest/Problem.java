@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * An RFC 7807 problem document ({@code application/problem+json}).
+ * An RFC 7807 problem document ({@code application/problem+json}); built from a {@link ProblemType}.
  *
  * @param type     URI naming the kind of problem ({@code https://kubernaut.ai/problems/<slug>})
  * @param title    short summary of the kind of problem
@@ -18,9 +18,4 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record Problem(String type, String title, int status, String detail, String instance, String field) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
-    static final String TYPE_BASE = "https://kubernaut.ai/problems/";
-
-    public static Problem of(int status, String slug, String title, String detail, String instance, String field) {
-        return new Problem(TYPE_BASE + slug, title, status, detail, instance, field);
-    }
 }

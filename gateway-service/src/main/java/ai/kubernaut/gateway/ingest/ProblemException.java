@@ -2,36 +2,36 @@ package ai.kubernaut.gateway.ingest;
 
 import java.time.Duration;
 
-/** Ends a request with an RFC 7807 answer. */
+/** Ends a request with an RFC 7807 answer of the given type (rendered by {@link Problems}). */
 public class ProblemException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final int status;
-    private final String slug;
-    private final String title;
+    private final ProblemType type;
     private final String field;
     private final Duration retryAfter;
 
-    public ProblemException(int status, String slug, String title, String detail, String field, Duration retryAfter) {
+    /**
+     * @param field      offending field or header, or null
+     * @param retryAfter for 503/504; null means the configured default ({@code gateway.http.retry-after})
+     */
+    public ProblemException(ProblemType type, String detail, String field, Duration retryAfter) {
         super(detail);
-        this.status = status;
-        this.slug = slug;
-        this.title = title;
+        this.type = type;
         this.field = field;
         this.retryAfter = retryAfter;
     }
 
+    public ProblemException(ProblemType type, String detail, String field) {
+        this(type, detail, field, null);
+    }
+
+    public ProblemType type() {
+        return type;
+    }
+
     public int status() {
-        return status;
-    }
-
-    public String slug() {
-        return slug;
-    }
-
-    public String title() {
-        return title;
+        return type.status();
     }
 
     public String field() {
@@ -43,11 +43,16 @@ public class ProblemException extends RuntimeException {
     }
 
     static ProblemException payloadTooLarge(long limit) {
-        return new ProblemException(413, "payload-too-large", "Payload too large",
-                "request body exceeds the limit of " + limit + " bytes (gateway.http.max-body-size)", "body", null);
+        return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
+                "request body exceeds the limit of " + limit + " bytes (gateway.http.max-body-size)", "body");
     }
 
     static ProblemException malformedJson(String detail) {
-        return new ProblemException(400, "malformed-json", "Malformed JSON", detail, "body", null);
+        return new ProblemException(ProblemType.MALFORMED_JSON, detail, "body");
+    }
+
+    static ProblemException notFound(String path) {
+        return new ProblemException(ProblemType.NOT_FOUND, "no endpoint at " + path
+                + " (POST /api/v1/signals/prometheus or /api/v1/signals/kubernetes-event)", null);
     }
 }

@@ -10,6 +10,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -24,47 +25,40 @@ public class ProblemMappers {
     @Inject
     IngestMetrics metrics;
 
+    @Inject
+    HttpConfig http;
+
     @ServerExceptionMapper
     public Response invalidSignal(InvalidSignalException e, HttpServerRequest request) {
         boolean replay = e instanceof ReplayRejectedException;
         metrics.rejected(replay ? "replay_window" : "invalid_signal");
-        return Problems.response(Problem.of(400, replay ? "replay-window" : "invalid-signal",
-                replay ? "Request outside the replay window" : "Invalid signal", e.getMessage(), request.path(),
-                e.field()), null);
+        return answer(new ProblemException(replay ? ProblemType.REPLAY_WINDOW : ProblemType.INVALID_SIGNAL,
+                e.getMessage(), e.field()), request);
     }
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
-        if (e.status() == 413) {
+        if (e.type() == ProblemType.PAYLOAD_TOO_LARGE) {
             metrics.rejected("payload_too_large");
-        } else if ("malformed-json".equals(e.slug())) {
+        } else if (e.type() == ProblemType.MALFORMED_JSON) {
             metrics.rejected("malformed_json");
         }
-        Response r = Problems.response(Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), request.path(),
-                e.field()), e.retryAfter());
-        if (e.status() == 413) {
-            // the rest of the body was not read: do not reuse the connection
-            return Response.fromResponse(r).header("Connection", "close").build();
-        }
-        return r;
+        return answer(e, request);
     }
 
     @ServerExceptionMapper
     public Response authentication(AuthenticationException e, HttpServerRequest request) {
-        return switch (e.kind()) {
-            case UNAUTHENTICATED -> {
-                metrics.rejected("unauthorized");
-                yield Problems.response(Problem.of(401, "unauthorized", "Unauthorized", e.getMessage(),
-                        request.path(), HttpHeaders.AUTHORIZATION), null);
-            }
-            case FORBIDDEN -> {
-                metrics.rejected("forbidden");
-                yield Problems.response(Problem.of(403, "forbidden", "Forbidden", e.getMessage(), request.path(),
-                        null), null);
-            }
-            case UNAVAILABLE -> Problems.response(Problem.of(503, "auth-unavailable",
-                    "Authentication unavailable", e.getMessage(), request.path(), null), e.retryAfter());
+        ProblemType type = switch (e.kind()) {
+            case UNAUTHENTICATED -> ProblemType.UNAUTHORIZED;
+            case FORBIDDEN -> ProblemType.FORBIDDEN;
+            case UNAVAILABLE -> ProblemType.AUTH_UNAVAILABLE;
+            case FAILED -> ProblemType.INTERNAL_ERROR;
         };
+        if (type == ProblemType.UNAUTHORIZED || type == ProblemType.FORBIDDEN) {
+            metrics.rejected(type == ProblemType.UNAUTHORIZED ? "unauthorized" : "forbidden");
+        }
+        return answer(new ProblemException(type, e.getMessage(),
+                type == ProblemType.UNAUTHORIZED ? HttpHeaders.AUTHORIZATION : null, e.retryAfter()), request);
     }
 
     /** The framework's own answers: unknown path, wrong method, not JSON, unacceptable Accept... */
@@ -73,64 +67,46 @@ public class ProblemMappers {
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         if (status >= 500) {
             LOG.errorf(e, "request %s %s failed", request.method(), request.path());
-            return Problems.response(Problem.of(status, "internal-error", "Internal error",
-                    "the request could not be processed", request.path(), null), null);
+            return Problems.response(new Problem(ProblemType.INTERNAL_ERROR.uri(), ProblemType.INTERNAL_ERROR.title(),
+                    status, "the request could not be processed", request.path(), null), Map.of());
         }
-        String slug;
-        String title;
-        String detail;
-        switch (status) {
-            case 404 -> {
-                slug = "not-found";
-                title = "Not found";
-                detail = "no endpoint at " + request.path() + " (POST /api/v1/signals/prometheus or "
-                        + "/api/v1/signals/kubernetes-event)";
-            }
-            case 405 -> {
-                slug = "method-not-allowed";
-                title = "Method not allowed";
-                detail = request.method() + " is not allowed on " + request.path() + "; use POST";
-            }
+        return switch (status) {
+            case 404 -> answer(ProblemException.notFound(request.path()), request);
+            case 405 -> answer(new ProblemException(ProblemType.METHOD_NOT_ALLOWED,
+                    request.method() + " is not allowed on " + request.path() + "; use POST", null), request);
+            case 406 -> answer(new ProblemException(ProblemType.NOT_ACCEPTABLE,
+                    "answers are application/json or application/problem+json", null), request);
             case 415 -> {
                 metrics.rejected("unsupported_media_type");
-                slug = "unsupported-media-type";
-                title = "Unsupported media type";
                 String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-                detail = "Content-Type " + (type == null ? "(none)" : KubernetesNames.quote(type))
-                        + " is not supported; send application/json";
-            }
-            case 406 -> {
-                slug = "not-acceptable";
-                title = "Not acceptable";
-                detail = "answers are application/json or application/problem+json";
+                yield answer(new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Content-Type "
+                        + (type == null ? "(none)" : KubernetesNames.quote(type)) + " is not supported; send "
+                        + "application/json", HttpHeaders.CONTENT_TYPE), request);
             }
             default -> {
-                slug = "bad-request";
-                title = Response.Status.fromStatusCode(status) == null ? "Client error"
-                        : Response.Status.fromStatusCode(status).getReasonPhrase();
-                detail = title;
+                // another client error of the framework: keep its status, say it in its own words
+                Response.Status known = Response.Status.fromStatusCode(status);
+                String title = known == null ? "Client error" : known.getReasonPhrase();
+                yield Problems.response(new Problem(ProblemType.BAD_REQUEST.uri(), title, status, title,
+                        request.path(), null), Map.of());
             }
-        }
-        Response r = Problems.response(Problem.of(status, slug, title, detail, request.path(),
-                status == 415 ? HttpHeaders.CONTENT_TYPE : null), null);
-        if (status == 405) {
-            // every endpoint of this API is POST-only
-            return Response.fromResponse(r).header(HttpHeaders.ALLOW, "POST").build();
-        }
-        return r;
+        };
     }
 
     @ServerExceptionMapper
     public Response unreadableBody(UncheckedIOException e, HttpServerRequest request) {
-        return Problems.response(Problem.of(400, "unreadable-body", "Unreadable body",
-                "the request body could not be read completely", request.path(), "body"), null);
+        return answer(new ProblemException(ProblemType.UNREADABLE_BODY,
+                "the request body could not be read completely", "body"), request);
     }
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, HttpServerRequest request) {
         LOG.errorf(e, "request %s %s failed unexpectedly", request.method(), request.path());
-        return Problems.response(Problem.of(500, "internal-error", "Internal error",
-                "the request could not be processed (" + e.getClass().getSimpleName() + ")", request.path(), null),
-                null);
+        return answer(new ProblemException(ProblemType.INTERNAL_ERROR,
+                "the request could not be processed (" + e.getClass().getSimpleName() + ")", null), request);
+    }
+
+    private Response answer(ProblemException e, HttpServerRequest request) {
+        return Problems.response(e, request.path(), http.retryAfter());
     }
 }

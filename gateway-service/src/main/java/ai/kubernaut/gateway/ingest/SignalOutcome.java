@@ -4,44 +4,69 @@ import ai.kubernaut.gateway.dedup.Recorded;
 import java.time.Duration;
 
 /**
- * What happened to one signal, and how it is answered.
- *
- * @param httpStatus   the answer when this signal is alone in its request
- * @param fingerprint  null when the signal was rejected or invalid before it was fingerprinted
- * @param recorded     set for CREATED and DUPLICATE
- * @param reason       metric tag of a rejection or failure
- * @param retryAfter   set when the caller should retry later (503)
- * @param problemSlug  problem type of a FAILED signal
- * @param field        offending field of an invalid signal
+ * What happened to one signal: counted on an RR (created or duplicate), rejected without touching the cluster,
+ * or failed. Each knows its answer when the signal is alone in its request.
  */
-record SignalOutcome(Status status, int httpStatus, String fingerprint, String message, String error,
-        Recorded recorded, String reason, Duration retryAfter, String problemSlug, String problemTitle, String field) {
+sealed interface SignalOutcome {
 
-    enum Status {
-        CREATED("created"), DUPLICATE("duplicate"), REJECTED("rejected"), FAILED("failed");
+    /** Null when the signal was rejected or invalid before it was fingerprinted. */
+    String fingerprint();
 
-        final String wire;
+    /** The {@code status} of the answer body: created, duplicate, rejected or failed. */
+    String wireStatus();
 
-        Status(String wire) {
-            this.wire = wire;
+    /** Stored on an RR: 201 when it created the RR, 202 when it counted on the active one. */
+    record Counted(String fingerprint, Recorded recorded) implements SignalOutcome {
+
+        boolean created() {
+            return recorded.outcome() == Recorded.Outcome.CREATED;
+        }
+
+        @Override
+        public String wireStatus() {
+            return created() ? "created" : "duplicate";
+        }
+
+        int httpStatus() {
+            return created() ? 201 : 202;
+        }
+
+        String message() {
+            return created() ? "RemediationRequest created"
+                    : "duplicate of an active RemediationRequest; occurrence counted";
         }
     }
 
-    static SignalOutcome recorded(String fingerprint, Recorded r) {
-        boolean created = r.outcome() == Recorded.Outcome.CREATED;
-        return new SignalOutcome(created ? Status.CREATED : Status.DUPLICATE, created ? 201 : 202, fingerprint,
-                created ? "RemediationRequest created" : "duplicate of an active RemediationRequest; occurrence counted",
-                null, r, null, null, null, null, null);
+    /** Well-formed but not recorded (out of scope, resolved alert, Normal event): 200. */
+    record Rejected(String fingerprint, String reason, String message) implements SignalOutcome {
+
+        @Override
+        public String wireStatus() {
+            return "rejected";
+        }
     }
 
-    static SignalOutcome rejected(String fingerprint, String reason, String message) {
-        return new SignalOutcome(Status.REJECTED, 200, fingerprint, message, null, null, reason, null, null, null,
-                null);
-    }
+    /**
+     * Not recorded, answered as {@code type} when alone (a 5xx may still have been counted, see the README).
+     *
+     * @param error      the problem detail (the offending field for an invalid signal)
+     * @param field      offending field of an invalid signal, else null
+     * @param retryAfter for 503/504; null means the configured default
+     */
+    record Failed(String fingerprint, ProblemType type, String error, String field, Duration retryAfter)
+            implements SignalOutcome {
 
-    static SignalOutcome failed(int httpStatus, String fingerprint, String reason, String message, String error,
-            Duration retryAfter, String problemSlug, String problemTitle, String field) {
-        return new SignalOutcome(Status.FAILED, httpStatus, fingerprint, message, error, null, reason, retryAfter,
-                problemSlug, problemTitle, field);
+        @Override
+        public String wireStatus() {
+            return "failed";
+        }
+
+        String message() {
+            return type == ProblemType.INVALID_SIGNAL ? "invalid signal" : "signal not recorded";
+        }
+
+        ProblemException toProblem() {
+            return new ProblemException(type, error, field, retryAfter);
+        }
     }
 }

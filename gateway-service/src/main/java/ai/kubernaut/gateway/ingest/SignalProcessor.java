@@ -5,29 +5,28 @@ import ai.kubernaut.gateway.dedup.RecordingFailure;
 import ai.kubernaut.gateway.dedup.SignalRecorder;
 import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import ai.kubernaut.gateway.fingerprint.OwnerResolver;
+import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
 import ai.kubernaut.gateway.scope.NamespaceScope;
 import ai.kubernaut.gateway.signal.Signal;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * One signal from candidate to answer: scope, owner resolution, fingerprint, then the {@link SignalRecorder}
- * (dedup and RemediationRequest creation). Never throws: every failure becomes a FAILED outcome, so that one
- * alert of a batch cannot take the others down.
+ * (dedup and RemediationRequest creation). Never throws: every failure becomes a {@link SignalOutcome.Failed},
+ * so that one alert of a batch cannot take the others down.
  */
 @ApplicationScoped
 class SignalProcessor {
 
     private static final Logger LOG = Logger.getLogger(SignalProcessor.class);
-    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final NamespaceScope scope;
     private final OwnerResolver owners;
@@ -54,12 +53,12 @@ class SignalProcessor {
     SignalOutcome process(ParsedItem item, Instant receivedAt) {
         if (item.invalid() != null) {
             metrics.rejected("invalid_signal");
-            return SignalOutcome.failed(400, null, "invalid_signal", "invalid signal", item.invalid().getMessage(),
-                    null, "invalid-signal", "Invalid signal", item.invalid().field());
+            return new SignalOutcome.Failed(null, ProblemType.INVALID_SIGNAL, item.invalid().getMessage(),
+                    item.invalid().field(), null);
         }
         if (item.rejection() != null) {
             metrics.rejected(item.rejection().reason());
-            return SignalOutcome.rejected(null, item.rejection().reason(), item.rejection().message());
+            return new SignalOutcome.Rejected(null, item.rejection().reason(), item.rejection().message());
         }
         return process(item.candidate(), receivedAt);
     }
@@ -70,7 +69,7 @@ class SignalProcessor {
         if (outOfScope.isPresent()) {
             metrics.rejected("out_of_scope");
             LOG.debugf("signal %s rejected: %s", c.signalName(), outOfScope.get());
-            return SignalOutcome.rejected(null, "out_of_scope", outOfScope.get());
+            return new SignalOutcome.Rejected(null, "out_of_scope", outOfScope.get());
         }
         String fingerprint = null;
         try {
@@ -89,49 +88,35 @@ class SignalProcessor {
                         c.signalName(), recorded.rrNamespace(), recorded.rrName(), recorded.occurrenceCount(),
                         fingerprint);
             }
-            return SignalOutcome.recorded(fingerprint, recorded);
+            return new SignalOutcome.Counted(fingerprint, recorded);
         } catch (RecordingFailure f) {
             LOG.warnf("signal %s not recorded (fingerprint=%s): %s %s", c.signalName(), fingerprint, f.reason(),
                     f.getMessage());
             return failure(fingerprint, f);
+        } catch (KubernetesUnavailableException e) {
+            LOG.warnf("signal %s not recorded: %s", c.signalName(), e.getMessage());
+            return new SignalOutcome.Failed(fingerprint, ProblemType.KUBERNETES_UNAVAILABLE, e.getMessage(), null,
+                    null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "signal %s not recorded (fingerprint=%s): unexpected error", c.signalName(), fingerprint);
-            return SignalOutcome.failed(500, fingerprint, "internal_error", "signal not recorded",
-                    "internal error (" + e.getClass().getSimpleName() + ")", null, "internal-error",
-                    "Internal error", null);
+            return new SignalOutcome.Failed(fingerprint, ProblemType.INTERNAL_ERROR,
+                    "internal error (" + e.getClass().getSimpleName() + ")", null, null);
         }
     }
 
-    /** LOCK_TIMEOUT 503 + Retry-After; KUBERNETES_DEADLINE 504; API_ERROR 503 when the server said 5xx, else 500. */
-    static SignalOutcome failure(String fingerprint, RecordingFailure f) {
+    /**
+     * LOCK_TIMEOUT 503, KUBERNETES_DEADLINE 504, API_UNAVAILABLE 503, API_ERROR 500 unless {@link ApiFaults} calls
+     * its cause transient (503). The failure's Retry-After is kept (null: the configured default).
+     */
+    static SignalOutcome.Failed failure(String fingerprint, RecordingFailure f) {
         String message = f.getMessage() == null ? f.reason().name() : f.getMessage();
-        return switch (f.reason()) {
-            case LOCK_TIMEOUT -> SignalOutcome.failed(503, fingerprint, "lock_timeout", "signal not recorded",
-                    message, retryAfter(f), "lock-timeout", "Lock contention, retry later", null);
-            case KUBERNETES_DEADLINE -> SignalOutcome.failed(504, fingerprint, "kubernetes_deadline",
-                    "signal not recorded", message, null, "kubernetes-deadline", "Kubernetes deadline exceeded",
-                    null);
-            case API_UNAVAILABLE -> SignalOutcome.failed(503, fingerprint, "api_error", "signal not recorded",
-                    message, retryAfter(f), "kubernetes-unavailable", "Kubernetes API unavailable", null);
-            case API_ERROR -> serverSide(f)
-                    ? SignalOutcome.failed(503, fingerprint, "api_error", "signal not recorded", message,
-                            retryAfter(f), "kubernetes-unavailable", "Kubernetes API unavailable", null)
-                    : SignalOutcome.failed(500, fingerprint, "api_error", "signal not recorded", message, null,
-                            "kubernetes-error", "Kubernetes API error", null);
+        ProblemType type = switch (f.reason()) {
+            case LOCK_TIMEOUT -> ProblemType.LOCK_TIMEOUT;
+            case KUBERNETES_DEADLINE -> ProblemType.KUBERNETES_DEADLINE;
+            case API_UNAVAILABLE -> ProblemType.KUBERNETES_UNAVAILABLE;
+            case API_ERROR -> ApiFaults.isTransient(f) ? ProblemType.KUBERNETES_UNAVAILABLE
+                    : ProblemType.KUBERNETES_ERROR;
         };
-    }
-
-    private static boolean serverSide(RecordingFailure f) {
-        for (Throwable t = f.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof KubernetesClientException k && k.getCode() >= 500) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Duration retryAfter(RecordingFailure f) {
-        return f.retryAfter() == null || f.retryAfter().isNegative() || f.retryAfter().isZero()
-                ? DEFAULT_RETRY_AFTER : f.retryAfter();
+        return new SignalOutcome.Failed(fingerprint, type, message, null, type.retryable() ? f.retryAfter() : null);
     }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class SignalRequestGate {
 
     static final String PREFIX = "/api/v1/signals";
+    /** Routing-context key of the request's arrival ({@link System#nanoTime()}): the answer deadline counts from it. */
+    static final String ARRIVED_AT = "kubernaut.arrived-at";
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxInFlight;
@@ -51,6 +53,7 @@ public class SignalRequestGate {
             return;
         }
         long start = System.nanoTime();
+        rc.put(ARRIVED_AT, start);
         String endpoint = path.equals(PREFIX + "/prometheus") ? "prometheus"
                 : path.equals(PREFIX + "/kubernetes-event") ? "kubernetes-event" : "other";
         boolean admitted = inFlight.incrementAndGet() <= maxInFlight;
@@ -70,10 +73,9 @@ public class SignalRequestGate {
         });
         if (!admitted) {
             metrics.rejected("throttled");
-            rc.response().putHeader(HttpHeaders.RETRY_AFTER, Problems.retryAfterSeconds(retryAfter));
-            write(rc, Problem.of(503, "too-many-requests", "Too many requests in flight",
-                    maxInFlight + " signal requests are already being handled (gateway.http.max-in-flight); retry later",
-                    path, null), true);
+            reject(rc, new ProblemException(ProblemType.TOO_MANY_REQUESTS, maxInFlight
+                    + " signal requests are already being handled (gateway.http.max-in-flight); retry later", null,
+                    retryAfter));
             return;
         }
         String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -85,13 +87,13 @@ public class SignalRequestGate {
                 declared = -1;
             }
             if (declared < 0) {
-                write(rc, Problem.of(400, "bad-request", "Bad request", "Content-Length is not a number", path,
-                        "Content-Length"), true);
+                reject(rc, new ProblemException(ProblemType.BAD_REQUEST, "Content-Length is not a number",
+                        "Content-Length"));
                 return;
             }
             if (declared > maxBodyBytes) {
                 metrics.rejected("payload_too_large");
-                write(rc, ProblemException.payloadTooLarge(maxBodyBytes), path);
+                reject(rc, ProblemException.payloadTooLarge(maxBodyBytes));
                 return;
             }
         }
@@ -99,25 +101,11 @@ public class SignalRequestGate {
     }
 
     void notFound(RoutingContext rc) {
-        write(rc, Problem.of(404, "not-found", "Not found", "no endpoint at " + rc.normalizedPath()
-                + " (POST /api/v1/signals/prometheus or /api/v1/signals/kubernetes-event)", rc.normalizedPath(),
-                null), false);
+        Problems.write(rc, ProblemException.notFound(rc.normalizedPath()), retryAfter, false);
     }
 
-    private static void write(RoutingContext rc, ProblemException e, String path) {
-        write(rc, Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), path, e.field()), true);
-    }
-
-    /** @param closeConnection the body was not read, so the connection cannot carry another request */
-    private static void write(RoutingContext rc, Problem problem, boolean closeConnection) {
-        if (rc.response().ended()) {
-            return;
-        }
-        if (closeConnection) {
-            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        rc.response().setStatusCode(problem.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(SignalJson.write(problem));
+    /** Answered before the body was read: the connection cannot carry another request. */
+    private void reject(RoutingContext rc, ProblemException e) {
+        Problems.write(rc, e, retryAfter, true);
     }
 }

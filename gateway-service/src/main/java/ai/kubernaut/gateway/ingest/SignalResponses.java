@@ -1,9 +1,10 @@
 package ai.kubernaut.gateway.ingest;
 
+import ai.kubernaut.gateway.dedup.Recorded;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Bodies of successful answers (errors are {@link Problem}s). */
 // the records below are serialized by our own ObjectMapper: register them for a native image
@@ -20,17 +21,24 @@ final class SignalResponses {
             String remediationRequestNamespace, Long occurrenceCount, Instant firstOccurrence, Instant lastOccurrence,
             String reason) {
 
-        static Single of(SignalOutcome o) {
-            var r = o.recorded();
-            return new Single(o.status().wire, o.message(), o.fingerprint(),
-                    o.status() == SignalOutcome.Status.DUPLICATE, r == null ? null : r.rrName(),
-                    r == null ? null : r.rrNamespace(), r == null ? null : r.occurrenceCount(),
-                    r == null ? null : r.firstSeenAt(), r == null ? null : r.lastSeenAt(), o.reason());
+        static Single of(SignalOutcome.Counted c) {
+            Recorded r = c.recorded();
+            return new Single(c.wireStatus(), c.message(), c.fingerprint(), !c.created(), r.rrName(),
+                    r.rrNamespace(), r.occurrenceCount(), r.firstSeenAt(), r.lastSeenAt(), null);
+        }
+
+        static Single of(SignalOutcome.Rejected r) {
+            return new Single(r.wireStatus(), r.message(), r.fingerprint(), false, null, null, null, null, null,
+                    r.reason());
         }
     }
 
     /** Several alerts: 207 with one result per alert, in request order. */
     record Batch(List<Result> results, Summary summary) {
+
+        static Batch of(List<SignalOutcome> outcomes) {
+            return new Batch(outcomes.stream().map(Result::of).toList(), Summary.of(outcomes));
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,9 +46,15 @@ final class SignalResponses {
             Long occurrenceCount) {
 
         static Result of(SignalOutcome o) {
-            var r = o.recorded();
-            return new Result(o.status().wire, o.fingerprint(), o.message(), o.error(),
-                    r == null ? null : r.rrName(), r == null ? null : r.occurrenceCount());
+            if (o instanceof SignalOutcome.Counted c) {
+                return new Result(c.wireStatus(), c.fingerprint(), c.message(), null, c.recorded().rrName(),
+                        c.recorded().occurrenceCount());
+            }
+            if (o instanceof SignalOutcome.Failed f) {
+                return new Result(f.wireStatus(), f.fingerprint(), f.message(), f.error(), null, null);
+            }
+            SignalOutcome.Rejected r = (SignalOutcome.Rejected) o;
+            return new Result(r.wireStatus(), r.fingerprint(), r.message(), null, null, null);
         }
     }
 
@@ -52,11 +66,11 @@ final class SignalResponses {
             int rejected = 0;
             int failed = 0;
             for (SignalOutcome o : outcomes) {
-                switch (o.status()) {
-                    case CREATED -> created++;
-                    case DUPLICATE -> duplicate++;
-                    case REJECTED -> rejected++;
-                    case FAILED -> failed++;
+                switch (o.wireStatus()) {
+                    case "created" -> created++;
+                    case "duplicate" -> duplicate++;
+                    case "rejected" -> rejected++;
+                    default -> failed++;
                 }
             }
             return new Summary(outcomes.size(), created, duplicate, rejected, failed);

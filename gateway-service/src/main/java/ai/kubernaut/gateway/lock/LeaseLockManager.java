@@ -21,9 +21,8 @@ import org.jboss.logging.Logger;
  * <li>Acquire = CREATE with holder {@code <pod>/<fresh token>}, no GET first. On 409: GET; if the Lease is
  * expired ({@code renewTime + duration < now}) take it over with an UPDATE guarded by its resourceVersion
  * (409 = someone else won); else contention. Never re-entrant: the token is new for every acquisition.</li>
- * <li>Release deletes only our own Lease: a DELETE with a resourceVersion precondition while the hold is young
- * (nobody may take over a live Lease); past {@code leaseDuration - releaseMargin} a GET first, deleting only if
- * holder and resourceVersion are still ours (the CRUD mock ignores DELETE preconditions).</li>
+ * <li>Release deletes only our own Lease: one DELETE with the resourceVersion we wrote as precondition, at any
+ * age. If someone took the Lease over, its version moved on and the API server answers 409: we leave it.</li>
  * <li>No renewal: the critical section (re-check + create RR) is far shorter than the Lease. Safety against a
  * holder paused past expiry does not rest on the Lease at all but on the fenced create (see the ADR).</li>
  * </ul>
@@ -35,28 +34,28 @@ public final class LeaseLockManager {
     /** Releases run after the answer: bounded anyway, a Lease we fail to delete expires by itself. */
     static final Duration RELEASE_CALL_TIMEOUT = Duration.ofSeconds(5);
 
-    private final LockConfig config;
+    private final LockSettings settings;
     private final LeaseApi api;
     private final Clock clock;
     private final Supplier<String> tokens;
     private final LockMetrics metrics;
     private final InProcessKeyLocks local = new InProcessKeyLocks();
 
-    public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, LockMetrics metrics) {
-        this(config, api, clock, LeaseLockManager::holderToken, metrics);
+    public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockMetrics metrics) {
+        this(settings, api, clock, LeaseLockManager::holderToken, metrics);
     }
 
-    public LeaseLockManager(LockConfig config, LeaseApi api, Clock clock, Supplier<String> tokens,
+    public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, Supplier<String> tokens,
             LockMetrics metrics) {
-        this.config = Objects.requireNonNull(config, "config");
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.api = Objects.requireNonNull(api, "api");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    public LockConfig config() {
-        return config;
+    public LockSettings settings() {
+        return settings;
     }
 
     /** 64 random bits as 16 hex chars: unique per acquisition, so no acquisition can pass for another. */
@@ -79,7 +78,7 @@ public final class LeaseLockManager {
             metrics.failed(LockMetrics.FailureReason.LOCAL_WAIT_TIMEOUT);
             return Optional.empty();
         }
-        return Optional.of(new LockSession(this, key, config.leaseName(key),
+        return Optional.of(new LockSession(this, key, settings.leaseName(key),
                 entry == InProcessKeyLocks.Entry.WAITED, opened));
     }
 
@@ -110,8 +109,8 @@ public final class LeaseLockManager {
         metrics.attempt();
         String name = session.leaseName();
         Instant now = clock.instant();
-        String holder = config.podName() + "/" + tokens.get();
-        LeaseRecord mine = new LeaseRecord(name, holder, now, now, config.leaseDurationSeconds(), 0, null);
+        String holder = settings.podName() + "/" + tokens.get();
+        LeaseRecord mine = new LeaseRecord(name, holder, now, now, settings.leaseDurationSeconds(), 0, null);
         try {
             metrics.leaseCall("create");
             LeaseRecord created = api.create(mine, timeout);
@@ -133,7 +132,7 @@ public final class LeaseLockManager {
             return new LeaseAttempt.Contended(theirs.holderIdentity(), theirs.expiresAt());
         }
         int transitions = theirs.leaseTransitions() == null ? 1 : theirs.leaseTransitions() + 1;
-        LeaseRecord takeover = new LeaseRecord(name, holder, checked, checked, config.leaseDurationSeconds(),
+        LeaseRecord takeover = new LeaseRecord(name, holder, checked, checked, settings.leaseDurationSeconds(),
                 transitions, theirs.resourceVersion());
         try {
             metrics.leaseCall("update");
@@ -162,30 +161,12 @@ public final class LeaseLockManager {
         Instant now = clock.instant();
         metrics.released(nonNegative(Duration.between(held.acquiredAt(), now)));
         LeaseRecord mine = held.lease();
-        Duration age = Duration.between(held.acquiredAt(), now);
-        Duration safeAge = config.leaseDuration().minus(config.releaseMargin());
         try {
-            String version = mine.resourceVersion();
-            if (age.compareTo(safeAge) >= 0) {
-                // it may have expired and been taken over: look before deleting, the mock ignores preconditions
-                metrics.leaseCall("get");
-                Optional<LeaseRecord> current = api.get(mine.name(), RELEASE_CALL_TIMEOUT);
-                if (current.isEmpty()) {
-                    return false;
-                }
-                LeaseRecord now2 = current.get();
-                if (!Objects.equals(now2.holderIdentity(), mine.holderIdentity())
-                        || !Objects.equals(now2.resourceVersion(), version)) {
-                    LOG.warnf("not releasing lease=%s: now held by %s (we were %s, held %s)", mine.name(),
-                            now2.holderIdentity(), mine.holderIdentity(), age);
-                    return false;
-                }
-            }
             metrics.leaseCall("delete");
-            return api.delete(mine.name(), version, RELEASE_CALL_TIMEOUT);
+            return api.delete(mine.name(), mine.resourceVersion(), RELEASE_CALL_TIMEOUT);
         } catch (LeaseConflictException changed) {
-            LOG.warnf("not releasing lease=%s: it changed since we acquired it (%s)", mine.name(),
-                    changed.getMessage());
+            LOG.warnf("not releasing lease=%s: taken over since we acquired it, left to its new holder (%s)",
+                    mine.name(), changed.getMessage());
             return false;
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not release lease=%s; it expires by itself at %s", mine.name(),

@@ -1,29 +1,52 @@
 package ai.kubernaut.gateway.lock;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
+import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import java.time.Duration;
+import java.util.Objects;
 
-/** {@code gateway.lock.*}: the fingerprint Lease (ADR-052). Documented in the module README. */
-@ConfigMapping(prefix = "gateway.lock")
-public interface LockSettings {
+/**
+ * Immutable settings of one lock manager (one per replica), in the style of fabric8's
+ * {@code LeaderElectionConfig}.
+ *
+ * @param namespace      where the Leases live (the Gateway's own namespace)
+ * @param podName        this replica's pod name, the first half of every holder identity
+ * @param leaseDuration  how long a Lease is valid after its renewTime; others take it over after that
+ * @param namePrefix     Lease name prefix ({@code gw-lock-})
+ */
+public record LockSettings(String namespace, String podName, Duration leaseDuration, String namePrefix) {
 
-    /**
-     * Take a Lease around the create of a new RR. {@code false} only for comparison runs: the in-process
-     * exclusion and the fenced RR name still prevent a second RR, at the price of 409s on concurrent creates.
-     */
-    @WithDefault("true")
-    boolean enabled();
+    public static final String GATEWAY_PREFIX = "gw-lock-";
 
-    /** Lease validity; another replica takes the Lease over after it (no renewal). */
-    @WithDefault("30s")
-    Duration leaseDuration();
+    public LockSettings {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(podName, "podName");
+        Objects.requireNonNull(leaseDuration, "leaseDuration");
+        Objects.requireNonNull(namePrefix, "namePrefix");
+        if (namespace.isBlank() || podName.isBlank()) {
+            throw new IllegalArgumentException("namespace and podName must not be blank");
+        }
+        if (podName.contains("/")) {
+            throw new IllegalArgumentException("podName must not contain '/': " + podName);
+        }
+        if (leaseDuration.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("leaseDuration must be at least 1s (Leases count whole seconds): "
+                    + leaseDuration);
+        }
+    }
 
-    /** Retry-After answered with 503 when the Lease stayed contended through every attempt. */
-    @WithDefault("5s")
-    Duration retryAfter();
+    public static LockSettings gateway(String namespace, String podName, Duration leaseDuration) {
+        return new LockSettings(namespace, podName, leaseDuration, GATEWAY_PREFIX);
+    }
 
-    /** Longest wait for another request of this replica that is creating the same fingerprint's RR. */
-    @WithDefault("10s")
-    Duration localWait();
+    /** Lease seconds as written to {@code spec.leaseDurationSeconds} (rounded up). */
+    public int leaseDurationSeconds() {
+        long s = leaseDuration.toSeconds() + (leaseDuration.toNanosPart() > 0 ? 1 : 0);
+        return (int) Math.min(Integer.MAX_VALUE, s);
+    }
+
+    /** {@code <prefix><first 16 hex of sha256(key)>}: short, DNS-safe, stable for a key. */
+    public String leaseName(String key) {
+        return namePrefix + Fingerprints.sha256Hex(key).substring(0, 16);
+    }
+
 }

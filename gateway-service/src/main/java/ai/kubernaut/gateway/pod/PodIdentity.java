@@ -11,7 +11,7 @@ public class PodIdentity {
     private final String name;
     private final String namespace;
 
-    public PodIdentity(PodSettings settings) {
+    public PodIdentity(PodConfig settings) {
         this.name = settings.name().map(String::trim).filter(s -> !s.isEmpty()).orElseThrow(() ->
                 new IllegalStateException("POD_NAME is not set: the Gateway needs its pod name as the lock holder "
                         + "identity. Set the POD_NAME environment variable from the Downward API "

@@ -1,5 +1,6 @@
 package ai.kubernaut.gateway.auth;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -119,6 +121,45 @@ class RequestAuthenticatorTest {
             pool.shutdownNow();
         }
         assertEquals(before + 2, server.mark(), "single flight: one pair of reviews for 8 requests");
+    }
+
+    @Test
+    void aReviewThatDoesNotAnswerInTimeIs503AndItsLateAnswerIsCached() {
+        new ApiServerControl(server.url()).delayAnswers("gateway-service", "", "create", "tokenreviews", "",
+                Duration.ofMillis(1500), 1);
+        RequestAuthenticator auth = authenticator(AuthConfig.Mode.TOKENREVIEW);
+        int reviews = IngestTestCluster.TOKEN_REVIEWS.get();
+        long start = System.nanoTime();
+        AuthenticationException late = assertThrows(AuthenticationException.class,
+                () -> auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN, Duration.ofMillis(200)));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(AuthenticationException.Kind.UNAVAILABLE, late.kind());
+        assertEquals(Duration.ofSeconds(1), late.retryAfter());
+        assertTrue(ms < 1200, "the caller waited only its own bound, not the review: " + ms + " ms");
+        // the review went on; once it has answered, the token is known without another review
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try {
+                return IngestTestCluster.SENDER.equals(
+                        auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN, Duration.ofMillis(100)).username());
+            } catch (AuthenticationException e) {
+                return false;
+            }
+        });
+        assertEquals(reviews + 1, IngestTestCluster.TOKEN_REVIEWS.get(), "the late review was reused, not repeated");
+    }
+
+    @Test
+    void aReviewRefusedForGoodIsNotUnavailable() {
+        // a Gateway whose ServiceAccount lacks the review rules: the API server answers 403
+        try (KubernetesClient unprivileged = server.client(
+                ai.kubernaut.testserver.Caller.serviceAccountToken(IngestTestCluster.NAMESPACE, "no-rbac"))) {
+            RequestAuthenticator auth = new RequestAuthenticator(AuthConfig.Mode.TOKENREVIEW, unprivileged,
+                    "kubernaut.ai", "signals", IngestTestCluster.NAMESPACE, Duration.ofSeconds(30), 100,
+                    Duration.ofSeconds(5), clock);
+            AuthenticationException refused = assertThrows(AuthenticationException.class,
+                    () -> auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN));
+            assertEquals(AuthenticationException.Kind.FAILED, refused.kind(), "the Gateway's RBAC, not a transient fault");
+        }
     }
 
     @Test

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.gateway.dedup.ConcurrentSignals.Answer;
-import ai.kubernaut.gateway.lock.LockConfig;
+import ai.kubernaut.gateway.lock.LockSettings;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.testserver.Caller;
@@ -217,7 +217,7 @@ class ConflictAndFailureTest {
     }
 
     static String leaseName(String fp) {
-        return LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
+        return LockSettings.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
     }
 
     void holdLeaseForever(String fp) {

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.testserver.RequestRecord;
-import ai.kubernaut.gateway.lock.LockConfig;
+import ai.kubernaut.gateway.lock.LockSettings;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -40,7 +40,7 @@ class LeaseExpiryTest {
     long mark = cluster.mark();
 
     static String leaseName(String fp) {
-        return LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
+        return LockSettings.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
     }
 
     @Test
@@ -120,11 +120,19 @@ class LeaseExpiryTest {
             assertEquals(1, rrs.size(), "still exactly one RR");
             assertEquals(2L, countOf(rrs.get(0)));
 
-            // and gateway-0 never deleted the Lease gateway-1 took from it
+            // and gateway-0 never deleted the Lease gateway-1 took from it: its release is the same one DELETE,
+            // whose resourceVersion precondition names the version gateway-1's takeover replaced (409), or the
+            // Lease is already gone (404) if gateway-1 released first
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    TestSignals.sentByGateway(cluster, mark, c -> c.isLease() && c.method().equals("DELETE")).size() == 2);
+            List<RequestRecord> deletes = TestSignals.sentByGateway(cluster, mark, c -> c.isLease() && c.method().equals("DELETE"));
+            assertEquals(List.of("gateway-1"), deletes.stream().filter(c -> c.code() == 200).map(RequestRecord::pod).toList());
+            RequestRecord late = deletes.stream().filter(c -> c.pod().equals("gateway-0")).findFirst().orElseThrow();
+            assertTrue(late.code() == 409 || late.code() == 404, "gateway-0's release answered " + late.code());
+            assertTrue(TestSignals.sentByGateway(cluster, mark, c -> c.isLease() && c.method().equals("GET")
+                    && c.pod().equals("gateway-0")).isEmpty(), "no GET before a release");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                     cluster.admin().leases().inNamespace(NAMESPACE).withName(leaseName(fp)).get() == null);
-            List<RequestRecord> deletes = TestSignals.sentByGateway(cluster, mark, c -> c.isLease() && c.method().equals("DELETE"));
-            assertEquals(List.of("gateway-1"), deletes.stream().map(RequestRecord::pod).toList());
         }
     }
 }

@@ -11,7 +11,7 @@ import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.testserver.RequestRecord;
 import ai.kubernaut.gateway.dedup.ConcurrentSignals.Answer;
-import ai.kubernaut.gateway.lock.LockConfig;
+import ai.kubernaut.gateway.lock.LockSettings;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,7 +59,7 @@ class ReplicaRaceTest {
     }
 
     void assertNoLeaseLeft(String fp) {
-        String lease = LockConfig.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
+        String lease = LockSettings.gateway("x", "x", Duration.ofSeconds(30)).leaseName(fp);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 cluster.admin().leases().inNamespace(TestSignals.NAMESPACE).withName(lease).get() == null);
     }

@@ -234,7 +234,7 @@ class SignalRecorderWiringTest {
 
     boolean leaseGone(String fp) {
         return cluster.admin().leases().inNamespace(NAMESPACE)
-                .withName(ai.kubernaut.gateway.lock.LockConfig.gateway(NAMESPACE, "x", Duration.ofSeconds(30))
+                .withName(ai.kubernaut.gateway.lock.LockSettings.gateway(NAMESPACE, "x", Duration.ofSeconds(30))
                         .leaseName(fp)).get() == null;
     }
 

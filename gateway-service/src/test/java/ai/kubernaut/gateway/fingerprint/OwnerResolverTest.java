@@ -1,9 +1,11 @@
 package ai.kubernaut.gateway.fingerprint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
+import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
 import ai.kubernaut.gateway.testing.MutableClock;
 import ai.kubernaut.gateway.signal.Signal;
 import ai.kubernaut.testserver.ApiServerControl;
@@ -147,19 +149,35 @@ class OwnerResolverTest {
     }
 
     @Test
-    void slowServerFallsBackWithinTheTimeoutAndIsNotCached() {
+    void slowServerIsUnavailableWithinTheTimeoutAndIsNotCached() {
         pod("slow-1", controller("apps/v1", "StatefulSet", "slow"));
         // the Gateway's two GETs of the Pod are answered 5 s late
         new ApiServerControl(server.url()).delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods", "slow-1",
                 Duration.ofSeconds(5), 2);
         long start = System.nanoTime();
-        assertEquals(pod("slow-1"), resolver.resolve(pod("slow-1")));
+        // not a fallback: hashing the pod would give its workload a second RR only because the server was slow
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("slow-1")));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 3000, "bounded by the 500 ms timeout, took " + ms + " ms");
-        assertEquals(1, count("fallback_error"));
+        assertEquals(1, count("unavailable"));
         long before = server.mark();
-        resolver.resolve(pod("slow-1"));
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("slow-1")));
         assertTrue(server.mark() > before, "a timeout is not cached: the next signal asks again");
+    }
+
+    @Test
+    void serverErrorsAreUnavailableAndOtherRefusalsFallBack() {
+        server.hook((request, caller) -> switch (request.getPath()) {
+            case "/api/v1/namespaces/shop/pods/busy-1" -> EmbeddedApiServer.failure(503, "ServiceUnavailable", "busy");
+            case "/api/v1/namespaces/shop/pods/throttled-1" -> EmbeddedApiServer.failure(429, "TooManyRequests", "slow down");
+            case "/api/v1/namespaces/shop/pods/odd-1" -> EmbeddedApiServer.failure(400, "BadRequest", "odd");
+            default -> null;
+        });
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("busy-1")));
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("throttled-1")));
+        assertEquals(2, count("unavailable"));
+        assertEquals(pod("odd-1"), resolver.resolve(pod("odd-1")));
+        assertEquals(1, count("fallback_error"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import ai.kubernaut.gateway.ingest.testing.FakeSignalRecorder;
 import ai.kubernaut.gateway.ingest.testing.IngestTestCluster;
 import ai.kubernaut.gateway.ingest.testing.IngestTestProfile;
 import ai.kubernaut.gateway.signal.Signal;
+import ai.kubernaut.testserver.ApiServerControl;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -190,16 +191,29 @@ class SignalApiTest extends IngestTestBase {
                 .body("status", equalTo(503))
                 .body("instance", equalTo(PROMETHEUS));
 
+        // every 503 and 504 carries Retry-After: the failure's own, else gateway.http.retry-after (1 s)
         recorder.failWith(RecordingFailure.Reason.KUBERNETES_DEADLINE, null, null);
         postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(504)
-                .contentType("application/problem+json").body("title", equalTo("Kubernetes deadline exceeded"));
+                .contentType("application/problem+json").body("title", equalTo("Kubernetes deadline exceeded"))
+                .header("Retry-After", "1");
+        recorder.failWith(RecordingFailure.Reason.KUBERNETES_DEADLINE, Duration.ofSeconds(5), null);
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(504).header("Retry-After", "5");
 
+        recorder.failWith(RecordingFailure.Reason.API_UNAVAILABLE, Duration.ofSeconds(5),
+                new KubernetesClientException("no answer"));
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", "5")
+                .body("type", equalTo("https://kubernaut.ai/problems/kubernetes-unavailable"));
+
+        // API_ERROR is 500 unless the one classifier calls its cause transient
         recorder.failWith(RecordingFailure.Reason.API_ERROR, null, new KubernetesClientException("boom", 500, null));
         postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(503)
                 .contentType("application/problem+json").header("Retry-After", "1");
+        recorder.failWith(RecordingFailure.Reason.API_ERROR, null, new KubernetesClientException("slow", 429, null));
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(503).header("Retry-After", "1");
 
         recorder.failWith(RecordingFailure.Reason.API_ERROR, null, new KubernetesClientException("bad", 422, null));
-        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(500)
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"))).statusCode(500).header("Retry-After", nullValue())
                 .contentType("application/problem+json").body("type", equalTo("https://kubernaut.ai/problems/kubernetes-error"));
 
         recorder.respond(s -> {
@@ -213,7 +227,18 @@ class SignalApiTest extends IngestTestBase {
         postAlertmanager(webhook(podAlert("A", "demo", "p-1"), podAlert("B", "demo", "p-2"))).statusCode(207)
                 .body("summary.failed", equalTo(2))
                 .body("results[0].error", equalTo("scripted LOCK_TIMEOUT"));
-        assertEquals(7, recorder.seen().size());
+        assertEquals(10, recorder.seen().size());
+    }
+
+    @Test
+    void aTransientFaultOfTheOwnerLookupIs503AndNothingIsRecorded() {
+        new ApiServerControl(server.url()).failRequests(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods",
+                "flaky-1", 503, 1);
+        postAlertmanager(webhook(podAlert("A", "demo", "flaky-1"))).statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", "1")
+                .body("type", equalTo("https://kubernaut.ai/problems/kubernetes-unavailable"))
+                .body("detail", containsString("Pod demo/flaky-1"));
+        assertEquals(0, recorder.seen().size(), "hashing the pod instead would have given it its own RR");
     }
 
     @Test

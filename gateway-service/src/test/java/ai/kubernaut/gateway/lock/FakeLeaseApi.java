@@ -9,21 +9,19 @@ import java.util.function.Consumer;
 
 /**
  * An in-memory Lease store with API-server semantics: 409 on create of an existing name, compare-and-swap
- * updates, DELETE preconditions (unless told to ignore them, like the CRUD mock). Logs every call.
+ * updates, DELETE preconditions. Logs every call.
  */
 final class FakeLeaseApi implements LeaseApi {
 
     private final Map<String, LeaseRecord> leases = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private long version = 100;
-    private boolean ignoreDeletePreconditions;
     /** Runs just before an update is applied (to let a competitor sneak in). */
     private Consumer<String> beforeUpdate = name -> { };
     private RuntimeException failNextCreate;
-
-    synchronized void ignoreDeletePreconditions(boolean ignore) {
-        this.ignoreDeletePreconditions = ignore;
-    }
+    private RuntimeException failNextDelete;
+    /** Runs once, just before the next get is answered (to let a holder release in between). */
+    private Runnable beforeNextGet = () -> { };
 
     synchronized void beforeUpdate(Consumer<String> hook) {
         this.beforeUpdate = hook;
@@ -31,6 +29,18 @@ final class FakeLeaseApi implements LeaseApi {
 
     synchronized void failNextCreate(RuntimeException e) {
         this.failNextCreate = e;
+    }
+
+    synchronized void failNextDelete(RuntimeException e) {
+        this.failNextDelete = e;
+    }
+
+    synchronized void beforeNextGet(Runnable hook) {
+        this.beforeNextGet = hook;
+    }
+
+    synchronized void remove(String name) {
+        leases.remove(name);
     }
 
     synchronized List<String> calls() {
@@ -55,6 +65,9 @@ final class FakeLeaseApi implements LeaseApi {
     @Override
     public synchronized Optional<LeaseRecord> get(String name, java.time.Duration timeout) {
         calls.add("get " + name);
+        Runnable hook = beforeNextGet;
+        beforeNextGet = () -> { };
+        hook.run();
         return Optional.ofNullable(leases.get(name));
     }
 
@@ -92,11 +105,16 @@ final class FakeLeaseApi implements LeaseApi {
     @Override
     public synchronized boolean delete(String name, String resourceVersion, java.time.Duration timeout) throws LeaseConflictException {
         calls.add("delete " + name);
+        if (failNextDelete != null) {
+            RuntimeException e = failNextDelete;
+            failNextDelete = null;
+            throw e;
+        }
         LeaseRecord current = leases.get(name);
         if (current == null) {
             return false;
         }
-        if (!ignoreDeletePreconditions && resourceVersion != null
+        if (resourceVersion != null
                 && !resourceVersion.equals(current.resourceVersion())) {
             throw new LeaseConflictException("precondition failed", null);
         }

@@ -23,7 +23,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The lock protocol against a fake LeaseApi and a hand-moved clock. */
+/**
+ * The lock protocol contract of ADR-052 against an in-memory Lease store with a real API server's conditional
+ * semantics and a hand-moved clock, written from the same list of cases as the RO's
+ * {@code LeaseLockManagerTest} (names kept alike so the two copies can be compared case by case).
+ */
 class LeaseLockManagerTest {
 
     static final Duration CALL = Duration.ofSeconds(5);
@@ -43,7 +47,7 @@ class LeaseLockManagerTest {
 
     LeaseLockManager manager(String pod) {
         AtomicInteger n = new AtomicInteger();
-        return new LeaseLockManager(LockConfig.gateway("ns", pod, LEASE), api, clock,
+        return new LeaseLockManager(LockSettings.gateway("ns", pod, LEASE), api, clock,
                 () -> "t" + n.incrementAndGet(), new LockMetrics(registry, "gateway"));
     }
 
@@ -59,7 +63,7 @@ class LeaseLockManagerTest {
     @Test
     void leaseNameIsPrefixPlus16HexOfSha256() {
         // sha256("aaa...a" x64) starts with these 16 hex digits
-        String name = LockConfig.gateway("ns", "p", LEASE).leaseName(KEY);
+        String name = LockSettings.gateway("ns", "p", LEASE).leaseName(KEY);
         assertTrue(name.matches("gw-lock-[0-9a-f]{16}"), name);
         assertEquals("gw-lock-" + ai.kubernaut.gateway.fingerprint.Fingerprints.sha256Hex(KEY).substring(0, 16), name);
     }
@@ -79,7 +83,7 @@ class LeaseLockManagerTest {
         // close released it with one precondition DELETE
         assertEquals(2, api.calls().size());
         assertTrue(api.calls().get(1).startsWith("delete "));
-        assertTrue(api.stored(a.config().leaseName(KEY)).isEmpty());
+        assertTrue(api.stored(a.settings().leaseName(KEY)).isEmpty());
         assertEquals(1, count("gateway.lock.acquisition.attempts"));
         assertEquals(1, count("gateway.lease.api.calls", "verb", "create"));
         assertEquals(1, count("gateway.lease.api.calls", "verb", "delete"));
@@ -104,9 +108,16 @@ class LeaseLockManagerTest {
     }
 
     @Test
+    void expiryIsRenewTimePlusDurationBeforeNowTheGatewaysRule() {
+        LeaseRecord lease = new LeaseRecord("gw-lock-x", "pod-z/x", clock.instant(), clock.instant(), 30, 0, "1");
+        assertFalse(lease.expiredAt(clock.instant().plus(LEASE)), "at renewTime + duration it still holds");
+        assertTrue(lease.expiredAt(clock.instant().plus(LEASE).plusMillis(1)));
+    }
+
+    @Test
     void expiredLeaseIsTakenOverWithAVersionGuardedUpdate() throws Exception {
         LeaseLockManager b = manager("pod-b");
-        String name = b.config().leaseName(KEY);
+        String name = b.settings().leaseName(KEY);
         LeaseRecord dead = api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 2, null));
         clock.advance(Duration.ofSeconds(30)); // renewTime + 30 s == now: not yet expired
         try (LockSession sb = open(b)) {
@@ -127,7 +138,7 @@ class LeaseLockManagerTest {
     void twoTakeoversOfOneExpiredLeaseHaveExactlyOneWinner() throws Exception {
         LeaseLockManager b = manager("pod-b");
         LeaseLockManager c = manager("pod-c");
-        String name = b.config().leaseName(KEY);
+        String name = b.settings().leaseName(KEY);
         api.put(new LeaseRecord(name, "pod-a/old", clock.instant(), clock.instant(), 30, 0, null));
         clock.advance(Duration.ofMinutes(1));
         try (LockSession sb = open(b); LockSession sc = open(c)) {
@@ -158,7 +169,7 @@ class LeaseLockManagerTest {
     }
 
     @Test
-    void releaseOfAYoungHoldIsOnePreconditionDelete() throws Exception {
+    void releaseIsOnePreconditionDeleteWithoutAGet() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);
         assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
@@ -171,11 +182,11 @@ class LeaseLockManagerTest {
         release.run(); // idempotent
         assertEquals(List.of("delete " + s.leaseName()), api.calls());
         assertTrue(api.stored(s.leaseName()).isEmpty());
+        assertEquals(0, count("gateway.lease.api.calls", "verb", "get"));
     }
 
     @Test
-    void releaseNeverDeletesALeaseSomeoneTookOverEvenWhenPreconditionsAreIgnored() throws Exception {
-        api.ignoreDeletePreconditions(true); // like the CRUD mock
+    void releaseNeverDeletesALeaseSomeoneTookOver() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LeaseLockManager b = manager("pod-b");
         LockSession paused = open(a);
@@ -184,34 +195,53 @@ class LeaseLockManagerTest {
         LockSession other = open(b);
         assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease(CALL));
         api.clearCalls();
-        paused.close(); // wakes up and releases
-        assertEquals(List.of("get " + paused.leaseName()), api.calls(), "looked, did not delete");
+        paused.close(); // wakes up and releases: its DELETE precondition names the old version
+        assertEquals(1, api.calls().size());
+        assertTrue(api.calls().get(0).startsWith("delete "), "no GET: the precondition decides");
         assertEquals("pod-b/t1", api.stored(paused.leaseName()).orElseThrow().holderIdentity());
         other.close();
         assertTrue(api.stored(paused.leaseName()).isEmpty());
     }
 
     @Test
-    void releaseNearExpiryOfALeaseStillOursDeletesAfterAGet() throws Exception {
+    void releaseAfterExpiryOfALeaseStillOursIsTheSameOneDelete() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);
         assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
-        clock.advance(Duration.ofSeconds(26)); // safe age is 30 - 5 = 25 s
+        clock.advance(LEASE.plusSeconds(10)); // nobody took it over
         api.clearCalls();
         s.close();
-        assertEquals(List.of("get " + s.leaseName(), "delete " + s.leaseName()), api.calls());
+        assertEquals(1, api.calls().size());
+        assertTrue(api.calls().get(0).startsWith("delete "));
         assertTrue(api.stored(s.leaseName()).isEmpty());
     }
 
     @Test
-    void youngReleaseRespectsTheDeletePreconditionOfARealServer() throws Exception {
+    void leaseReleasedBetweenCreateConflictAndGetIsContentionAndTheNextAttemptCreatesIt() throws Exception {
+        // the RO's copy creates again within the same attempt; the Gateway's retries through its caller's loop
         LeaseLockManager a = manager("pod-a");
-        LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
-        // someone rewrote it (clock skew: their clock thought it expired)
-        api.put(new LeaseRecord(s.leaseName(), "pod-z/x", clock.instant(), clock.instant(), 30, 1, null));
-        s.close();
-        assertEquals("pod-z/x", api.stored(s.leaseName()).orElseThrow().holderIdentity());
+        LeaseLockManager b = manager("pod-b");
+        try (LockSession sa = open(a); LockSession sb = open(b)) {
+            assertInstanceOf(LeaseAttempt.Acquired.class, sa.tryAcquireLease(CALL));
+            api.beforeNextGet(() -> api.remove(sb.leaseName()));
+            api.clearCalls();
+            var contended = assertInstanceOf(LeaseAttempt.Contended.class, sb.tryAcquireLease(CALL));
+            assertNull(contended.holder());
+            assertInstanceOf(LeaseAttempt.Acquired.class, sb.tryAcquireLease(CALL));
+            assertEquals(List.of("create " + sb.leaseName(), "get " + sb.leaseName(), "create " + sb.leaseName()),
+                    api.calls());
+            assertEquals("pod-b/t2", api.stored(sb.leaseName()).orElseThrow().holderIdentity());
+        }
+    }
+
+    @Test
+    void leaseWithoutHolderOrRenewTimeIsFree() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        String name = a.settings().leaseName(KEY);
+        api.put(new LeaseRecord(name, null, null, null, null, null, null));
+        try (LockSession s = open(a)) {
+            assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
+        }
     }
 
     @Test
@@ -224,6 +254,22 @@ class LeaseLockManagerTest {
             assertFalse(s.holdsLease());
         }
         assertEquals(0, count("gateway.lock.contention"));
+    }
+
+    @Test
+    void releaseFailureNeverThrowsAndFreesTheKeyLocally() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
+        api.failNextDelete(new LeaseApiException("timeout", 504, null));
+        s.close();
+        assertEquals(0, a.keysInUse());
+        // the Lease stays until it expires, but this process may try again (and finds its old Lease held)
+        try (LockSession again = open(a)) {
+            assertInstanceOf(LeaseAttempt.Contended.class, again.tryAcquireLease(CALL));
+            clock.advance(LEASE.plusMillis(1));
+            assertInstanceOf(LeaseAttempt.Acquired.class, again.tryAcquireLease(CALL));
+        }
     }
 
     @Test
@@ -286,12 +332,9 @@ class LeaseLockManagerTest {
 
     @Test
     void configRejectsNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", "a/b", LEASE));
-        assertThrows(IllegalArgumentException.class, () -> LockConfig.gateway("ns", "p", Duration.ofMillis(10)));
-        assertThrows(IllegalArgumentException.class,
-                () -> new LockConfig("ns", "p", LEASE, LEASE, LockConfig.GATEWAY_PREFIX));
-        assertEquals(Duration.ofSeconds(5), LockConfig.defaultMargin(LEASE));
-        assertEquals(Duration.ofMillis(400), LockConfig.defaultMargin(Duration.ofSeconds(2)));
-        assertEquals(2, LockConfig.gateway("ns", "p", Duration.ofMillis(1500)).leaseDurationSeconds());
+        assertThrows(IllegalArgumentException.class, () -> LockSettings.gateway("ns", "a/b", LEASE));
+        assertThrows(IllegalArgumentException.class, () -> LockSettings.gateway("ns", "p", Duration.ofMillis(10)));
+        assertThrows(IllegalArgumentException.class, () -> LockSettings.gateway("ns", " ", LEASE));
+        assertEquals(2, LockSettings.gateway("ns", "p", Duration.ofMillis(1500)).leaseDurationSeconds());
     }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class PodIdentityTest {
 
-    static PodSettings settings(String name, String namespace) {
-        return new PodSettings() {
+    static PodConfig settings(String name, String namespace) {
+        return new PodConfig() {
             @Override
             public Optional<String> name() {
                 return Optional.ofNullable(name);

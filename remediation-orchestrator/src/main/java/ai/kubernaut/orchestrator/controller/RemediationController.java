@@ -3,7 +3,7 @@ package ai.kubernaut.orchestrator.controller;
 import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
 import ai.kubernaut.orchestrator.events.RemediationEvents;
 import ai.kubernaut.orchestrator.lock.Fabric8LeaseApi;
-import ai.kubernaut.orchestrator.lock.LeaseLockConfig;
+import ai.kubernaut.orchestrator.lock.LockSettings;
 import ai.kubernaut.orchestrator.lock.LeaseLockManager;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
@@ -105,7 +105,7 @@ public final class RemediationController implements AutoCloseable {
                 this::enqueueOwned);
 
         LeaseLockManager locks = new LeaseLockManager(
-                new LeaseLockConfig("ro-lock-", settings.podName(), settings.leaseDuration()),
+                new LockSettings("ro-lock-", settings.podName(), settings.leaseDuration()),
                 new Fabric8LeaseApi(client, ns), clock, metrics);
         reconciler = new RemediationReconciler(new RemediationRequestApi(client, ns),
                 new WorkflowExecutionApi(client, ns), view,

@@ -37,20 +37,20 @@ public final class LeaseLockManager {
 
     private static final Logger LOG = Logger.getLogger(LeaseLockManager.class);
 
-    private final LeaseLockConfig config;
+    private final LockSettings settings;
     private final LeaseApi api;
     private final Clock clock;
     private final Supplier<String> tokens;
     private final LockObserver observer;
     private final LocalKeyLocks local = new LocalKeyLocks();
 
-    public LeaseLockManager(LeaseLockConfig config, LeaseApi api, Clock clock, LockObserver observer) {
-        this(config, api, clock, LeaseLockManager::randomToken, observer);
+    public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockObserver observer) {
+        this(settings, api, clock, LeaseLockManager::randomToken, observer);
     }
 
-    public LeaseLockManager(LeaseLockConfig config, LeaseApi api, Clock clock, Supplier<String> tokens,
+    public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, Supplier<String> tokens,
             LockObserver observer) {
-        this.config = Objects.requireNonNull(config, "config");
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.api = Objects.requireNonNull(api, "api");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -59,7 +59,7 @@ public final class LeaseLockManager {
 
     /** The Lease name for a key: prefix plus 16 hex chars of its SHA-256 (at most 63 chars). */
     public String leaseName(String key) {
-        return config.namePrefix() + Target.hash16(key);
+        return settings.namePrefix() + Target.hash16(key);
     }
 
     /** Try once to take the key's lock, without waiting for another process. */
@@ -74,7 +74,7 @@ public final class LeaseLockManager {
     public LockAttempt tryAcquire(String key, Duration localWait) {
         observer.attempt();
         Instant started = clock.instant();
-        String holder = config.holderPrefix() + "/" + tokens.get();
+        String holder = settings.holderPrefix() + "/" + tokens.get();
         try {
             if (!local.enter(key, localWait)) {
                 return notAcquired(LockAttempt.Reason.LOCAL, null, null);
@@ -167,7 +167,7 @@ public final class LeaseLockManager {
             return true;
         }
         int seconds = Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds())
-                .orElse(config.leaseDurationSeconds());
+                .orElse(settings.leaseDurationSeconds());
         return renewed.toInstant().plusSeconds(seconds).isBefore(now);
     }
 
@@ -179,7 +179,7 @@ public final class LeaseLockManager {
                 .endMetadata()
                 .withNewSpec()
                 .withHolderIdentity(holder)
-                .withLeaseDurationSeconds(config.leaseDurationSeconds())
+                .withLeaseDurationSeconds(settings.leaseDurationSeconds())
                 .withAcquireTime(at)
                 .withRenewTime(at)
                 .withLeaseTransitions(transitions)

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The lock protocol contract of ADR-052, written from the same list of cases as the Gateway's
  * {@code LeaseLockManagerTest} (names kept alike so the two copies can be compared case by case), against an
- * in-memory Lease store with a real API server's conditional semantics. Where the copies differ on purpose
- * (the RO's release is one DELETE without a GET at any age) the case says so.
+ * in-memory Lease store with a real API server's conditional semantics. Release is the same rule in both
+ * copies: one DELETE with a resourceVersion precondition, at any age, never a GET first.
  */
 class LeaseLockManagerTest {
 
@@ -40,7 +40,7 @@ class LeaseLockManagerTest {
     LeaseLockManager manager(String pod) {
         AtomicInteger tokens = new AtomicInteger();
         Supplier<String> next = () -> "t" + tokens.incrementAndGet();
-        return new LeaseLockManager(new LeaseLockConfig("ro-lock-", pod, LEASE), api, clock, next, observer);
+        return new LeaseLockManager(new LockSettings("ro-lock-", pod, LEASE), api, clock, next, observer);
     }
 
     static HeldLock held(LockAttempt attempt) {
@@ -168,7 +168,6 @@ class LeaseLockManagerTest {
 
     @Test
     void releaseAfterExpiryOfALeaseStillOursIsTheSameOneDelete() {
-        // the Gateway's copy GETs first near expiry; the RO relies on the precondition at any age
         LeaseLockManager a = manager("ro-0");
         HeldLock lock = held(a.tryAcquire(TARGET));
         clock.advance(LEASE.plusSeconds(10));
@@ -289,9 +288,9 @@ class LeaseLockManagerTest {
     @Test
     void configRejectsNonsense() {
         assertThrows(IllegalArgumentException.class,
-                () -> new LeaseLockConfig("ro-lock-", "ro-0", Duration.ofMillis(500)));
-        assertThrows(IllegalArgumentException.class, () -> new LeaseLockConfig("ro-lock-", " ", LEASE));
-        assertEquals(2, new LeaseLockConfig("ro-lock-", "ro-0", Duration.ofMillis(1500)).leaseDurationSeconds());
+                () -> new LockSettings("ro-lock-", "ro-0", Duration.ofMillis(500)));
+        assertThrows(IllegalArgumentException.class, () -> new LockSettings("ro-lock-", " ", LEASE));
+        assertEquals(2, new LockSettings("ro-lock-", "ro-0", Duration.ofMillis(1500)).leaseDurationSeconds());
     }
 
     static final class RecordingObserver implements LockObserver {

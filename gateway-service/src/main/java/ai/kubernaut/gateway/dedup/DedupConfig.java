@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /** {@code gateway.dedup.*}: deciding and counting on RemediationRequests. Documented in the module README. */
 @ConfigMapping(prefix = "gateway.dedup")
-public interface DedupSettings {
+public interface DedupConfig {
 
     /** Budget of all Kubernetes calls for one signal; past it the signal fails with 504. */
     @WithDefault("15s")

@@ -10,9 +10,9 @@ import java.util.Objects;
  * @param holderPrefix  this replica's identity (POD_NAME); the holderIdentity is {@code <holderPrefix>/<token>}
  * @param leaseDuration how long a Lease protects its holder without renewal; whole seconds on the wire
  */
-public record LeaseLockConfig(String namePrefix, String holderPrefix, Duration leaseDuration) {
+public record LockSettings(String namePrefix, String holderPrefix, Duration leaseDuration) {
 
-    public LeaseLockConfig {
+    public LockSettings {
         Objects.requireNonNull(namePrefix, "namePrefix");
         Objects.requireNonNull(holderPrefix, "holderPrefix");
         Objects.requireNonNull(leaseDuration, "leaseDuration");

@@ -9,7 +9,7 @@ import java.util.Optional;
  * without them.
  */
 @ConfigMapping(prefix = "gateway.pod")
-public interface PodSettings {
+public interface PodConfig {
 
     /** The pod name: first half of every Lease holder identity. */
     Optional<String> name();
