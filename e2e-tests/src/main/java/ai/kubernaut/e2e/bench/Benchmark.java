@@ -258,6 +258,17 @@ public final class Benchmark {
             figures.put("Lease calls per WFE (target <= 3)", String.format("%.2f (%d calls %s / %d WFEs, %s)",
                     wfes == 0 ? 0 : (double) calls.leaseCalls() / wfes, calls.leaseCalls(), calls.leaseCallsByVerb(),
                     wfes, calls.source()));
+            // where the RO's API requests go (status writes, Events, Leases, creates): the CPU of every request is
+            // paid by the API server, the replica and every watcher that receives the resulting event
+            figures.put("RO API requests per RR (request log), by resource/subresource verb",
+                    counter.requests(mark, ServiceKind.ORCHESTRATOR).map(rs -> {
+                        Map<String, Long> byKind = new java.util.TreeMap<>();
+                        rs.forEach(r -> byKind.merge(r.resource() + (r.subresource().isEmpty() ? "" : "/" + r.subresource())
+                                + " " + r.verb(), 1L, Long::sum));
+                        StringBuilder text = new StringBuilder(String.format("%.2f (%d):", (double) rs.size() / total, rs.size()));
+                        byKind.forEach((k, v) -> text.append(String.format(" %s %.2f;", k, (double) v / total)));
+                        return text.toString();
+                    }).orElse("n/a (no request log)"));
             figures.put("of which member Lease renewals", counter.requests(mark, ServiceKind.ORCHESTRATOR)
                     .map(rs -> Long.toString(rs.stream().filter(r -> r.isLease() && r.name().startsWith("ro-member-"))
                             .count())).orElse("n/a"));
