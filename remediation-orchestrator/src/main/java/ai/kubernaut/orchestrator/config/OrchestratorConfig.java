@@ -83,6 +83,14 @@ public interface OrchestratorConfig {
         /** RecentlyRemediated window when the catalog entry sets none; 0 disables the check. */
         @WithDefault("0s")
         Duration defaultCooldown();
+
+        /**
+         * A ResourceBusy RR woken by the end of one WFE on its target and still waiting (another RR took the
+         * target) rewrites its block to name the new WFE only when the block is at least this old: a line of
+         * RRs behind short workflows costs no status write and Event per turn. 0 rewrites every time.
+         */
+        @WithDefault("30s")
+        Duration busyStatusRefresh();
     }
 
     interface Catalog {

@@ -68,6 +68,7 @@ public class ControllerLifecycle {
                 config.lock().leaseDuration(), backoff, config.resyncPeriod(),
                 MembershipSettings.of(config.sharding().memberLeaseDuration(), config.sharding().renewInterval()),
                 new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),
-                        config.phaseTimeout().executing(), config.routing().defaultCooldown()));
+                        config.phaseTimeout().executing(), config.routing().defaultCooldown(),
+                        config.routing().busyStatusRefresh()));
     }
 }

@@ -42,15 +42,16 @@ import org.jboss.logging.Logger;
  * the safety net while ownership changes hands.
  *
  * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
- * Blocked on it (an informer index on routingStatus.blockingWorkflowExecution); an RR reaching a terminal phase
- * enqueues the RRs Blocked as its duplicates. The informers' periodic resync is only a safety net.
+ * Blocked(ResourceBusy) on its target (an informer index by target hash: an RR waits for the target, whichever
+ * WFE its status names); an RR reaching a terminal phase enqueues the RRs Blocked as its duplicates. The
+ * informers' periodic resync is only a safety net.
  *
  * <p>Plain Java on purpose: tests run several instances (several "replicas") against one API server.
  */
 public final class RemediationController implements AutoCloseable {
 
     static final String BY_FINGERPRINT = "fingerprint";
-    static final String BY_BLOCKING_WFE = "blockingWorkflowExecution";
+    static final String BY_BUSY_TARGET = "busyTarget";
     static final String BY_DUPLICATE_OF = "duplicateOf";
 
     private static final Logger LOG = Logger.getLogger(RemediationController.class);
@@ -95,7 +96,7 @@ public final class RemediationController implements AutoCloseable {
         requestInformer.addIndexers(Map.of(
                 BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
                         ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
-                BY_BLOCKING_WFE, rr -> blockedOn(rr, RoutingStatus::getBlockingWorkflowExecution),
+                BY_BUSY_TARGET, RemediationController::busyTargetOf,
                 BY_DUPLICATE_OF, rr -> blockedOn(rr, RoutingStatus::getDuplicateOf)));
         requestInformer.addEventHandler(new RequestEvents());
         executionInformer = client.resources(WorkflowExecution.class).inNamespace(ns).runnableInformer(0);
@@ -253,6 +254,16 @@ public final class RemediationController implements AutoCloseable {
         return informer != null && informer.hasSynced() && informer.isWatching();
     }
 
+    /** The target hash of an RR Blocked(ResourceBusy): what its wake-up waits for. */
+    static List<String> busyTargetOf(RemediationRequest rr) {
+        RoutingStatus routing = Phases.phaseOf(rr) == OverallPhase.BLOCKED ? rr.getStatus().getRoutingStatus() : null;
+        if (routing == null || routing.getBlockReason() != RoutingStatus.BlockReason.RESOURCEBUSY) {
+            return List.of();
+        }
+        return RequestValidation.validate(rr) instanceof RequestValidation.Valid valid
+                ? List.of(valid.target().hash()) : List.of();
+    }
+
     private static List<String> blockedOn(RemediationRequest rr, Function<RoutingStatus, String> field) {
         if (Phases.phaseOf(rr) != OverallPhase.BLOCKED || rr.getStatus().getRoutingStatus() == null) {
             return List.of();
@@ -357,7 +368,11 @@ public final class RemediationController implements AutoCloseable {
             if (owner != null) {
                 queue.add(owner);
             }
-            wake(BY_BLOCKING_WFE, wfe.getMetadata().getName(), true);
+            Map<String, String> labels = wfe.getMetadata().getLabels();
+            String targetHash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
+            if (targetHash != null) {
+                wake(BY_BUSY_TARGET, targetHash, true);
+            }
         }
     }
 }

@@ -330,12 +330,22 @@ public final class RemediationReconciler {
         // rounded up to the second the status can hold, so that waking at it finds the cooldown over
         Instant wakeAt = block.nextAllowedExecution().map(RemediationReconciler::ceilSeconds).orElse(null);
         ZonedDateTime nextAllowed = wakeAt == null ? null : utc(wakeAt);
-        boolean sameBlock = Phases.phaseOf(rr) == OverallPhase.BLOCKED && current != null
-                && current.getBlockReason() == block.reason()
+        boolean blockedAlready = Phases.phaseOf(rr) == OverallPhase.BLOCKED && current != null
+                && current.getBlockReason() == block.reason();
+        boolean sameBlock = blockedAlready
                 && Objects.equals(current.getBlockingWorkflowExecution(),
                         block.blockingWorkflowExecution().orElse(null))
                 && Objects.equals(current.getDuplicateOf(), block.duplicateOf().orElse(null))
                 && Objects.equals(instantOf(current.getNextAllowedExecution()), wakeAt);
+        Optional<Instant> refreshAt = blockedAlready && block.reason() == BlockReason.RESOURCEBUSY
+                ? busyRefreshAt(current) : Optional.empty();
+        if (!sameBlock && refreshAt.isPresent() && clock.instant().isBefore(refreshAt.get())) {
+            // still in line for the same target behind another WFE: keep the written block (it names the WFE
+            // that blocked this RR first) until it is old enough to be worth a status write and an Event
+            LOG.debugf("still busy, block kept until %s: rr=%s target=%s wfe=%s", refreshAt.get(),
+                    rr.getMetadata().getName(), target, block.blockingWorkflowExecution().orElse("-"));
+            return untilDeadline(rr, refreshAt.get(), "blocked: " + block.reason().getValue());
+        }
         RemediationRequest blocked = rr;
         if (!sameBlock) {
             blocked = transition(rr, OverallPhase.BLOCKED, s -> {
@@ -358,6 +368,12 @@ public final class RemediationReconciler {
                     block.nextAllowedExecution().map(Instant::toString).orElse("-"));
         }
         return untilDeadline(blocked, wakeAt, "blocked: " + block.reason().getValue());
+    }
+
+    /** When a written ResourceBusy block is old enough to be rewritten with the target's current WFE. */
+    private Optional<Instant> busyRefreshAt(RoutingStatus current) {
+        return current.getBlockedAt() == null ? Optional.empty()
+                : Optional.of(current.getBlockedAt().toInstant().plus(settings.busyStatusRefresh()));
     }
 
     /** Executing: finish the RR when its WFE has finished. */

@@ -120,7 +120,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
     void phaseThatOutlivesItsLimitTimesOut() {
         ClusterOps cluster = inNamespace("ro-timeout");
         ControllerSettings quick = settings("ro-timeout").withReconcile(new ReconcileSettings(Duration.ofMinutes(1),
-                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ZERO));
+                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(30)));
         replicas.start(quick, CreationHook.NONE);
         cluster.create(rr("rr-timeout", "timeout"));
         await().atMost(WAIT).until(() -> cluster.phase("rr-timeout") == EXECUTING);

@@ -34,18 +34,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * BR-ORCH-050 with three active-active controller instances (three pod names, three clients, one API server):
- * ten RRs created at once for one target run strictly one WFE at a time.
+ * ten RRs created at once for one target run strictly one WFE at a time. The waiting RRs stay Blocked
+ * (ResourceBusy); how often their block is rewritten to name the target's current WFE is
+ * {@code orchestrator.routing.busy-status-refresh}, exercised here at its extremes and in between.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
 class ThreeReplicasOneTargetTest extends ReplicasTestBase {
 
-    static final String NS = "ro-race";
     static final Target TARGET = new Target("shop", "Deployment", "checkout");
     static final Duration STEP = Duration.ofSeconds(30);
 
@@ -55,11 +55,11 @@ class ThreeReplicasOneTargetTest extends ReplicasTestBase {
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger maxActive = new AtomicInteger();
 
-    @BeforeEach
-    void startReplicas() {
-        cluster = inNamespace(NS);
+    /** Replicas and the WFE recorder in a namespace of the test's own. */
+    void startReplicas(String ns, Duration busyStatusRefresh) {
+        cluster = inNamespace(ns);
         // an independent record of WFE creations and completions, in the API server's order
-        recorder = client.resources(WorkflowExecution.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
+        recorder = client.resources(WorkflowExecution.class).inNamespace(ns).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(WorkflowExecution wfe) {
                 wfeEvents.add("create " + wfe.getMetadata().getName());
@@ -79,19 +79,67 @@ class ThreeReplicasOneTargetTest extends ReplicasTestBase {
             }
         });
         for (int i = 0; i < 3; i++) {
-            replicas.start(settings(NS, "ro-race-" + i), CreationHook.NONE);
+            var base = settings(ns, "ro-race-" + i);
+            replicas.start(base.withReconcile(base.reconcile().withBusyStatusRefresh(busyStatusRefresh)),
+                    CreationHook.NONE);
         }
         await().atMost(STEP).until(replicas::allReady);
     }
 
     @AfterEach
     void stopRecorder() {
-        recorder.close();
+        if (recorder != null) {
+            recorder.close();
+        }
     }
 
+    /** Refresh 0: every waiting RR is rewritten on every turn to name exactly the WFE now running. */
     @Test
-    void tenConcurrentRequestsOnOneTargetRunOneWorkflowExecutionAtATime() throws Exception {
-        long wakeupsBefore = registry.get("orchestrator.blocked.wakeup.latency").timer().count();
+    void everyTurnRenamesTheBlockingWorkflowExecutionWhenRefreshIsZero() throws Exception {
+        startReplicas("ro-race-zero", Duration.ZERO);
+        String last = runTenInLine(current -> current);
+        // the last RR was blocked on nine WFEs in turn: one ResourceBusy Event per replica that blocked it,
+        // repeats aggregated into its count
+        var busyEvents = cluster.eventsFor(last).stream().filter(e -> "ResourceBusy".equals(e.getReason())).toList();
+        assertTrue(busyEvents.size() <= 3, "at most one aggregated Event per replica: " + busyEvents.size());
+        assertEquals(9, busyEvents.stream().mapToInt(e -> e.getCount()).sum());
+    }
+
+    /**
+     * The default: RRs waiting in line behind short workflows keep the block they wrote first (naming the first
+     * WFE): no status write and no Event per turn, and still one WFE at a time, each woken by the previous end.
+     */
+    @Test
+    void waitingInLineCostsNoStatusWritePerTurn() throws Exception {
+        startReplicas("ro-race-line", Duration.ofMinutes(10));
+        String first = WorkflowExecutions.name(TARGET, 1);
+        String last = runTenInLine(current -> first);
+        var busyEvents = cluster.eventsFor(last).stream().filter(e -> "ResourceBusy".equals(e.getReason())).toList();
+        assertEquals(1, busyEvents.stream().mapToInt(e -> e.getCount()).sum(), "blocked once: " + busyEvents);
+    }
+
+    /** A block older than the refresh is rewritten with the current WFE, also without any WFE event. */
+    @Test
+    void anOldBlockIsRewrittenToNameTheCurrentWorkflowExecution() throws Exception {
+        startReplicas("ro-race-refresh", Duration.ofSeconds(1));
+        List<String> names = createTenAtOnce();
+        String first = WorkflowExecutions.name(TARGET, 1);
+        String second = WorkflowExecutions.name(TARGET, 2);
+        await().atMost(STEP).until(() -> cluster.activeExecutionsOn(TARGET).size() == 1);
+        cluster.setPhase(first, WorkflowExecutionStatus.Phase.RUNNING);
+        cluster.setPhase(first, WorkflowExecutionStatus.Phase.COMPLETED);
+        String runner = await().atMost(STEP).until(() -> cluster.activeExecutionsOn(TARGET), l -> l.size() == 1
+                && l.get(0).getMetadata().getName().equals(second)).get(0).getSpec().getRemediationRequestRef()
+                .getName();
+        // the second WFE stays Running: the eight still waiting name it within the refresh, woken by the timer
+        List<String> waiting = names.stream().filter(n -> !n.equals(runner) && cluster.phase(n) == BLOCKED).toList();
+        assertEquals(8, waiting.size());
+        await().atMost(STEP).until(() -> waiting.stream().map(cluster::request).allMatch(rr ->
+                second.equals(rr.getStatus().getRoutingStatus().getBlockingWorkflowExecution())));
+        assertEquals(1, cluster.activeExecutionsOn(TARGET).size());
+    }
+
+    List<String> createTenAtOnce() throws Exception {
         List<String> names = new ArrayList<>();
         ExecutorService gateway = Executors.newFixedThreadPool(10);
         CountDownLatch go = new CountDownLatch(1);
@@ -111,7 +159,16 @@ class ThreeReplicasOneTargetTest extends ReplicasTestBase {
             f.get(10, TimeUnit.SECONDS);
         }
         gateway.shutdown();
+        return names;
+    }
 
+    /**
+     * Creates ten RRs on the target at once and completes their WFEs one by one; {@code named} maps the WFE
+     * running now to the one every waiting RR's block must name. Returns the RR that ran last.
+     */
+    String runTenInLine(java.util.function.UnaryOperator<String> named) throws Exception {
+        long wakeupsBefore = registry.get("orchestrator.blocked.wakeup.latency").timer().count();
+        List<String> names = createTenAtOnce();
         Set<String> ran = new HashSet<>();
         for (int sequence = 1; sequence <= 10; sequence++) {
             String expected = WorkflowExecutions.name(TARGET, sequence);
@@ -121,12 +178,13 @@ class ThreeReplicasOneTargetTest extends ReplicasTestBase {
             String owner = current.getSpec().getRemediationRequestRef().getName();
             assertTrue(ran.add(owner), owner + " ran twice");
 
-            // every RR still waiting is Blocked(ResourceBusy) on exactly this WFE
+            // every RR still waiting is Blocked(ResourceBusy), naming the WFE the refresh policy says
             List<String> waiting = names.stream().filter(n -> !ran.contains(n)).toList();
+            String blocker = named.apply(expected);
             await().atMost(STEP).until(() -> waiting.stream().map(cluster::request).allMatch(rr ->
                     rr.getStatus() != null && rr.getStatus().getOverallPhase() == BLOCKED
                             && rr.getStatus().getRoutingStatus().getBlockReason() == BlockReason.RESOURCEBUSY
-                            && expected.equals(rr.getStatus().getRoutingStatus().getBlockingWorkflowExecution())));
+                            && blocker.equals(rr.getStatus().getRoutingStatus().getBlockingWorkflowExecution())));
             assertEquals(1, cluster.activeExecutionsOn(TARGET).size());
 
             cluster.setPhase(expected, WorkflowExecutionStatus.Phase.RUNNING);
@@ -135,13 +193,8 @@ class ThreeReplicasOneTargetTest extends ReplicasTestBase {
         }
 
         assertEquals(10, ran.size());
-        // the last RR was blocked on nine WFEs in turn: one ResourceBusy Event per replica that blocked it,
-        // repeats aggregated into its count
         String last = names.stream().filter(n -> cluster.executionsOf(n).get(0).getMetadata().getName()
                 .equals(WorkflowExecutions.name(TARGET, 10))).findFirst().orElseThrow();
-        var busyEvents = cluster.eventsFor(last).stream().filter(e -> "ResourceBusy".equals(e.getReason())).toList();
-        assertTrue(busyEvents.size() <= 3, "at most one aggregated Event per replica: " + busyEvents.size());
-        assertEquals(9, busyEvents.stream().mapToInt(e -> e.getCount()).sum());
         assertEquals(10, cluster.executionsOn(TARGET).size());
         assertTrue(names.stream().allMatch(n -> cluster.phase(n) == COMPLETED));
         await().atMost(STEP).until(() -> wfeEvents.size() == 20);
@@ -153,5 +206,6 @@ class ThreeReplicasOneTargetTest extends ReplicasTestBase {
         await().atMost(STEP).until(() -> cluster.orchestratorLeases().isEmpty());
         assertTrue(registry.get("orchestrator.blocked.wakeup.latency").timer().count() >= wakeupsBefore + 9,
                 "every next RR was woken by the previous WFE's completion");
+        return last;
     }
 }
