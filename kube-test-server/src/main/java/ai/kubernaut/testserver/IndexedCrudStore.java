@@ -37,8 +37,8 @@ import java.util.function.Function;
  * against the request's attributes (and a GET or DELETE first copies the whole map), so its server time grows
  * with everything stored, which a real kube-apiserver (one etcd key, or its watch cache) does not do. Here the
  * same test ({@link AttributeSet#matches}) runs on the objects of that name only: the answers are the mock's
- * answers. Lists, label and field selectors and watches still go to the mock unchanged (a real server's LIST
- * costs O(objects) too).
+ * answers. Lists, label and field selectors and watches still go to the mock (a real server's LIST costs
+ * O(objects) too), with set-based label requirements added ({@link SetSelectorExtractor}).
  */
 final class IndexedCrudStore extends KubernetesCrudDispatcher {
 
@@ -56,6 +56,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
             Field lock = KubernetesCrudDispatcher.class.getDeclaredField("lock");
             lock.setAccessible(true);
             storeLock = (ReadWriteLock) lock.get(this);
+            SetSelectorExtractor.install(this);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("kubernetes-server-mock changed: cannot index its store", e);
         }
