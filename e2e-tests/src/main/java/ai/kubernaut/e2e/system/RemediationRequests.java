@@ -36,6 +36,11 @@ public final class RemediationRequests {
         return sha256Hex("e2e-cluster-" + spec.fingerprintSalt() + ":" + spec.namespace() + ":" + spec.kind() + ":" + spec.name());
     }
 
+    /** The orchestrator's shard of the spec's target, as the Gateway writes it: sha256("ns/Kind/name"), 2 hex. */
+    public static String shard(Spec spec) {
+        return sha256Hex(spec.namespace() + "/" + spec.kind() + "/" + spec.name()).substring(0, 2);
+    }
+
     /** Creates the RR in {@code controllerNamespace}; returns its name. */
     public static String create(KubernetesClient admin, String controllerNamespace, Spec spec) {
         String fingerprint = fingerprint(spec);
@@ -66,6 +71,8 @@ public final class RemediationRequests {
                 .addToLabels("app.kubernetes.io/managed-by", "gateway-service")
                 .addToLabels("app.kubernetes.io/component", "remediation")
                 .addToLabels("kubernaut.ai/fingerprint", fingerprint.substring(0, 63))
+                // as the Gateway labels its RRs: the orchestrator's shard of the target
+                .addToLabels("kubernaut.ai/shard", shard(spec))
                 .endMetadata()
                 .addToAdditionalProperties("spec", body)
                 .build();

@@ -5,6 +5,7 @@ import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.gateway.model.remediationrequeststatus.Deduplication;
+import ai.kubernaut.gateway.signal.Signal;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
@@ -23,6 +24,11 @@ public final class DedupRules {
     public static final String SUPERSEDES_ANNOTATION = "kubernaut.ai/supersedes";
     /** A per-create random token: lets a creator recognise its own RR after an ambiguous (timed out) create. */
     public static final String CREATION_TOKEN_ANNOTATION = "kubernaut.ai/creation-token";
+    /**
+     * The RemediationOrchestrator's shard of the RR's target: replicas of the orchestrator watch only the RRs of
+     * the shards they own (ADR-052-003, addendum), so an RR labelled at creation needs no extra write there.
+     */
+    public static final String SHARD_LABEL = "kubernaut.ai/shard";
     public static final Map<String, String> GATEWAY_LABELS = Map.of(
             "app.kubernetes.io/managed-by", "gateway-service",
             "app.kubernetes.io/component", "remediation");
@@ -41,6 +47,17 @@ public final class DedupRules {
     /** Label values are capped at 63 characters: the label carries a prefix, readers confirm the spec. */
     public static String fingerprintLabelValue(String fingerprint) {
         return fingerprint.length() <= 63 ? fingerprint : fingerprint.substring(0, 63);
+    }
+
+    /**
+     * The first two hex digits of {@code sha256("namespace/Kind/name")} ({@code "Kind/name"} when cluster-scoped):
+     * the target string of the orchestrator's WorkflowExecutions, whose shard function this must equal (both
+     * modules pin the same vectors in their tests).
+     */
+    public static String shardOf(Signal.Resource resource) {
+        String key = resource.namespace().isEmpty() ? resource.kind() + "/" + resource.name()
+                : resource.namespace() + "/" + resource.kind() + "/" + resource.name();
+        return Fingerprints.sha256Hex(key).substring(0, 2);
     }
 
     /** Terminal: Completed, Failed, TimedOut, Skipped, Cancelled. No status yet, or any other phase: active. */

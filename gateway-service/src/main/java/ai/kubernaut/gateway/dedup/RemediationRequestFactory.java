@@ -35,6 +35,7 @@ final class RemediationRequestFactory {
         rr.getMetadata().setNamespace(namespace);
         Map<String, String> labels = new LinkedHashMap<>(DedupRules.GATEWAY_LABELS);
         labels.put(DedupRules.FINGERPRINT_LABEL, DedupRules.fingerprintLabelValue(signal.fingerprint()));
+        labels.put(DedupRules.SHARD_LABEL, DedupRules.shardOf(signal.resource()));
         rr.getMetadata().setLabels(labels);
         Map<String, String> annotations = new HashMap<>();
         if (predecessor != null) {

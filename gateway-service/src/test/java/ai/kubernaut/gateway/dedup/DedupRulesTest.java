@@ -57,6 +57,20 @@ class DedupRulesTest {
         assertEquals(TERMINAL.contains(phase), DedupRules.isTerminal(rr("a", FP, phase, null, null)), phase.name());
     }
 
+    /**
+     * The RemediationOrchestrator files RRs by this label and computes it the same way from spec.targetResource
+     * (its ShardsTest pins the same three vectors): namespaced and cluster-scoped targets.
+     */
+    @Test
+    void shardIsTheFirstByteOfTheTargetHashTheOrchestratorUses() {
+        assertEquals("45", DedupRules.shardOf(new ai.kubernaut.gateway.signal.Signal.Resource("Deployment", "checkout",
+                "shop", "apps/v1")));
+        assertEquals("94", DedupRules.shardOf(new ai.kubernaut.gateway.signal.Signal.Resource("Node", "worker-1", "",
+                "v1")));
+        assertEquals("44", DedupRules.shardOf(new ai.kubernaut.gateway.signal.Signal.Resource("StatefulSet",
+                "ledger-db", "payments", null)));
+    }
+
     @Test
     void anRrWithoutStatusOrPhaseIsActive() {
         assertFalse(DedupRules.isTerminal(rr("a", FP, null, null, null)));

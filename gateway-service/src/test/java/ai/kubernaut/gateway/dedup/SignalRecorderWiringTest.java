@@ -90,6 +90,8 @@ class SignalRecorderWiringTest {
         assertEquals("gateway-service", rr.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
         assertEquals("remediation", rr.getMetadata().getLabels().get("app.kubernetes.io/component"));
         assertEquals(fp.substring(0, 63), rr.getMetadata().getLabels().get("kubernaut.ai/fingerprint"));
+        assertEquals(DedupRules.shardOf(s.resource()), rr.getMetadata().getLabels().get("kubernaut.ai/shard"),
+                "the orchestrator's shard of the target, so that its owner watches this RR without a relabel");
         assertNull(rr.getMetadata().getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION));
         var spec = rr.getSpec();
         assertEquals(fp, spec.getSignalFingerprint());
