@@ -41,7 +41,13 @@ class RbacCoverageIT {
             "remediation-orchestrator: get kubernaut.ai/workflowexecutions",
             "used: reads one WFE by name after a fenced create (409) or when the informer does not have it yet; "
                     + "routing decides from the informer, so whether a run hits either is timing (the RO's "
-                    + "PausedLockHolderTest asserts the 409 path)");
+                    + "PausedLockHolderTest asserts the 409 path)",
+            "remediation-orchestrator: patch kubernaut.ai/remediationrequests",
+            "used: writes the kubernaut.ai/shard label on an RR that arrived without it; the e2e RRs carry it, as "
+                    + "the Gateway's do (the RO's ReplicasDivideTargetsTest asserts the labelling)",
+            "remediation-orchestrator: patch kubernaut.ai/workflowexecutions",
+            "used: writes the kubernaut.ai/shard label on a WFE created before shards existed, i.e. only after an "
+                    + "upgrade (the RO's ReplicasDivideTargetsTest asserts it)");
 
     @Test
     void everyGrantedVerbWasUsedByItsService(Cluster cluster) throws java.io.IOException {

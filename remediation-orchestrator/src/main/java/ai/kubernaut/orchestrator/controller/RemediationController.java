@@ -17,6 +17,8 @@ import ai.kubernaut.orchestrator.reconcile.RemediationRequestApi;
 import ai.kubernaut.orchestrator.reconcile.RequestValidation;
 import ai.kubernaut.orchestrator.request.Phases;
 import ai.kubernaut.orchestrator.sharding.Membership;
+import ai.kubernaut.orchestrator.sharding.ShardLabeller;
+import ai.kubernaut.orchestrator.sharding.Shards;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionView;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
@@ -29,16 +31,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * One replica's controller: informers on RemediationRequests and WorkflowExecutions in the controller namespace,
- * a keyed work queue of RR names, and {@code workers} threads that reconcile them. Active-active: no leader
- * election; the replicas divide the targets among themselves ({@link Membership}: member Leases and rendezvous
- * hashing) and each reconciles only the RRs whose target it owns; the target Lease and the fenced WFE names stay
+ * One replica's controller: informers on the RemediationRequests and WorkflowExecutions of the shards it owns in
+ * the controller namespace, a keyed work queue of RR names, and {@code workers} threads that reconcile them.
+ * Active-active: no leader election; the replicas divide the targets among themselves ({@link Membership}: member
+ * Leases and rendezvous hashing of 256 shards) and each watches and reconciles only the RRs and WFEs labelled
+ * with a shard it owns ({@link Shards}; {@link ShardLabeller} files unlabelled ones). When ownership changes the
+ * replica lists its new shards, then switches its caches over. The target Lease and the fenced WFE names stay
  * the safety net while ownership changes hands.
  *
  * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
@@ -56,6 +67,9 @@ public final class RemediationController implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RemediationController.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** How long a switch of shards waits for the new informers' first list before it tries again. */
+    private static final Duration SHARD_SYNC_WAIT = Duration.ofSeconds(30);
+    private static final Duration RESHARD_RETRY = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final ControllerSettings settings;
@@ -67,10 +81,11 @@ public final class RemediationController implements AutoCloseable {
     /** RR name -> System.nanoTime() when a finished WFE woke it (for the wake-up latency metric). */
     private final ConcurrentMap<String, Long> wokenAt = new ConcurrentHashMap<>();
     private final List<Thread> workers = new ArrayList<>();
-    private SharedIndexInformer<RemediationRequest> requestInformer;
-    private SharedIndexInformer<WorkflowExecution> executionInformer;
+    private final WorkflowExecutionView view;
+    private final ScheduledExecutorService resharder;
+    private volatile ShardCaches caches = new ShardCaches(new TreeSet<>());
     private Membership membership;
-    private WorkflowExecutionView view;
+    private ShardLabeller labeller;
     private RemediationReconciler reconciler;
     private volatile boolean running;
 
@@ -83,41 +98,36 @@ public final class RemediationController implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.creationHook = Objects.requireNonNull(creationHook, "creationHook");
         this.queue = new WorkQueue<>(settings.requeueBackoff(), "ro-" + settings.podName());
+        this.view = new WorkflowExecutionView(settings.namespace());
+        this.resharder = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ro-shards-" + settings.podName());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Starts the informers and the workers; returns without waiting for the informers' first list. */
+    /** Starts membership, the labeller and the workers; the shard caches follow once membership is known. */
     public synchronized RemediationController start() {
         if (running) {
             return this;
         }
         String ns = settings.namespace();
-        long resync = settings.resyncPeriod().toMillis();
-        requestInformer = client.resources(RemediationRequest.class).inNamespace(ns).runnableInformer(resync);
-        requestInformer.addIndexers(Map.of(
-                BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
-                        ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
-                BY_BUSY_TARGET, RemediationController::busyTargetOf,
-                BY_DUPLICATE_OF, rr -> blockedOn(rr, RoutingStatus::getDuplicateOf)));
-        requestInformer.addEventHandler(new RequestEvents());
-        executionInformer = client.resources(WorkflowExecution.class).inNamespace(ns).runnableInformer(0);
-        view = new WorkflowExecutionView(executionInformer, ns);
-        executionInformer.addEventHandler(new ExecutionEvents(view));
         membership = new Membership(client, ns, settings.podName(), settings.membership(), clock,
-                this::enqueueOwned);
+                () -> resharder.execute(this::reshard));
+        labeller = new ShardLabeller(client, ns, shard -> membership.owns(shard), settings.resyncPeriod().toMillis());
 
         LeaseLockManager locks = new LeaseLockManager(
                 new LockSettings("ro-lock-", settings.podName(), settings.leaseDuration()),
                 new Fabric8LeaseApi(client, ns), clock, metrics);
         reconciler = new RemediationReconciler(new RemediationRequestApi(client, ns),
                 new WorkflowExecutionApi(client, ns), view,
-                name -> cachedOrRead(name),
-                fingerprint -> requestInformer.getIndexer().byIndex(BY_FINGERPRINT, fingerprint),
+                this::cachedOrRead,
+                fingerprint -> caches.withFingerprint(fingerprint),
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
 
         running = true;
-        requestInformer.start();
-        executionInformer.start();
+        labeller.start();
         membership.start();
         for (int i = 0; i < settings.workers(); i++) {
             Thread worker = new Thread(this::work, "ro-worker-" + settings.podName() + "-" + i);
@@ -130,10 +140,11 @@ public final class RemediationController implements AutoCloseable {
         return this;
     }
 
-    /** Informers listed and watching, this replica a member, and the workflow selector ready. */
+    /** This replica a member, its caches those of the shards it owns now and listed, the selector ready. */
     public boolean isReady() {
-        return running && synced(requestInformer) && synced(executionInformer) && membership.isReady()
-                && selector.isReady();
+        ShardCaches current = caches;
+        return running && membership.isReady() && current.shards.equals(membership.ownedShards())
+                && current.synced() && labeller.hasSynced() && selector.isReady();
     }
 
     /** Workers alive (a dead worker thread means reconciles silently stopped). */
@@ -142,9 +153,11 @@ public final class RemediationController implements AutoCloseable {
     }
 
     public Map<String, Object> healthData() {
+        ShardCaches current = caches;
         return Map.of("namespace", settings.namespace(), "pod", settings.podName(),
-                "remediationRequestsSynced", synced(requestInformer),
-                "workflowExecutionsSynced", synced(executionInformer),
+                "shardsOwned", current.shards.size(),
+                "cachesSynced", current.synced(),
+                "cachedRemediationRequests", current.requestCount(),
                 "workflowSelectorReady", selector.isReady(),
                 "members", String.join(",", membership.members()),
                 "queueLength", queue.length());
@@ -156,6 +169,7 @@ public final class RemediationController implements AutoCloseable {
             return;
         }
         running = false;
+        resharder.shutdownNow();
         queue.shutdown();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         for (Thread worker : workers) {
@@ -168,8 +182,8 @@ public final class RemediationController implements AutoCloseable {
             }
         }
         workers.clear();
-        requestInformer.close();
-        executionInformer.close();
+        caches.close();
+        labeller.close();
         // last: deleting our member Lease hands our targets to the others at once
         membership.close();
         LOG.infof("controller stopped: namespace=%s pod=%s", settings.namespace(), settings.podName());
@@ -190,7 +204,7 @@ public final class RemediationController implements AutoCloseable {
             Long woken = wokenAt.remove(name);
             try {
                 if (!owns(name)) {
-                    // another replica's target; it will be enqueued again here if ownership moves to us
+                    // another replica's shard (or gone); it is enqueued here again if ownership moves to us
                     queue.forget(name);
                     continue;
                 }
@@ -216,33 +230,65 @@ public final class RemediationController implements AutoCloseable {
         }
     }
 
-    /** The RR from the informer cache; read from the API server when the cache does not have it (yet). */
+    /** The RR from the shard cache; read from the API server when the cache does not have it (yet). */
     private RemediationRequest cachedOrRead(String name) {
-        RemediationRequest cached = requestInformer.getStore().getByKey(settings.namespace() + "/" + name);
+        RemediationRequest cached = caches.request(name);
         return cached != null ? cached : client.resources(RemediationRequest.class).inNamespace(settings.namespace())
                 .withName(name).get();
     }
 
-    /** Whether this replica owns the RR's target (an RR not in the cache yet is reconciled: it reads it). */
+    /**
+     * Whether this replica owns the RR's shard now. An RR that is not in our shard caches is not ours: names
+     * come from those caches' events, so a name missing there is another replica's (or deleted).
+     */
     private boolean owns(String name) {
-        RemediationRequest rr = requestInformer.getStore().getByKey(settings.namespace() + "/" + name);
-        return rr == null || membership.owns(shardKey(rr));
+        RemediationRequest rr = caches.request(name);
+        return rr != null && membership.owns(Shards.ofRequest(rr));
     }
 
-    /** The target key; an RR without a valid target is spread by its own name (it only fails). */
-    static String shardKey(RemediationRequest rr) {
-        return RequestValidation.validate(rr) instanceof RequestValidation.Valid valid ? valid.target().key()
-                : "rr/" + rr.getMetadata().getName();
-    }
-
-    /** After the member set changed: enqueue every active RR this replica now owns. */
-    private void enqueueOwned() {
+    /**
+     * The member set changed (on the resharding thread): switch the caches to the shards we own now, listing
+     * them before the switch so that a reconcile never decides on a half-filled cache, then enqueue every active
+     * RR we own. A replica that is not live itself owns nothing and keeps its caches for when it is back.
+     */
+    private void reshard() {
         if (!running) {
             return;
         }
+        if (membership.members().contains(settings.podName())) {
+            SortedSet<String> owned = membership.ownedShards();
+            ShardCaches current = caches;
+            if (!owned.equals(current.shards)) {
+                ShardCaches next = new ShardCaches(owned);
+                try {
+                    next.startAndAwaitSync(SHARD_SYNC_WAIT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    next.close();
+                    return;
+                } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                    next.close();
+                    LOG.warnf("listing the shards of pod=%s failed, trying again in %s: %s", settings.podName(),
+                            RESHARD_RETRY, e.toString());
+                    resharder.schedule(this::reshard, RESHARD_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                }
+                caches = next;
+                view.use(next.executions);
+                current.close();
+                LOG.infof("shards switched: pod=%s owns %d of %d (was %d), members=%s", settings.podName(),
+                        owned.size(), Shards.COUNT, current.shards.size(), membership.members());
+            }
+        }
+        enqueueOwned();
+        labeller.ownershipChanged();
+    }
+
+    /** Enqueue every active RR this replica owns now (after the member set or the caches changed). */
+    private void enqueueOwned() {
         int added = 0;
-        for (RemediationRequest rr : requestInformer.getStore().list()) {
-            if (!Phases.isTerminal(rr) && membership.owns(shardKey(rr))) {
+        for (RemediationRequest rr : caches.requests()) {
+            if (!Phases.isTerminal(rr) && membership.owns(Shards.ofRequest(rr))) {
                 queue.add(rr.getMetadata().getName());
                 added++;
             }
@@ -250,8 +296,8 @@ public final class RemediationController implements AutoCloseable {
         LOG.infof("members %s: %d active RRs owned by pod=%s", membership.members(), added, settings.podName());
     }
 
-    private static boolean synced(SharedIndexInformer<?> informer) {
-        return informer != null && informer.hasSynced() && informer.isWatching();
+    private static boolean isListedAndWatching(SharedIndexInformer<?> informer) {
+        return informer.hasSynced() && informer.isWatching();
     }
 
     /** The target hash of an RR Blocked(ResourceBusy): what its wake-up waits for. */
@@ -264,55 +310,12 @@ public final class RemediationController implements AutoCloseable {
                 ? List.of(valid.target().hash()) : List.of();
     }
 
-    private static List<String> blockedOn(RemediationRequest rr, Function<RoutingStatus, String> field) {
+    private static List<String> duplicateOf(RemediationRequest rr) {
         if (Phases.phaseOf(rr) != OverallPhase.BLOCKED || rr.getStatus().getRoutingStatus() == null) {
             return List.of();
         }
-        String value = field.apply(rr.getStatus().getRoutingStatus());
+        String value = rr.getStatus().getRoutingStatus().getDuplicateOf();
         return value == null ? List.of() : List.of(value);
-    }
-
-    /**
-     * Enqueue RRs found under an index value (the ones blocked on something that just ended); {@code timed}
-     * starts the wake-up latency clock (WFE completions only, as the metric says).
-     */
-    private void wake(String index, String value, boolean timed) {
-        long now = System.nanoTime();
-        for (RemediationRequest blocked : requestInformer.getIndexer().byIndex(index, value)) {
-            String name = blocked.getMetadata().getName();
-            if (timed) {
-                wokenAt.putIfAbsent(name, now);
-            }
-            LOG.debugf("waking blocked RR: rr=%s on %s=%s", name, index, value);
-            queue.add(name);
-        }
-    }
-
-    private final class RequestEvents implements ResourceEventHandler<RemediationRequest> {
-        @Override
-        public void onAdd(RemediationRequest rr) {
-            if (!Phases.isTerminal(rr)) {
-                queue.add(rr.getMetadata().getName());
-            }
-        }
-
-        @Override
-        public void onUpdate(RemediationRequest old, RemediationRequest rr) {
-            if (!Phases.isTerminal(rr)) {
-                boolean resync = Objects.equals(old.getMetadata().getResourceVersion(),
-                        rr.getMetadata().getResourceVersion());
-                if (resync || !waitsOnActiveExecution(rr)) {
-                    queue.add(rr.getMetadata().getName());
-                }
-            } else if (!Phases.isTerminal(old)) {
-                wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
-            }
-        }
-
-        @Override
-        public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
-            wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
-        }
     }
 
     /**
@@ -333,11 +336,129 @@ public final class RemediationController implements AutoCloseable {
         return wfe != null && view.byName(wfe).map(WorkflowExecutions::isActive).orElse(false);
     }
 
-    private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {
-        private final WorkflowExecutionView view;
+    /**
+     * The RR and WFE informers of one set of owned shards (label selector {@code kubernaut.ai/shard in (...)}),
+     * replaced as a whole when ownership changes. No shards: no informers.
+     */
+    private final class ShardCaches {
+        final SortedSet<String> shards;
+        final SharedIndexInformer<RemediationRequest> requests;
+        final SharedIndexInformer<WorkflowExecution> executions;
 
-        ExecutionEvents(WorkflowExecutionView view) {
-            this.view = view;
+        ShardCaches(SortedSet<String> shards) {
+            this.shards = shards;
+            if (shards.isEmpty()) {
+                requests = null;
+                executions = null;
+                return;
+            }
+            String ns = settings.namespace();
+            String[] values = shards.toArray(String[]::new);
+            requests = client.resources(RemediationRequest.class).inNamespace(ns).withLabelIn(Shards.LABEL, values)
+                    .runnableInformer(settings.resyncPeriod().toMillis());
+            requests.addIndexers(Map.of(
+                    BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
+                            ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
+                    BY_BUSY_TARGET, RemediationController::busyTargetOf,
+                    BY_DUPLICATE_OF, RemediationController::duplicateOf));
+            requests.addEventHandler(new RequestEvents(this));
+            executions = client.resources(WorkflowExecution.class).inNamespace(ns).withLabelIn(Shards.LABEL, values)
+                    .runnableInformer(0);
+            WorkflowExecutionView.index(executions);
+            executions.addEventHandler(new ExecutionEvents(this));
+        }
+
+        void startAndAwaitSync(Duration wait) throws InterruptedException, ExecutionException, TimeoutException {
+            if (requests == null) {
+                return;
+            }
+            var listed = java.util.concurrent.CompletableFuture.allOf(
+                    requests.start().toCompletableFuture(), executions.start().toCompletableFuture());
+            listed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        boolean synced() {
+            return requests == null || isListedAndWatching(requests) && isListedAndWatching(executions);
+        }
+
+        RemediationRequest request(String name) {
+            return requests == null ? null : requests.getStore().getByKey(settings.namespace() + "/" + name);
+        }
+
+        List<RemediationRequest> requests() {
+            return requests == null ? List.of() : requests.getStore().list();
+        }
+
+        int requestCount() {
+            return requests == null ? 0 : requests.getStore().list().size();
+        }
+
+        List<RemediationRequest> withFingerprint(String fingerprint) {
+            return requests == null ? List.of() : requests.getIndexer().byIndex(BY_FINGERPRINT, fingerprint);
+        }
+
+        /**
+         * Enqueue RRs found under an index value (the ones blocked on something that just ended); {@code timed}
+         * starts the wake-up latency clock (WFE completions only, as the metric says).
+         */
+        void wake(String index, String value, boolean timed) {
+            long now = System.nanoTime();
+            for (RemediationRequest blocked : requests.getIndexer().byIndex(index, value)) {
+                String name = blocked.getMetadata().getName();
+                if (timed) {
+                    wokenAt.putIfAbsent(name, now);
+                }
+                LOG.debugf("waking blocked RR: rr=%s on %s=%s", name, index, value);
+                queue.add(name);
+            }
+        }
+
+        void close() {
+            if (requests != null) {
+                requests.close();
+                executions.close();
+            }
+        }
+    }
+
+    private final class RequestEvents implements ResourceEventHandler<RemediationRequest> {
+        private final ShardCaches caches;
+
+        RequestEvents(ShardCaches caches) {
+            this.caches = caches;
+        }
+
+        @Override
+        public void onAdd(RemediationRequest rr) {
+            if (!Phases.isTerminal(rr)) {
+                queue.add(rr.getMetadata().getName());
+            }
+        }
+
+        @Override
+        public void onUpdate(RemediationRequest old, RemediationRequest rr) {
+            if (!Phases.isTerminal(rr)) {
+                boolean resync = Objects.equals(old.getMetadata().getResourceVersion(),
+                        rr.getMetadata().getResourceVersion());
+                if (resync || !waitsOnActiveExecution(rr)) {
+                    queue.add(rr.getMetadata().getName());
+                }
+            } else if (!Phases.isTerminal(old)) {
+                caches.wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
+            }
+        }
+
+        @Override
+        public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
+            caches.wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
+        }
+    }
+
+    private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {
+        private final ShardCaches caches;
+
+        ExecutionEvents(ShardCaches caches) {
+            this.caches = caches;
         }
 
         @Override
@@ -371,7 +492,7 @@ public final class RemediationController implements AutoCloseable {
             Map<String, String> labels = wfe.getMetadata().getLabels();
             String targetHash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
             if (targetHash != null) {
-                wake(BY_BUSY_TARGET, targetHash, true);
+                caches.wake(BY_BUSY_TARGET, targetHash, true);
             }
         }
     }

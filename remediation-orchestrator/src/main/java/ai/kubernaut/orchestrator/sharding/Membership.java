@@ -51,6 +51,7 @@ public final class Membership implements AutoCloseable {
     /** When our last successful write was sent (our clock); null before the first. */
     private volatile Instant renewedAt;
     private volatile Set<String> members = Set.of();
+    private volatile java.util.SortedSet<String> ownedShards = new java.util.TreeSet<>();
     private volatile boolean closed;
 
     public Membership(KubernetesClient client, String namespace, String podName, MembershipSettings settings,
@@ -95,11 +96,16 @@ public final class Membership implements AutoCloseable {
         return this;
     }
 
-    /** Whether this replica owns {@code key} now: it is live itself and wins the key over the live set. */
-    public boolean owns(String key) {
+    /** Whether this replica owns {@code shard} now: it is live itself and wins the shard over the live set. */
+    public boolean owns(String shard) {
         Set<String> current = members;
         return selfLive(clock.instant()) && current.contains(podName)
-                && ShardRing.owner(key, current).map(podName::equals).orElse(false);
+                && Shards.ownerOf(shard, current).map(podName::equals).orElse(false);
+    }
+
+    /** The shards this replica wins over the live set; empty while it is not live itself. */
+    public java.util.SortedSet<String> ownedShards() {
+        return ownedShards;
     }
 
     /** The live members as last judged. */
@@ -191,6 +197,7 @@ public final class Membership implements AutoCloseable {
         Set<String> next = Set.copyOf(live);
         if (!next.equals(members)) {
             LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, members);
+            ownedShards = java.util.Collections.unmodifiableSortedSet(Shards.ownedBy(podName, next));
             members = next;
             try {
                 onChange.run();

@@ -34,6 +34,11 @@ public record Target(String namespace, String kind, String name) {
         return hash16(key());
     }
 
+    /** The shard: the first two hex digits of {@link #hash()} (the {@code kubernaut.ai/shard} label value). */
+    public String shard() {
+        return hash().substring(0, 2);
+    }
+
     /** Whether {@link #key()} is a valid WFE spec.targetResource (pattern and length of the CRD). */
     public boolean isValidWorkflowTarget() {
         String key = key();

@@ -15,21 +15,24 @@ import java.util.concurrent.ConcurrentMap;
  * The WFEs routing decides from: the WFE informer's cache (indexed by the target-hash label), plus the WFEs this
  * replica wrote or read by name that the informer has not delivered yet (its own creates a moment ago, a WFE read
  * after a 409). No LIST per decision; a view that is still stale costs one 409 and one GET by name, because WFE
- * names are deterministic per target and sequence (ADR-052-003).
+ * names are deterministic per target and sequence (ADR-052-003). The informer is the one of the shards this
+ * replica owns now; it is replaced when ownership changes (what we wrote ourselves survives the swap).
  */
 public final class WorkflowExecutionView {
 
     public static final String BY_TARGET_HASH = "targetHash";
 
-    private final SharedIndexInformer<WorkflowExecution> informer;
     private final String namespace;
+    private volatile SharedIndexInformer<WorkflowExecution> informer;
     /** name -> WFE known from our own write or read, until the informer has it. */
     private final ConcurrentMap<String, WorkflowExecution> known = new ConcurrentHashMap<>();
 
-    /** Adds the target-hash index to {@code informer} (call before it starts). */
-    public WorkflowExecutionView(SharedIndexInformer<WorkflowExecution> informer, String namespace) {
-        this.informer = informer;
+    public WorkflowExecutionView(String namespace) {
         this.namespace = namespace;
+    }
+
+    /** Adds the target-hash index the view reads to {@code informer} (call before it starts). */
+    public static void index(SharedIndexInformer<WorkflowExecution> informer) {
         informer.addIndexers(Map.of(BY_TARGET_HASH, wfe -> {
             Map<String, String> labels = wfe.getMetadata().getLabels();
             String hash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
@@ -37,11 +40,19 @@ public final class WorkflowExecutionView {
         }));
     }
 
+    /** Reads from {@code next} from now on (an informer given to {@link #index} and synced). */
+    public void use(SharedIndexInformer<WorkflowExecution> next) {
+        this.informer = next;
+    }
+
     /** Every WFE labelled with the target's hash (callers confirm spec.targetResource). */
     public List<WorkflowExecution> onTarget(Target target) {
         Map<String, WorkflowExecution> byName = new LinkedHashMap<>();
-        for (WorkflowExecution wfe : informer.getIndexer().byIndex(BY_TARGET_HASH, target.hash())) {
-            byName.put(wfe.getMetadata().getName(), wfe);
+        SharedIndexInformer<WorkflowExecution> current = informer;
+        if (current != null) {
+            for (WorkflowExecution wfe : current.getIndexer().byIndex(BY_TARGET_HASH, target.hash())) {
+                byName.put(wfe.getMetadata().getName(), wfe);
+            }
         }
         for (WorkflowExecution wfe : known.values()) {
             Map<String, String> labels = wfe.getMetadata().getLabels();
@@ -54,7 +65,8 @@ public final class WorkflowExecutionView {
 
     /** The cached WFE of that name, if the informer (or our own write) has it. */
     public Optional<WorkflowExecution> byName(String name) {
-        WorkflowExecution cached = informer.getIndexer().getByKey(namespace + "/" + name);
+        SharedIndexInformer<WorkflowExecution> current = informer;
+        WorkflowExecution cached = current == null ? null : current.getIndexer().getByKey(namespace + "/" + name);
         return Optional.ofNullable(cached != null ? cached : known.get(name));
     }
 

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class WorkflowExecutions {
 
     public static final String LABEL_TARGET_HASH = "kubernaut.ai/target-hash";
+    /** The target's shard: replicas watch only the WFEs of the shards they own. */
+    public static final String LABEL_SHARD = "kubernaut.ai/shard";
     public static final String LABEL_REMEDIATION_REQUEST = "kubernaut.ai/remediation-request";
     public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY = "remediation-orchestrator";
@@ -94,6 +96,7 @@ public final class WorkflowExecutions {
         wfe.getMetadata().setNamespace(rr.getMetadata().getNamespace());
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(LABEL_TARGET_HASH, target.hash());
+        labels.put(LABEL_SHARD, target.shard());
         labels.put(LABEL_REMEDIATION_REQUEST, rr.getMetadata().getName());
         labels.put(LABEL_MANAGED_BY, MANAGED_BY);
         wfe.getMetadata().setLabels(labels);

@@ -1,5 +1,7 @@
 package ai.kubernaut.orchestrator.it;
 
+import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.BLOCKED;
+import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.COMPLETED;
 import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.EXECUTING;
 import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.FAILED;
 import static ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase.TIMEDOUT;
@@ -15,6 +17,8 @@ import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
 import ai.kubernaut.orchestrator.target.Target;
+import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
+import ai.kubernaut.orchestrator.sharding.Shards;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
@@ -93,6 +97,37 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         await().atMost(WAIT).until(() -> cluster.phase("rr-adopt") == EXECUTING);
         assertEquals(wfe.getMetadata().getName(), cluster.request("rr-adopt").getStatus().getWorkflowExecutionRef());
         assertEquals(1, cluster.executionsOn(target).size());
+    }
+
+    /**
+     * Upgrade from a version without shards: a WFE still running carries no shard label, so no shard cache would
+     * see it. The owner labels it; then it blocks a new RR on its target and its end wakes that RR.
+     */
+    @Test
+    void workflowExecutionFromBeforeShardsIsLabelledAndStillBlocksItsTarget() {
+        ClusterOps cluster = inNamespace("ro-legacy");
+        RemediationRequest old = cluster.create(rr("rr-legacy-old", "legacy"));
+        Target target = new Target("shop", "Deployment", "legacy");
+        var wfe = WorkflowExecutions.build(old, target, new WorkflowSelection("restart-deployment", null, null, null,
+                null, Map.of(), Optional.empty()), 1);
+        wfe.getMetadata().getLabels().remove(Shards.LABEL);
+        client.resources(ai.kubernaut.orchestrator.model.WorkflowExecution.class).inNamespace("ro-legacy")
+                .resource(wfe).create();
+        cluster.setPhase(wfe.getMetadata().getName(), WorkflowExecutionStatus.Phase.RUNNING);
+
+        replicas.start(settings("ro-legacy"), CreationHook.NONE);
+        await().atMost(WAIT).until(() -> Shards.of(target).equals(
+                cluster.execution(wfe.getMetadata().getName()).getMetadata().getLabels().get(Shards.LABEL)));
+        cluster.create(rr("rr-legacy-new", "legacy"));
+        await().atMost(WAIT).until(() -> cluster.phase("rr-legacy-old") == EXECUTING
+                && cluster.phase("rr-legacy-new") == BLOCKED);
+        assertEquals(wfe.getMetadata().getName(), cluster.request("rr-legacy-new").getStatus().getRoutingStatus()
+                .getBlockingWorkflowExecution());
+
+        cluster.setPhase(wfe.getMetadata().getName(), WorkflowExecutionStatus.Phase.COMPLETED);
+        await().atMost(WAIT).until(() -> cluster.phase("rr-legacy-old") == COMPLETED
+                && cluster.phase("rr-legacy-new") == EXECUTING);
+        assertEquals(2, cluster.executionsOn(target).size());
     }
 
     @Test

@@ -151,8 +151,9 @@ class OrchestratorWiringTest {
         // the WFE as the contract describes it
         RemediationRequest owner = cluster.request(running);
         assertEquals("wfe-" + target.hash() + "-1", first.getMetadata().getName());
-        assertEquals(Map.of("kubernaut.ai/target-hash", target.hash(), "kubernaut.ai/remediation-request", running,
-                "app.kubernetes.io/managed-by", "remediation-orchestrator"), first.getMetadata().getLabels());
+        assertEquals(Map.of("kubernaut.ai/target-hash", target.hash(), "kubernaut.ai/shard", target.hash().substring(0, 2),
+                "kubernaut.ai/remediation-request", running, "app.kubernetes.io/managed-by", "remediation-orchestrator"),
+                first.getMetadata().getLabels());
         assertEquals(owner.getMetadata().getUid(), first.getMetadata().getOwnerReferences().get(0).getUid());
         assertEquals(Boolean.TRUE, first.getMetadata().getOwnerReferences().get(0).getController());
         assertEquals("shop/Deployment/two-on-one", first.getSpec().getTargetResource());
@@ -327,7 +328,7 @@ class OrchestratorWiringTest {
     @Test
     void readinessAndMetricsOnTheManagementInterface() {
         await().atMost(WAIT).untilAsserted(() -> RestAssured.given().get(ready).then().statusCode(200)
-                .body(containsString("\"remediationRequestsSynced\": \"true\"")));
+                .body(containsString("\"cachesSynced\": \"true\""), containsString("\"shardsOwned\": \"256\"")));
         cluster.create(rr("rr-metrics", "metrics", TestCatalog.RESTART, "Deployment", "metrics"));
         awaitPhase("rr-metrics", EXECUTING);
 

@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.orchestrator.cluster.TestApiServerResource;
 import ai.kubernaut.orchestrator.cluster.TestCatalog;
+import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
-import ai.kubernaut.orchestrator.sharding.ShardRing;
+import ai.kubernaut.orchestrator.sharding.Shards;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
 import ai.kubernaut.orchestrator.testing.Fixtures;
@@ -52,12 +53,16 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
         await().atMost(WAIT).until(() -> replicas.allReady() && replicas.controllers().stream()
                 .allMatch(c -> String.valueOf(c.healthData().get("members")).split(",").length == 3));
 
+        // three targets owned by each replica (ro-shard-0's move when it leaves)
         List<Target> targets = new ArrayList<>();
-        for (int i = 0; i < 9; i++) {
-            targets.add(new Target("shop", "Deployment", "sharded-" + i));
+        for (String pod : PODS) {
+            for (int i = 0; i < 3; i++) {
+                targets.add(Fixtures.targetOwnedBy(pod, PODS, "shop", "sharded-" + pod.substring(pod.length() - 1)
+                        + "-" + i + "-" + targets.size()));
+            }
         }
-        assertEquals(3, targets.stream().map(t -> ShardRing.owner(t.key(), PODS).orElseThrow()).distinct().count(),
-                "every replica owns some of the targets (ro-shard-0's move when it leaves)");
+        assertEquals(3, targets.stream().map(t -> Shards.ownerOf(Shards.of(t), PODS).orElseThrow()).distinct().count());
+        assertEquals(9, targets.stream().distinct().count());
         long mark = TestApiServerResource.server().mark();
         double contentionBefore = counter("orchestrator.lock.contention");
         for (Target target : targets) {
@@ -81,6 +86,20 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
         long leaseCalls = served.stream().filter(ReplicasDivideTargetsTest::isTargetLeaseCall).count();
         assertEquals(2 * 9, leaseCalls, "one CREATE and one DELETE per WFE, nothing for the blocked RRs");
         assertEquals(contentionBefore, counter("orchestrator.lock.contention"), "each target has one owner");
+
+        // the RRs came without a shard label: each was labelled once, by its shard's owner, and each replica's
+        // caches hold only its own shards' RRs (the watches are filtered, not just the work)
+        assertEquals(18, served.stream().filter(r -> r.byService() && NS.equals(r.namespace())
+                && r.resource().equals("remediationrequests") && r.subresource().isEmpty()
+                && r.verb().equals("patch")).count(), "one label patch per RR");
+        for (RemediationRequest rr : cluster.requests()) {
+            Target target = new Target("shop", "Deployment", rr.getSpec().getTargetResource().getName());
+            assertEquals(Shards.of(target), rr.getMetadata().getLabels().get(Shards.LABEL), rr.getMetadata().getName());
+        }
+        for (var controller : replicas.controllers()) {
+            assertEquals(6, ((Number) controller.healthData().get("cachedRemediationRequests")).intValue(),
+                    "three targets x two RRs in each replica's cache: " + controller.healthData());
+        }
 
         // ro-shard-0 leaves (deletes its member Lease): the others take its targets, the second RRs run there
         replicas.stop(0);

@@ -1,0 +1,125 @@
+package ai.kubernaut.orchestrator.sharding;
+
+import ai.kubernaut.orchestrator.model.RemediationRequest;
+import ai.kubernaut.orchestrator.model.WorkflowExecution;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.HttpURLConnection;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * Files RRs and WFEs that carry no {@code kubernaut.ai/shard} label under their shard, so that the owner's
+ * label-selected informers see them: RRs created by something other than the Gateway (which labels its own),
+ * and WFEs created before shards existed. Every replica watches the unlabelled objects (none in the steady
+ * state); the owner of an object's shard writes the label with one merge patch of metadata.labels, which
+ * changes nothing else and is the same value whoever writes it, so a hand-over moment with two writers is
+ * harmless and needs no resourceVersion.
+ */
+public final class ShardLabeller implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ShardLabeller.class);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final Predicate<String> ownsShard;
+    private final long resyncMillis;
+    private final AtomicLong labelled = new AtomicLong();
+    private SharedIndexInformer<RemediationRequest> requests;
+    private SharedIndexInformer<WorkflowExecution> executions;
+
+    /**
+     * @param ownsShard    whether this replica owns a shard now
+     * @param resyncMillis how often unlabelled objects are looked at again (a failed patch, a shard nobody
+     *                     owned a moment ago); 0 disables
+     */
+    public ShardLabeller(KubernetesClient client, String namespace, Predicate<String> ownsShard, long resyncMillis) {
+        this.client = client;
+        this.namespace = namespace;
+        this.ownsShard = ownsShard;
+        this.resyncMillis = resyncMillis;
+    }
+
+    public ShardLabeller start() {
+        requests = watchUnlabelled(RemediationRequest.class, rr -> Optional.of(Shards.ofSpec(rr)));
+        executions = watchUnlabelled(WorkflowExecution.class, Shards::ofExecution);
+        return this;
+    }
+
+    public boolean hasSynced() {
+        return requests != null && requests.hasSynced() && executions != null && executions.hasSynced();
+    }
+
+    /** After ownership changed: label what this replica owns now. */
+    public void ownershipChanged() {
+        if (requests != null) {
+            requests.getStore().list().forEach(rr -> label(RemediationRequest.class, rr, Shards.ofSpec(rr)));
+        }
+        if (executions != null) {
+            executions.getStore().list().forEach(wfe -> Shards.ofExecution(wfe)
+                    .ifPresent(shard -> label(WorkflowExecution.class, wfe, shard)));
+        }
+    }
+
+    /** Objects this replica labelled so far. */
+    public long labelled() {
+        return labelled.get();
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> watchUnlabelled(Class<T> type,
+            Function<T, Optional<String>> shardOf) {
+        return client.resources(type).inNamespace(namespace).withoutLabel(Shards.LABEL)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(T object) {
+                        shardOf.apply(object).ifPresent(shard -> label(type, object, shard));
+                    }
+
+                    @Override
+                    public void onUpdate(T old, T object) {
+                        shardOf.apply(object).ifPresent(shard -> label(type, object, shard));
+                    }
+
+                    @Override
+                    public void onDelete(T object, boolean unknownFinalState) {
+                    }
+                }, resyncMillis);
+    }
+
+    private <T extends HasMetadata> void label(Class<T> type, T object, String shard) {
+        if (!ownsShard.test(shard)) {
+            return;
+        }
+        String name = object.getMetadata().getName();
+        try {
+            client.resources(type).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"labels\":{\"" + Shards.LABEL + "\":\"" + shard + "\"}}}");
+            labelled.incrementAndGet();
+            LOG.debugf("filed under shard %s: %s %s", shard, object.getKind(), name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+                // the next event or resync of this still unlabelled object tries again
+                LOG.warnf("could not label %s %s with shard %s (HTTP %d): %s", object.getKind(), name, shard,
+                        e.getCode(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (requests != null) {
+            requests.close();
+        }
+        if (executions != null) {
+            executions.close();
+        }
+    }
+}
