@@ -10,8 +10,11 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -27,12 +30,13 @@ import org.jboss.logging.Logger;
 public final class ShardLabeller implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ShardLabeller.class);
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final String namespace;
     private final Predicate<String> ownsShard;
     private final long resyncMillis;
-    private final AtomicLong labelled = new AtomicLong();
+    private final ScheduledExecutorService retries;
     private SharedIndexInformer<RemediationRequest> requests;
     private SharedIndexInformer<WorkflowExecution> executions;
 
@@ -46,6 +50,11 @@ public final class ShardLabeller implements AutoCloseable {
         this.namespace = namespace;
         this.ownsShard = ownsShard;
         this.resyncMillis = resyncMillis;
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ro-shard-labeller");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public ShardLabeller start() {
@@ -67,11 +76,6 @@ public final class ShardLabeller implements AutoCloseable {
             executions.getStore().list().forEach(wfe -> Shards.ofExecution(wfe)
                     .ifPresent(shard -> label(WorkflowExecution.class, wfe, shard)));
         }
-    }
-
-    /** Objects this replica labelled so far. */
-    public long labelled() {
-        return labelled.get();
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watchUnlabelled(Class<T> type,
@@ -102,19 +106,29 @@ public final class ShardLabeller implements AutoCloseable {
         try {
             client.resources(type).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"labels\":{\"" + Shards.LABEL + "\":\"" + shard + "\"}}}");
-            labelled.incrementAndGet();
             LOG.debugf("filed under shard %s: %s %s", shard, object.getKind(), name);
         } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                // the next event or resync of this still unlabelled object tries again
-                LOG.warnf("could not label %s %s with shard %s (HTTP %d): %s", object.getKind(), name, shard,
-                        e.getCode(), e.getMessage());
+            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND && !retries.isShutdown()) {
+                // until it lands (or the object goes, or its shard moves away): no owner watches it meanwhile
+                LOG.warnf("could not label %s %s with shard %s (HTTP %d), trying again in %s: %s", object.getKind(),
+                        name, shard, e.getCode(), RETRY_DELAY, e.getMessage());
+                retries.schedule(() -> labelIfStillUnlabelled(type, object, shard), RETRY_DELAY.toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    private <T extends HasMetadata> void labelIfStillUnlabelled(Class<T> type, T object, String shard) {
+        SharedIndexInformer<?> informer = type == RemediationRequest.class ? requests : executions;
+        if (informer != null && informer.getStore().getByKey(
+                object.getMetadata().getNamespace() + "/" + object.getMetadata().getName()) != null) {
+            label(type, object, shard);
         }
     }
 
     @Override
     public void close() {
+        retries.shutdownNow();
         if (requests != null) {
             requests.close();
         }

@@ -130,6 +130,27 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         assertEquals(2, cluster.executionsOn(target).size());
     }
 
+    /** An RR created without the shard label whose labelling fails (API server 503) is labelled on a retry. */
+    @Test
+    void failedShardLabelIsRetriedUntilTheRequestIsWatchedAndRun() {
+        ClusterOps cluster = inNamespace("ro-label-retry");
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        TestApiServerResource.server().hook((request, caller) -> request.getMethod().equals("PATCH")
+                && request.getPath().startsWith(
+                        "/apis/kubernaut.ai/v1alpha1/namespaces/ro-label-retry/remediationrequests/rr-label-retry")
+                && !request.getPath().contains("/status") && refused.getAndIncrement() < 2
+                        ? new MockResponse().setResponseCode(503).setHeader("Content-Type", "application/json")
+                                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                        + "\"reason\":\"ServiceUnavailable\",\"code\":503}")
+                        : null);
+        replicas.start(settings("ro-label-retry"), CreationHook.NONE);
+        cluster.create(rr("rr-label-retry", "label-retry"));
+        await().atMost(WAIT).until(() -> cluster.phase("rr-label-retry") == EXECUTING);
+        assertEquals(3, refused.get(), "two refused label patches, then one that landed");
+        assertEquals(Shards.of(new Target("shop", "Deployment", "label-retry")),
+                cluster.request("rr-label-retry").getMetadata().getLabels().get(Shards.LABEL));
+    }
+
     @Test
     void workflowExecutionTheServerRejectsFailsTheRequestInsteadOfRetryingForever() {
         ClusterOps cluster = inNamespace("ro-rejected");
