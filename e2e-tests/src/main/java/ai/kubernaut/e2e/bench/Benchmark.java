@@ -26,7 +26,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -395,25 +394,28 @@ public final class Benchmark {
      * Waits until every named RR has reached a terminal phase in the watch and returns when the last of them did
      * ({@link System#nanoTime()} on receipt). A watch, not a LIST every 100 ms: polling the whole namespace cost
      * the API server and this JVM a serialization and a decode of every RR ~10 times a second, CPU the
-     * orchestrators under test then did not get (and rounded the end time up to the poll).
+     * orchestrators under test then did not get (and rounded the end time up to the poll). Each event is looked
+     * at once, on arrival ({@link CompletionWait}); this thread sleeps on a latch, waking once a second only to
+     * notice a closed watch or the timeout.
      */
     private static long awaitCompleted(WatchLog rrWatch, List<String> names, Duration timeout) {
-        Set<String> wanted = Set.copyOf(names);
-        long[] lastEnd = {0};
-        Awaitility.await("RRs completed").atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (rrWatch.closedBecause() != null) {
-                throw new IllegalStateException("RR watch closed: " + rrWatch.closedBecause());
-            }
-            Map<String, Long> ended = new HashMap<>();
-            for (WatchLog.Event e : rrWatch.events()) {
-                if (wanted.contains(e.name()) && e.action() != Watcher.Action.DELETED && !KubernautObjects.rrActive(e.object())) {
-                    ended.putIfAbsent(e.name(), e.atNanos());
+        CompletionWait wait = new CompletionWait(Set.copyOf(names), rr -> !KubernautObjects.rrActive(rr));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (WatchLog.Subscription ignored = rrWatch.subscribe(wait)) {
+            while (!wait.await(Duration.ofSeconds(1))) {
+                if (rrWatch.closedBecause() != null) {
+                    throw new IllegalStateException("RR watch closed: " + rrWatch.closedBecause());
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("RRs completed: " + wait.endedCount() + " of " + names.size()
+                            + " ended within " + timeout);
                 }
             }
-            lastEnd[0] = ended.values().stream().mapToLong(Long::longValue).max().orElse(0);
-            return ended.size() == wanted.size();
-        });
-        return lastEnd[0];
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for RRs", e);
+        }
+        return wait.lastEndNanos();
     }
 
     private static Metrics scrape(List<Replica> replicas) {
