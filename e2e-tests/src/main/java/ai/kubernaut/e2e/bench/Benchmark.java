@@ -1,6 +1,7 @@
 package ai.kubernaut.e2e.bench;
 
 import ai.kubernaut.e2e.cluster.Cluster;
+import ai.kubernaut.e2e.cluster.EmbeddedCluster;
 import ai.kubernaut.e2e.executor.TestWorkflowExecutor;
 import ai.kubernaut.e2e.load.Alert;
 import ai.kubernaut.e2e.load.LoadResult;
@@ -25,7 +26,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +74,12 @@ public final class Benchmark {
     private static final int RO_CHAIN = Integer.getInteger("bench.roChain", 20);
     private static final int RO_TARGETS = Integer.getInteger("bench.roTargets", 20);
     private static final int RO_PER_TARGET = Integer.getInteger("bench.roPerTarget", 5);
+    /**
+     * Warm-up targets of the orchestrator phases, 2 RRs each, on targets not used afterwards. 40 (80 RRs) so that
+     * with 3 replicas each owns enough targets to reconcile >= ~20 RRs before the measured ones: the replicas run
+     * C1 only and a replica that owned none of 3 warm-up targets met the 100 RRs cold (docs/benchmarks.md).
+     */
+    private static final int RO_WARM = Integer.getInteger("bench.warm", 40);
     /** Which parts run: {@code gateway}, {@code orchestrator} or both (default). */
     private static final String PARTS = System.getProperty("bench.parts", "gateway,orchestrator");
     private static final int HISTORY = Integer.getInteger("bench.history", 10_000);
@@ -221,14 +227,20 @@ public final class Benchmark {
         Map<String, String> figures = new LinkedHashMap<>();
         try (KubernautSystem system = KubernautSystem.in(cluster).namespacePrefix("bench-ro" + replicas)
                 .orchestrators(replicas).executor(Duration.ofMillis(100)).start();
-             WatchLog wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace());
              WatchLog rrWatch = WatchLog.ofRemediationRequests(cluster.admin(), system.namespace())) {
             String apps = "bench-apps";
             ApiCallCounter counter = new ApiCallCounter(system);
             // warm-up: JIT, connection pools and member Leases, on targets not used afterwards
-            List<String> warm = createAtOnce(cluster, system.namespace(), apps, List.of("warmup-0", "warmup-1", "warmup-2"),
-                    2, 5000);
+            List<String> warmTargets = new ArrayList<>();
+            for (int t = 0; t < RO_WARM; t++) {
+                warmTargets.add("warmup-" + t);
+            }
+            ApiCallCounter.Mark warmMark = counter.mark();
+            List<String> warm = createAtOnce(cluster, system.namespace(), apps, warmTargets, 2, 5000);
             awaitCompleted(rrWatch, warm, Duration.ofMinutes(3));
+            counter.requests(warmMark, ServiceKind.ORCHESTRATOR).ifPresent(rs -> OUT.println("orchestrator, " + replicas
+                    + " replica(s): warm-up of " + warm.size() + " RRs on " + RO_WARM + " targets, WFEs created per replica: "
+                    + wfeCreatesByPod(rs)));
 
             int total = RO_TARGETS * RO_PER_TARGET;
             OUT.println("orchestrator, " + replicas + " replica(s): " + total + " RRs over " + RO_TARGETS + " targets at once...");
@@ -238,9 +250,11 @@ public final class Benchmark {
             }
             Metrics before = scrape(system.orchestrators().replicas());
             ApiCallCounter.Mark mark = counter.mark();
+            CpuWindow cpuWindow = CpuWindow.open(cpuWatched(cluster, system));
             long start = System.nanoTime();
             List<String> many = createAtOnce(cluster, system.namespace(), apps, targets, RO_PER_TARGET, 1000);
             long end = awaitCompleted(rrWatch, many, Duration.ofMinutes(5));
+            CpuWindow.Usage cpu = cpuWindow.close();
             double seconds = (end - start) / 1e9;
             Metrics after = scrape(system.orchestrators().replicas());
             ApiCallCounter.Counts calls = counter.since(mark, ServiceKind.ORCHESTRATOR);
@@ -264,24 +278,33 @@ public final class Benchmark {
             // where the RO's API requests go (status writes, Events, Leases, creates): the CPU of every request is
             // paid by the API server, the replica and every watcher that receives the resulting event
             figures.put("RO API requests per RR (request log), by resource/subresource verb",
-                    counter.requests(mark, ServiceKind.ORCHESTRATOR).map(rs -> {
-                        Map<String, Long> byKind = new java.util.TreeMap<>();
-                        rs.forEach(r -> byKind.merge(r.resource() + (r.subresource().isEmpty() ? "" : "/" + r.subresource())
-                                + " " + r.verb(), 1L, Long::sum));
-                        StringBuilder text = new StringBuilder(String.format("%.2f (%d):", (double) rs.size() / total, rs.size()));
-                        byKind.forEach((k, v) -> text.append(String.format(" %s %.2f;", k, (double) v / total)));
-                        return text.toString();
-                    }).orElse("n/a (no request log)"));
+                    counter.requests(mark, ServiceKind.ORCHESTRATOR).map(rs -> perRrByKind(rs, total))
+                            .orElse("n/a (no request log)"));
+            // the harness's own requests (RR creates, the test workflow executor's status writes and reads)
+            figures.put("benchmark (admin) API requests per RR (request log), by resource/subresource verb",
+                    counter.adminRequests(mark).map(rs -> perRrByKind(rs, total)).orElse("n/a (no request log)"));
             figures.put("of which member Lease renewals", counter.requests(mark, ServiceKind.ORCHESTRATOR)
                     .map(rs -> Long.toString(rs.stream().filter(r -> r.isLease() && r.name().startsWith("ro-member-"))
                             .count())).orElse("n/a"));
+            // who burnt the two cores while the RRs ran: CPU taken by the harness is CPU the replicas did not get
+            int cores = Runtime.getRuntime().availableProcessors();
+            Map<String, java.util.Optional<Duration>> used = new LinkedHashMap<>(cpu.byLabel());
+            figures.put("CPU seconds in the run: benchmark JVM", CpuWindow.cell(used.remove(BENCH_JVM), cpu.wall(), cores));
+            figures.put("CPU seconds in the run: API server", used.containsKey(API_SERVER)
+                    ? CpuWindow.cell(used.remove(API_SERVER), cpu.wall(), cores) : "n/a (not a local process)");
+            figures.put("CPU seconds in the run: replicas (sum and each)", CpuWindow.sumAndEach(used, cpu.wall(), cores));
 
             if (replicas == 3) {
                 TestWorkflowExecutor executor = system.executor().orElseThrow();
                 OUT.println("orchestrator: " + RO_CHAIN + " RRs on one target at once (each waits for the previous WFE)...");
-                List<String> chain = createAtOnce(cluster, system.namespace(), apps, List.of("chain-target"), RO_CHAIN, 0);
-                awaitCompleted(rrWatch, chain, Duration.ofMinutes(3));
-                Percentiles wake = Percentiles.of(completionToNextWfe(executor, wfeWatch, "chain-target"));
+                Percentiles wake;
+                // opened only now (the watch is established when this returns): while the 100 RRs ran, decoding every
+                // WFE event a second time in this JVM was CPU taken from the replicas
+                try (WatchLog wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace())) {
+                    List<String> chain = createAtOnce(cluster, system.namespace(), apps, List.of("chain-target"), RO_CHAIN, 0);
+                    awaitCompleted(rrWatch, chain, Duration.ofMinutes(3));
+                    wake = Percentiles.of(completionToNextWfe(executor, wfeWatch, "chain-target"));
+                }
                 figures.put("WFE completed -> next WFE on the target (observed), p50", ms(wake.at(50)));
                 figures.put("WFE completed -> next WFE on the target (observed), p99", ms(wake.at(99)));
                 Metrics ro = scrape(system.orchestrators().replicas());
@@ -292,6 +315,42 @@ public final class Benchmark {
                     .map(r -> r.rssKib().map(k -> (k / 1024) + " MiB").orElse("n/a")).collect(Collectors.joining(", ")));
         }
         return figures;
+    }
+
+    private static final String BENCH_JVM = "benchmark JVM";
+    private static final String API_SERVER = "API server";
+
+    /** This JVM, the embedded API server (when the cluster is embedded) and every live orchestrator replica. */
+    private static List<CpuWindow.Watched> cpuWatched(Cluster cluster, KubernautSystem system) {
+        List<CpuWindow.Watched> watched = new ArrayList<>();
+        watched.add(new CpuWindow.Watched(BENCH_JVM, ProcessHandle.current()));
+        if (cluster instanceof EmbeddedCluster embedded) {
+            ProcessHandle.of(embedded.process().pid()).ifPresent(p -> watched.add(new CpuWindow.Watched(API_SERVER, p)));
+        }
+        for (Replica r : system.orchestrators().replicas()) {
+            if (r.isAlive()) {
+                ProcessHandle.of(r.pid()).ifPresent(p -> watched.add(new CpuWindow.Watched(r.podName(), p)));
+            }
+        }
+        return watched;
+    }
+
+    /** Requests per RR, in total and by resource/subresource and verb. */
+    private static String perRrByKind(List<RequestRecord> rs, int total) {
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        rs.forEach(r -> byKind.merge(r.resource() + (r.subresource().isEmpty() ? "" : "/" + r.subresource())
+                + " " + r.verb(), 1L, Long::sum));
+        StringBuilder text = new StringBuilder(String.format("%.2f (%d):", (double) rs.size() / total, rs.size()));
+        byKind.forEach((k, v) -> text.append(String.format(" %s %.2f;", k, (double) v / total)));
+        return text.toString();
+    }
+
+    /** WFE creates per replica (pod) in a window of the request log: how the work divided. */
+    private static Map<String, Long> wfeCreatesByPod(List<RequestRecord> rs) {
+        Map<String, Long> byPod = new java.util.TreeMap<>();
+        rs.stream().filter(r -> r.resource().equals("workflowexecutions") && r.verb().equals("create") && r.succeeded())
+                .forEach(r -> byPod.merge(r.pod(), 1L, Long::sum));
+        return byPod;
     }
 
     /** For each completed WFE on {@code target}, the time until the next WFE on that target appeared. */
@@ -343,25 +402,28 @@ public final class Benchmark {
      * Waits until every named RR has reached a terminal phase in the watch and returns when the last of them did
      * ({@link System#nanoTime()} on receipt). A watch, not a LIST every 100 ms: polling the whole namespace cost
      * the API server and this JVM a serialization and a decode of every RR ~10 times a second, CPU the
-     * orchestrators under test then did not get (and rounded the end time up to the poll).
+     * orchestrators under test then did not get (and rounded the end time up to the poll). Each event is looked
+     * at once, on arrival ({@link CompletionWait}); this thread sleeps on a latch, waking once a second only to
+     * notice a closed watch or the timeout.
      */
     private static long awaitCompleted(WatchLog rrWatch, List<String> names, Duration timeout) {
-        Set<String> wanted = Set.copyOf(names);
-        long[] lastEnd = {0};
-        Awaitility.await("RRs completed").atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (rrWatch.closedBecause() != null) {
-                throw new IllegalStateException("RR watch closed: " + rrWatch.closedBecause());
-            }
-            Map<String, Long> ended = new HashMap<>();
-            for (WatchLog.Event e : rrWatch.events()) {
-                if (wanted.contains(e.name()) && e.action() != Watcher.Action.DELETED && !KubernautObjects.rrActive(e.object())) {
-                    ended.putIfAbsent(e.name(), e.atNanos());
+        CompletionWait wait = new CompletionWait(Set.copyOf(names), rr -> !KubernautObjects.rrActive(rr));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (WatchLog.Subscription ignored = rrWatch.subscribe(wait)) {
+            while (!wait.await(Duration.ofSeconds(1))) {
+                if (rrWatch.closedBecause() != null) {
+                    throw new IllegalStateException("RR watch closed: " + rrWatch.closedBecause());
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("RRs completed: " + wait.endedCount() + " of " + names.size()
+                            + " ended within " + timeout);
                 }
             }
-            lastEnd[0] = ended.values().stream().mapToLong(Long::longValue).max().orElse(0);
-            return ended.size() == wanted.size();
-        });
-        return lastEnd[0];
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for RRs", e);
+        }
+        return wait.lastEndNanos();
     }
 
     private static Metrics scrape(List<Replica> replicas) {

@@ -2,6 +2,7 @@ package ai.kubernaut.e2e.executor;
 
 import ai.kubernaut.e2e.observe.KubernautObjects;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -18,13 +19,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Plays the workflow engine: watches WorkflowExecutions in a namespace and moves each new one to
  * {@code Running} and, {@link #runTime()} later, to {@code Completed}, through the status subresource with
- * optimistic concurrency (re-read and retry on 409). Controllable: {@link #pause()} holds every WFE where
- * it is (a stuck workflow), {@link #resume()} lets them go on; the run time can change at any moment.
- * Records when it completed each WFE, for the wake-up latency measurements.
+ * optimistic concurrency. Each step writes from the copy it already has (the informer's object for the start,
+ * the object the start's write returned for the completion) with that copy's resourceVersion, so a WFE costs
+ * two requests; only on 409 does it GET that one WFE by name and re-decide. Controllable: {@link #pause()} holds
+ * every WFE where it is (a stuck workflow), {@link #resume()} lets them go on; the run time can change at any
+ * moment. Records when it completed each WFE, for the wake-up latency measurements.
  */
 public final class TestWorkflowExecutor implements AutoCloseable {
 
@@ -45,6 +49,7 @@ public final class TestWorkflowExecutor implements AutoCloseable {
     private final AtomicLong statusConflicts = new AtomicLong();
     private final AtomicLong transientFailures = new AtomicLong();
     private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+    private static final int MAX_CONFLICTS = 20;
     private volatile Duration runTime;
     private volatile boolean paused;
     private SharedIndexInformer<GenericKubernetesResource> informer;
@@ -79,28 +84,31 @@ public final class TestWorkflowExecutor implements AutoCloseable {
         String name = wfe.getMetadata().getName();
         String phase = KubernautObjects.wfePhase(wfe);
         if ((phase.isEmpty() || phase.equals("Pending")) && started.add(name)) {
-            scheduler.execute(() -> startRun(name));
+            scheduler.execute(() -> startRun(name, wfe));
         }
     }
 
-    private void startRun(String name) {
+    /** Moves the WFE to Running; {@code known} is the latest copy at hand (null: read it first). */
+    private void startRun(String name, GenericKubernetesResource known) {
         if (paused) {
             heldWhilePaused.add(name);
             return;
         }
-        if (failedTransiently(() -> writePhase(name, "Running", Set.of("", "Pending")), () -> startRun(name))) {
-            return;
+        GenericKubernetesResource running = stepOrRetryLater(
+                () -> writePhase(name, "Running", Set.of("", "Pending"), known), () -> startRun(name, null));
+        if (running != null) {
+            scheduler.schedule(() -> complete(name, running), runTime.toMillis(), TimeUnit.MILLISECONDS);
         }
-        scheduler.schedule(() -> complete(name), runTime.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
      * Runs one step; when the API server does not answer or answers 5xx/429 (e.g. while it is frozen), tries the
-     * step again a little later, as a workflow engine would. True when the step did not happen (now or ever).
+     * step again a little later, as a workflow engine would (the retry reads the WFE first: the failed write may
+     * have been carried out). The WFE as the step left it, or null when the step did not happen (now or ever).
      */
-    private boolean failedTransiently(java.util.function.BooleanSupplier step, Runnable again) {
+    private GenericKubernetesResource stepOrRetryLater(Supplier<GenericKubernetesResource> step, Runnable again) {
         try {
-            return !step.getAsBoolean();
+            return step.get();
         } catch (KubernetesClientException e) {
             int code = e.getCode();
             if (code > 0 && code != 429 && code < 500) {
@@ -108,58 +116,82 @@ public final class TestWorkflowExecutor implements AutoCloseable {
             }
             transientFailures.incrementAndGet();
             scheduler.schedule(again, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            return null;
         }
     }
 
-    private void complete(String name) {
+    /** Moves the WFE to Completed and records when; {@code known} is the latest copy at hand (null: read it first). */
+    private void complete(String name, GenericKubernetesResource known) {
         if (paused) {
             heldWhilePaused.add(name);
             return;
         }
-        if (!failedTransiently(() -> writePhase(name, "Completed", Set.of("Running")), () -> complete(name))) {
-            GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
-            completions.put(name, new Completion(name, wfe == null ? "" : KubernautObjects.wfeTarget(wfe),
-                    Instant.now(), System.nanoTime()));
+        GenericKubernetesResource done = stepOrRetryLater(
+                () -> writePhase(name, "Completed", Set.of("Running"), known), () -> complete(name, null));
+        if (done != null) {
+            completions.put(name, new Completion(name, KubernautObjects.wfeTarget(done), Instant.now(), System.nanoTime()));
         }
     }
 
-    /** Moves the WFE from one of {@code from} to {@code to} (true if it is there already); false if it is gone or elsewhere. */
-    @SuppressWarnings("unchecked")
-    private boolean writePhase(String name, String to, Set<String> from) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
-            if (wfe != null && KubernautObjects.wfePhase(wfe).equals(to)) {
-                return true; // a retried write whose first answer was lost had been carried out
+    /**
+     * Moves the WFE from one of {@code from} to {@code to}, writing from {@code known} (null: GET it first) with its
+     * resourceVersion; on 409 GETs the WFE by name and decides again. Returns the WFE as written (or as found, if
+     * it is at {@code to} already); null if it is gone or in another phase.
+     */
+    private GenericKubernetesResource writePhase(String name, String to, Set<String> from, GenericKubernetesResource known) {
+        GenericKubernetesResource wfe = known != null ? known : read(name);
+        for (int conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
+            if (wfe == null) {
+                return null;
             }
-            if (wfe == null || !from.contains(KubernautObjects.wfePhase(wfe))) {
-                return false;
+            String phase = KubernautObjects.wfePhase(wfe);
+            if (phase.equals(to)) {
+                return wfe; // a retried write whose first answer was lost had been carried out
             }
-            Object current = wfe.getAdditionalProperties().get("status");
-            Map<String, Object> status = current instanceof Map<?, ?> m
-                    ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
-            status.put("phase", to);
-            if (to.equals("Running")) {
-                status.put("startTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            } else {
-                status.put("completionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            if (!from.contains(phase)) {
+                return null;
             }
-            wfe.setAdditionalProperty("status", status);
             try {
-                KubernautObjects.wfes(admin).inNamespace(namespace).resource(wfe).updateStatus();
-                return true;
+                return KubernautObjects.wfes(admin).inNamespace(namespace).resource(withPhase(wfe, to)).updateStatus();
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
                     statusConflicts.incrementAndGet();
-                    continue; // someone else wrote meanwhile: re-read and re-decide
+                    wfe = read(name); // someone else wrote meanwhile (or our copy was stale): re-read and re-decide
+                    continue;
                 }
                 if (e.getCode() == 404) {
-                    return false;
+                    return null;
                 }
                 throw e;
             }
         }
-        throw new IllegalStateException("could not move WFE " + name + " to " + to + " after 20 conflicts");
+        throw new IllegalStateException("could not move WFE " + name + " to " + to + " after " + MAX_CONFLICTS + " conflicts");
+    }
+
+    private GenericKubernetesResource read(String name) {
+        return KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
+    }
+
+    /**
+     * A copy of {@code wfe} (same resourceVersion) with the phase and its timestamp set; {@code wfe} itself may be
+     * the informer's cached object and is left untouched.
+     */
+    @SuppressWarnings("unchecked")
+    static GenericKubernetesResource withPhase(GenericKubernetesResource wfe, String to) {
+        GenericKubernetesResource copy = new GenericKubernetesResource();
+        copy.setApiVersion(wfe.getApiVersion());
+        copy.setKind(wfe.getKind());
+        copy.setMetadata(new ObjectMetaBuilder(wfe.getMetadata()).build());
+        Map<String, Object> properties = new LinkedHashMap<>(wfe.getAdditionalProperties());
+        Object current = properties.get("status");
+        Map<String, Object> status = current instanceof Map<?, ?> m
+                ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+        status.put("phase", to);
+        status.put(to.equals("Running") ? "startTime" : "completionTime",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        properties.put("status", status);
+        copy.setAdditionalProperties(properties);
+        return copy;
     }
 
     /** Holds every WFE where it is until {@link #resume()}. */
@@ -173,14 +205,14 @@ public final class TestWorkflowExecutor implements AutoCloseable {
         for (String name : Set.copyOf(heldWhilePaused)) {
             heldWhilePaused.remove(name);
             scheduler.execute(() -> {
-                GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
+                GenericKubernetesResource wfe = read(name);
                 if (wfe == null) {
                     return;
                 }
                 if (KubernautObjects.wfePhase(wfe).equals("Running")) {
-                    complete(name);
+                    complete(name, wfe);
                 } else {
-                    startRun(name);
+                    startRun(name, wfe);
                 }
             });
         }
@@ -205,6 +237,16 @@ public final class TestWorkflowExecutor implements AutoCloseable {
 
     public long statusConflicts() {
         return statusConflicts.get();
+    }
+
+    /** Steps that met a 5xx, 429 or no answer and were tried again later. */
+    public long transientFailures() {
+        return transientFailures.get();
+    }
+
+    /** WFEs held by {@link #pause()}, waiting for {@link #resume()}. */
+    public int heldCount() {
+        return heldWhilePaused.size();
     }
 
     @Override

@@ -89,6 +89,16 @@ public final class ApiCallCounter {
                 .toList());
     }
 
+    /**
+     * The requests the test itself sent to this system's namespace in a window (admin token: fixtures, the test
+     * workflow executor); empty on a real cluster (no request log to read).
+     */
+    public Optional<List<RequestRecord>> adminRequests(Mark mark) {
+        return control.map(c -> c.since(mark.requestSeq()).stream()
+                .filter(r -> !r.byService() && r.namespace().equals(system.namespace()))
+                .toList());
+    }
+
     private static Metrics scrape(List<Replica> replicas) {
         return Metrics.merge(replicas.stream().filter(Replica::isAlive).map(Replica::metrics).toList());
     }

@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.client.WatcherException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Every watch event of one kind (RRs or WFEs) in a namespace, in the order the API server sent them.
@@ -24,8 +26,15 @@ public final class WatchLog implements AutoCloseable {
         }
     }
 
+    /** Ends a {@link #subscribe} (no exception, for try-with-resources). */
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     private final String kind;
     private final List<Event> events = new ArrayList<>();
+    private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong seq = new AtomicLong();
     private final Watch watch;
     private volatile String closedBecause;
@@ -40,7 +49,9 @@ public final class WatchLog implements AutoCloseable {
                             return;
                         }
                         synchronized (events) {
-                            events.add(new Event(seq.getAndIncrement(), System.nanoTime(), action, resource));
+                            Event event = new Event(seq.getAndIncrement(), System.nanoTime(), action, resource);
+                            events.add(event);
+                            listeners.forEach(l -> l.accept(event));
                         }
                     }
 
@@ -67,6 +78,19 @@ public final class WatchLog implements AutoCloseable {
         synchronized (events) {
             return List.copyOf(events);
         }
+    }
+
+    /**
+     * Hands {@code listener} every event received so far, then each new one on arrival (on the watch's thread, in
+     * order, none missed or repeated), until the subscription is closed: for waits that look at each event once
+     * instead of rescanning {@link #events()}. The listener must be quick and must not block.
+     */
+    public Subscription subscribe(Consumer<Event> listener) {
+        synchronized (events) {
+            events.forEach(listener);
+            listeners.add(listener);
+        }
+        return () -> listeners.remove(listener);
     }
 
     public int size() {
