@@ -75,9 +75,10 @@ public final class Benchmark {
     private static final int RO_TARGETS = Integer.getInteger("bench.roTargets", 20);
     private static final int RO_PER_TARGET = Integer.getInteger("bench.roPerTarget", 5);
     /**
-     * Warm-up targets of the orchestrator phases, 2 RRs each, on targets not used afterwards. 40 (80 RRs) so that
-     * with 3 replicas each owns enough targets to reconcile >= ~20 RRs before the measured ones: the replicas run
-     * C1 only and a replica that owned none of 3 warm-up targets met the 100 RRs cold (docs/benchmarks.md).
+     * Warm-up targets per replica of the orchestrator phases, 2 RRs each, on targets not used afterwards: 40 (80 RRs
+     * with 1 replica, 240 with 3) so that every replica JVM has reconciled about as many RRs as the single one before
+     * the measured ones. The replicas run C1 only; a replica that owned none of 3 warm-up targets met the 100 RRs
+     * cold, and a third of the single replica's warm-up left the 3 replicas measurably colder (docs/benchmarks.md).
      */
     private static final int RO_WARM = Integer.getInteger("bench.warm", 40);
     /** Which parts run: {@code gateway}, {@code orchestrator} or both (default). */
@@ -232,14 +233,14 @@ public final class Benchmark {
             ApiCallCounter counter = new ApiCallCounter(system);
             // warm-up: JIT, connection pools and member Leases, on targets not used afterwards
             List<String> warmTargets = new ArrayList<>();
-            for (int t = 0; t < RO_WARM; t++) {
+            for (int t = 0; t < RO_WARM * replicas; t++) {
                 warmTargets.add("warmup-" + t);
             }
             ApiCallCounter.Mark warmMark = counter.mark();
             List<String> warm = createAtOnce(cluster, system.namespace(), apps, warmTargets, 2, 5000);
             awaitCompleted(rrWatch, warm, Duration.ofMinutes(3));
             counter.requests(warmMark, ServiceKind.ORCHESTRATOR).ifPresent(rs -> OUT.println("orchestrator, " + replicas
-                    + " replica(s): warm-up of " + warm.size() + " RRs on " + RO_WARM + " targets, WFEs created per replica: "
+                    + " replica(s): warm-up of " + warm.size() + " RRs on " + RO_WARM * replicas + " targets, WFEs created per replica: "
                     + wfeCreatesByPod(rs)));
 
             int total = RO_TARGETS * RO_PER_TARGET;

@@ -113,7 +113,7 @@ public final class RemediationController implements AutoCloseable {
         }
         String ns = settings.namespace();
         membership = new Membership(client, ns, settings.podName(), settings.membership(), clock,
-                () -> resharder.execute(this::reshard));
+                this::membersChanged);
         labeller = new ShardLabeller(client, ns, shard -> membership.owns(shard), settings.resyncPeriod().toMillis());
 
         LeaseLockManager locks = new LeaseLockManager(
@@ -244,6 +244,15 @@ public final class RemediationController implements AutoCloseable {
     private boolean owns(String name) {
         RemediationRequest rr = caches.request(name);
         return rr != null && membership.owns(Shards.ofRequest(rr));
+    }
+
+    /** Called by membership on its own thread: the switch of caches waits for LISTs, so it runs on ours. */
+    private void membersChanged() {
+        try {
+            resharder.execute(this::reshard);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // close() is under way: the others take over when our member Lease goes
+        }
     }
 
     /**
