@@ -460,7 +460,9 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
 
     /**
      * Guarded read-modify-write of the initial status until it lands. Empty when there is nothing to write: the RR
-     * is gone, terminal, or a later write already carries a deduplication block (it counted our occurrence).
+     * is gone, or a later write already carries a deduplication block (it counted our occurrence). An RR that
+     * turned terminal meanwhile (the orchestrator can finish one within the retries) still gets the creator's
+     * occurrence: the signal was answered 201 for this RR, and no later write would count it.
      */
     private Optional<DedupRules.Counted> writeInitial(String name, RemediationRequest known, Instant receivedAt,
             Deadline deadline) {
@@ -472,7 +474,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                     return Optional.empty();
                 }
             }
-            if (attempt > 1 && (DedupRules.isTerminal(cur) || hasDeduplication(cur))) {
+            if (attempt > 1 && hasDeduplication(cur)) {
                 recent.remember(cur);
                 return Optional.of(DedupRules.initial(cur, receivedAt)); // superseded by a later write
             }

@@ -153,6 +153,32 @@ class ConflictAndFailureTest {
         }
     }
 
+    /**
+     * The orchestrator finished the RR between its create and the creator's status write (it lost with 409): the
+     * creator's occurrence is still counted on that RR, and its terminal phase is kept.
+     */
+    @Test
+    void anRrThatTurnsTerminalBeforeItsInitialStatusLandsStillCountsItsCreator() {
+        String fp = randomFingerprint();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            AtomicBoolean once = new AtomicBoolean();
+            cluster.hook((request, caller) -> {
+                if (isRrStatusWriteByGateway(request, caller) && once.compareAndSet(false, true)) {
+                    cluster.direct(HttpMethod.PATCH, request.getPath().split("\\?")[0], "application/merge-patch+json",
+                            "{\"status\":{\"overallPhase\":\"Completed\"}}");
+                }
+                return null;
+            });
+            Recorded created = replicas.get(0).record(signal(fp));
+            assertEquals(Recorded.Outcome.CREATED, created.outcome());
+            assertTrue(once.get(), "the creator's first status write met the completed RR");
+            RemediationRequest rr = cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE)
+                    .withName(created.rrName()).get();
+            assertEquals(1L, countOf(rr), "the creator's occurrence is on its RR");
+            assertEquals(OverallPhase.COMPLETED, rr.getStatus().getOverallPhase(), "the terminal phase stands");
+        }
+    }
+
     static boolean isRrCreateByGateway(RecordedRequest r, Caller caller) {
         return r.getMethod().equals("POST") && !caller.isAdmin()
                 && r.getPath().split("\\?")[0].endsWith("/remediationrequests");
