@@ -276,7 +276,14 @@ public final class Demo {
             wfeOverlaps.overlaps().stream().limit(10).forEach(o -> OUT.println("  WFE " + o));
             return 1;
         }
-        OUT.println("RESULT: OK, no duplicate RemediationRequest or WorkflowExecution at any instant");
+        long accepted = combined.count(201) + combined.count(202);
+        if (occurrences != accepted) {
+            // every 201 and 202 is one occurrence on exactly one RR: a difference is a lost or doubled count
+            OUT.printf("RESULT: FAILED, %d occurrences counted for %d accepted signals%n", occurrences, accepted);
+            return 1;
+        }
+        OUT.println("RESULT: OK, no duplicate RemediationRequest or WorkflowExecution at any instant, every accepted"
+                + " signal counted once");
         OUT.println("=============================================================================");
         return 0;
     }
