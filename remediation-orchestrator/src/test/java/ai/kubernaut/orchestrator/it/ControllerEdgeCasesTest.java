@@ -146,7 +146,9 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         replicas.start(settings("ro-label-retry"), CreationHook.NONE);
         cluster.create(rr("rr-label-retry", "label-retry"));
         await().atMost(WAIT).until(() -> cluster.phase("rr-label-retry") == EXECUTING);
-        assertEquals(3, refused.get(), "two refused label patches, then one that landed");
+        // two refused, then at least one that landed: the informer's event and the start-up rescan may both have
+        // been retrying (the patch writes the same value, so a second one is harmless)
+        assertTrue(refused.get() >= 3, "label patches seen: " + refused.get());
         assertEquals(Shards.of(new Target("shop", "Deployment", "label-retry")),
                 cluster.request("rr-label-retry").getMetadata().getLabels().get(Shards.LABEL));
     }
