@@ -20,9 +20,9 @@ import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
- * Files RRs and WFEs that carry no {@code kubernaut.ai/shard} label under their shard, so that the owner's
- * label-selected informers see them: RRs created by something other than the Gateway (which labels its own),
- * and WFEs created before shards existed. Every replica watches the unlabelled objects (none in the steady
+ * Files RRs and WFEs that carry no {@code kubernaut.ai/shard} label (or one whose value is no shard id) under
+ * their shard, so that the owner's label-selected informers see them: RRs created by something other than the
+ * Gateway (which labels its own), and WFEs created before shards existed. Every replica watches the unlabelled objects (none in the steady
  * state); the owner of an object's shard writes the label with one merge patch of metadata.labels, which
  * changes nothing else and is the same value whoever writes it, so a hand-over moment with two writers is
  * harmless and needs no resourceVersion.
@@ -80,7 +80,8 @@ public final class ShardLabeller implements AutoCloseable {
 
     private <T extends HasMetadata> SharedIndexInformer<T> watchUnlabelled(Class<T> type,
             Function<T, Optional<String>> shardOf) {
-        return client.resources(type).inNamespace(namespace).withoutLabel(Shards.LABEL)
+        // absent, or a value that is no shard id (which no replica's selector would ever match)
+        return client.resources(type).inNamespace(namespace).withLabelNotIn(Shards.LABEL, Shards.all())
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(T object) {

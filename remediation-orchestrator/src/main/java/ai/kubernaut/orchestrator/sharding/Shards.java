@@ -63,6 +63,15 @@ public final class Shards {
         return SHARD.matcher(value).matches();
     }
 
+    /** Every shard id, {@code 00} to {@code ff}. */
+    public static String[] all() {
+        String[] all = new String[COUNT];
+        for (int i = 0; i < COUNT; i++) {
+            all[i] = String.format("%02x", i);
+        }
+        return all;
+    }
+
     /** The member that owns a shard among {@code members}; empty when there are none. */
     public static Optional<String> ownerOf(String shard, Collection<String> members) {
         return ShardRing.owner(shard, members);
@@ -74,8 +83,7 @@ public final class Shards {
         if (!members.contains(member)) {
             return owned;
         }
-        for (int i = 0; i < COUNT; i++) {
-            String shard = String.format("%02x", i);
+        for (String shard : all()) {
             if (ownerOf(shard, members).map(member::equals).orElse(false)) {
                 owned.add(shard);
             }

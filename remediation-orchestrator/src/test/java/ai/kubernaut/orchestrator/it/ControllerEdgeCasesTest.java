@@ -153,6 +153,19 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
                 cluster.request("rr-label-retry").getMetadata().getLabels().get(Shards.LABEL));
     }
 
+    /** A shard label that is no shard id would hide the RR from every replica: its owner corrects it. */
+    @Test
+    void anRrWithAShardLabelThatIsNoShardIdIsRelabelledAndRun() {
+        ClusterOps cluster = inNamespace("ro-bad-label");
+        replicas.start(settings("ro-bad-label"), CreationHook.NONE);
+        RemediationRequest rr = rr("rr-bad-label", "bad-label");
+        rr.getMetadata().setLabels(new java.util.HashMap<>(Map.of(Shards.LABEL, "zz")));
+        cluster.create(rr);
+        await().atMost(WAIT).until(() -> cluster.phase("rr-bad-label") == EXECUTING);
+        assertEquals(Shards.of(new Target("shop", "Deployment", "bad-label")),
+                cluster.request("rr-bad-label").getMetadata().getLabels().get(Shards.LABEL));
+    }
+
     @Test
     void workflowExecutionTheServerRejectsFailsTheRequestInsteadOfRetryingForever() {
         ClusterOps cluster = inNamespace("ro-rejected");
