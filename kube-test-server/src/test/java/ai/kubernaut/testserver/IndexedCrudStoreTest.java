@@ -1,5 +1,6 @@
 package ai.kubernaut.testserver;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The name index answers single-object requests exactly as the mock's scan did: same name in other namespaces
  * and other kinds kept apart, 404, 409s, finalizers, lists and watches unchanged; and a by-name lookup looks at
- * the objects of that name only.
+ * the objects of that name only. Set-based label selectors filter lists and watches as a real server does.
  */
 class IndexedCrudStoreTest {
 
@@ -143,5 +145,66 @@ class IndexedCrudStoreTest {
         assertEquals(0, map.named(query).size());
         assertEquals(999, map.size());
         assertThrows(UnsupportedOperationException.class, () -> map.entrySet().clear());
+    }
+
+    private ConfigMap labelled(String name, String shard, String app) {
+        ConfigMapBuilder b = new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace("ns")
+                .addToLabels("app", app).endMetadata();
+        if (shard != null) {
+            b.editMetadata().addToLabels("shard", shard).endMetadata();
+        }
+        return admin.configMaps().inNamespace("ns").resource(b.build()).create();
+    }
+
+    private static List<String> names(List<ConfigMap> items) {
+        return items.stream().map(c -> c.getMetadata().getName()).sorted().toList();
+    }
+
+    /** Set-based selectors (the mock alone ignores them): lists filtered, also combined with other requirements. */
+    @Test
+    void listsAreFilteredBySetRequirementsCombinedWithOthers() {
+        labelled("a", "00", "x");
+        labelled("b", "01", "x");
+        labelled("c", "02", "x");
+        labelled("d", "01", "y");
+        labelled("e", null, "x");
+        var cms = admin.configMaps().inNamespace("ns");
+        assertEquals(List.of("a", "b", "d"), names(cms.withLabelIn("shard", "00", "01").list().getItems()));
+        assertEquals(List.of("a", "b"), names(cms.withLabelIn("shard", "00", "01").withLabel("app", "x").list()
+                .getItems()));
+        assertEquals(List.of("c", "e"), names(cms.withLabelNotIn("shard", "00", "01").list().getItems()));
+        assertEquals(List.of("a", "b", "c", "d"), names(cms.withLabel("shard").list().getItems()));
+        assertEquals(List.of(), names(cms.withLabelIn("shard", "ff").list().getItems()));
+    }
+
+    /** A watch sees an object whose label moves it into the set as ADDED and out of it as DELETED. */
+    @Test
+    void aWatchSeesObjectsEnterAndLeaveTheSet() {
+        labelled("stays-out", "09", "x");
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (Watch watch = admin.configMaps().inNamespace("ns").withLabelIn("shard", "00", "01")
+                .watch(new Watcher<ConfigMap>() {
+                    @Override
+                    public void eventReceived(Action action, ConfigMap cm) {
+                        events.add(action + " " + cm.getMetadata().getName());
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                })) {
+            labelled("in", "00", "x");
+            labelled("out", "05", "x");
+            admin.configMaps().inNamespace("ns").withName("out").edit(c -> {
+                c.getMetadata().getLabels().put("shard", "01");
+                return c;
+            });
+            admin.configMaps().inNamespace("ns").withName("in").edit(c -> {
+                c.getMetadata().getLabels().put("shard", "07");
+                return c;
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
+            assertEquals(List.of("ADDED in", "ADDED out", "DELETED in"), events);
+        }
     }
 }

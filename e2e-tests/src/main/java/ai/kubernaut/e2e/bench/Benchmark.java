@@ -19,7 +19,6 @@ import ai.kubernaut.e2e.system.KubernautSystem;
 import ai.kubernaut.e2e.system.RemediationRequests;
 import ai.kubernaut.testserver.ApiServerControl;
 import ai.kubernaut.testserver.RequestRecord;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Watcher;
 import org.awaitility.Awaitility;
 

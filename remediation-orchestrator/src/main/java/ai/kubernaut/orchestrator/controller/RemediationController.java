@@ -40,7 +40,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -114,7 +113,7 @@ public final class RemediationController implements AutoCloseable {
         String ns = settings.namespace();
         membership = new Membership(client, ns, settings.podName(), settings.membership(), clock,
                 this::membersChanged);
-        labeller = new ShardLabeller(client, ns, shard -> membership.owns(shard), settings.resyncPeriod().toMillis());
+        labeller = new ShardLabeller(client, ns, membership::owns, settings.resyncPeriod().toMillis());
 
         LeaseLockManager locks = new LeaseLockManager(
                 new LockSettings("ro-lock-", settings.podName(), settings.leaseDuration()),
@@ -498,8 +497,7 @@ public final class RemediationController implements AutoCloseable {
             if (owner != null) {
                 queue.add(owner);
             }
-            Map<String, String> labels = wfe.getMetadata().getLabels();
-            String targetHash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
+            String targetHash = WorkflowExecutions.targetHashOf(wfe);
             if (targetHash != null) {
                 caches.wake(BY_BUSY_TARGET, targetHash, true);
             }

@@ -8,11 +8,12 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,8 @@ public final class Membership implements AutoCloseable {
     /** When our last successful write was sent (our clock); null before the first. */
     private volatile Instant renewedAt;
     private volatile Set<String> members = Set.of();
-    private volatile java.util.SortedSet<String> ownedShards = new java.util.TreeSet<>();
+    /** The shards we win over {@link #members}, computed when they change (empty while we are not one). */
+    private volatile SortedSet<String> ownedShards = Collections.emptySortedSet();
     private volatile boolean closed;
 
     public Membership(KubernetesClient client, String namespace, String podName, MembershipSettings settings,
@@ -98,13 +100,11 @@ public final class Membership implements AutoCloseable {
 
     /** Whether this replica owns {@code shard} now: it is live itself and wins the shard over the live set. */
     public boolean owns(String shard) {
-        Set<String> current = members;
-        return selfLive(clock.instant()) && current.contains(podName)
-                && Shards.ownerOf(shard, current).map(podName::equals).orElse(false);
+        return selfLive(clock.instant()) && ownedShards.contains(shard);
     }
 
     /** The shards this replica wins over the live set; empty while it is not live itself. */
-    public java.util.SortedSet<String> ownedShards() {
+    public SortedSet<String> ownedShards() {
         return ownedShards;
     }
 
@@ -197,7 +197,7 @@ public final class Membership implements AutoCloseable {
         Set<String> next = Set.copyOf(live);
         if (!next.equals(members)) {
             LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, members);
-            ownedShards = java.util.Collections.unmodifiableSortedSet(Shards.ownedBy(podName, next));
+            ownedShards = Collections.unmodifiableSortedSet(Shards.ownedBy(podName, next));
             members = next;
             try {
                 onChange.run();

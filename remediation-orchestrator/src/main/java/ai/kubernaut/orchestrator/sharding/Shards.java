@@ -47,8 +47,7 @@ public final class Shards {
 
     /** The shard of a WFE by its target-hash label; empty for a WFE the orchestrator did not create. */
     public static Optional<String> ofExecution(WorkflowExecution wfe) {
-        Map<String, String> labels = wfe.getMetadata().getLabels();
-        String hash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
+        String hash = WorkflowExecutions.targetHashOf(wfe);
         return hash == null || hash.length() < 2 || !isShard(hash.substring(0, 2)) ? Optional.empty()
                 : Optional.of(hash.substring(0, 2));
     }

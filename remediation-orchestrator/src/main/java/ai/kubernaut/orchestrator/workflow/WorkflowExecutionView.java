@@ -34,8 +34,7 @@ public final class WorkflowExecutionView {
     /** Adds the target-hash index the view reads to {@code informer} (call before it starts). */
     public static void index(SharedIndexInformer<WorkflowExecution> informer) {
         informer.addIndexers(Map.of(BY_TARGET_HASH, wfe -> {
-            Map<String, String> labels = wfe.getMetadata().getLabels();
-            String hash = labels == null ? null : labels.get(WorkflowExecutions.LABEL_TARGET_HASH);
+            String hash = WorkflowExecutions.targetHashOf(wfe);
             return hash == null ? List.of() : List.of(hash);
         }));
     }
@@ -55,8 +54,7 @@ public final class WorkflowExecutionView {
             }
         }
         for (WorkflowExecution wfe : known.values()) {
-            Map<String, String> labels = wfe.getMetadata().getLabels();
-            if (labels != null && target.hash().equals(labels.get(WorkflowExecutions.LABEL_TARGET_HASH))) {
+            if (target.hash().equals(WorkflowExecutions.targetHashOf(wfe))) {
                 byName.putIfAbsent(wfe.getMetadata().getName(), wfe);
             }
         }

@@ -42,6 +42,12 @@ public final class WorkflowExecutions {
         return "wfe-" + target.hash() + "-" + sequence;
     }
 
+    /** The WFE's {@code kubernaut.ai/target-hash} label; null for a WFE the orchestrator did not create. */
+    public static String targetHashOf(WorkflowExecution wfe) {
+        Map<String, String> labels = wfe.getMetadata().getLabels();
+        return labels == null ? null : labels.get(LABEL_TARGET_HASH);
+    }
+
     /** The sequence number in a WFE name of this target's hash, if the name has our form. */
     public static OptionalLong sequenceOf(String wfeName, String targetHash) {
         Matcher m = NAME.matcher(wfeName == null ? "" : wfeName);
