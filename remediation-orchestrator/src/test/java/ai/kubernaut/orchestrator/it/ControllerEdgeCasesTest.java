@@ -43,6 +43,13 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         return settings(namespace, "ro-edge");
     }
 
+    /** The WFE the orchestrator itself would create first for {@code rr} on {@code target}. */
+    static ai.kubernaut.orchestrator.model.WorkflowExecution firstWorkflowExecution(RemediationRequest rr,
+            Target target) {
+        return WorkflowExecutions.build(rr, target, new WorkflowSelection("restart-deployment", null, null, null,
+                null, Map.of(), Optional.empty()), 1);
+    }
+
     static RemediationRequest rr(String name, String target) {
         return Fixtures.request(name, Fixtures.fingerprint(name), TestCatalog.RESTART, "critical", "shop",
                 "Deployment", target);
@@ -87,8 +94,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         RemediationRequest rr = cluster.create(rr("rr-adopt", "adopt"));
         Target target = new Target("shop", "Deployment", "adopt");
         // a previous reconcile created the WFE and crashed before writing Executing
-        var wfe = WorkflowExecutions.build(rr, target, new WorkflowSelection("restart-deployment", null, null, null,
-                null, Map.of(), Optional.empty()), 1);
+        var wfe = firstWorkflowExecution(rr, target);
         client.resources(ai.kubernaut.orchestrator.model.WorkflowExecution.class).inNamespace("ro-adopt")
                 .resource(wfe).create();
 
@@ -108,8 +114,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         ClusterOps cluster = inNamespace("ro-legacy");
         RemediationRequest old = cluster.create(rr("rr-legacy-old", "legacy"));
         Target target = new Target("shop", "Deployment", "legacy");
-        var wfe = WorkflowExecutions.build(old, target, new WorkflowSelection("restart-deployment", null, null, null,
-                null, Map.of(), Optional.empty()), 1);
+        var wfe = firstWorkflowExecution(old, target);
         wfe.getMetadata().getLabels().remove(Shards.LABEL);
         client.resources(ai.kubernaut.orchestrator.model.WorkflowExecution.class).inNamespace("ro-legacy")
                 .resource(wfe).create();
