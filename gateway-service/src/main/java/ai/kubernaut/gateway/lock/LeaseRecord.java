@@ -24,15 +24,16 @@ public record LeaseRecord(String name, String holderIdentity, Instant acquireTim
     }
 
     /**
-     * Expired when {@code renewTime + leaseDurationSeconds < now} (client-go's rule). A Lease with no time or
-     * no duration can never be renewed by anyone, so it counts as expired.
+     * Expired when {@code renewTime + leaseDurationSeconds < now} (client-go's rule; at exactly the boundary it
+     * still holds). A Lease with no holder protects nobody, and one with no time or no duration can never be
+     * renewed by anyone, so both count as expired. The RO's copy applies the same rule (ADR-052).
      */
     public boolean expiredAt(Instant now) {
-        Instant last = renewTime != null ? renewTime : acquireTime;
-        if (last == null || leaseDurationSeconds == null) {
+        if (holderIdentity == null || holderIdentity.isEmpty()) {
             return true;
         }
-        return expiresAt().isBefore(now);
+        Instant expires = expiresAt();
+        return expires == null || expires.isBefore(now);
     }
 
     /** When it expires; null when it has no time (see {@link #expiredAt(Instant)}). */

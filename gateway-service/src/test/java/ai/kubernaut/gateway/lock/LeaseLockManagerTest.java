@@ -115,6 +115,17 @@ class LeaseLockManagerTest {
     }
 
     @Test
+    void leaseWithNoHolderNoTimeOrNoDurationCountsAsExpired() {
+        Instant now = clock.instant();
+        assertTrue(new LeaseRecord("gw-lock-x", null, now, now, 30, 0, "1").expiredAt(now), "no holder");
+        assertTrue(new LeaseRecord("gw-lock-x", "", now, now, 30, 0, "1").expiredAt(now), "empty holder");
+        assertTrue(new LeaseRecord("gw-lock-x", "pod-z/x", null, null, 30, 0, "1").expiredAt(now), "no time");
+        assertTrue(new LeaseRecord("gw-lock-x", "pod-z/x", now, now, null, 0, "1").expiredAt(now), "no duration");
+        assertFalse(new LeaseRecord("gw-lock-x", "pod-z/x", now, null, 30, 0, "1").expiredAt(now),
+                "acquireTime stands in for a missing renewTime");
+    }
+
+    @Test
     void expiredLeaseIsTakenOverWithAVersionGuardedUpdate() throws Exception {
         LeaseLockManager b = manager("pod-b");
         String name = b.settings().leaseName(KEY);

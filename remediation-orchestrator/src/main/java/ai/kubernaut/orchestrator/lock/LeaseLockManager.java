@@ -156,18 +156,21 @@ public final class LeaseLockManager {
         }
     }
 
-    /** Whether a Lease no longer protects its holder at {@code now}: no holder, or renewTime + duration < now. */
+    /**
+     * Whether a Lease no longer protects its holder at {@code now}: renewTime + duration < now; no holder, no
+     * time or no duration count as expired (nobody holds it, or nobody could ever renew it). The Gateway's
+     * {@code LeaseRecord.expiredAt} applies the same rule (ADR-052).
+     */
     boolean isExpired(Lease lease, Instant now) {
         if (lease.getSpec() == null || holderOf(lease) == null || holderOf(lease).isEmpty()) {
             return true;
         }
         ZonedDateTime renewed = Optional.ofNullable(lease.getSpec().getRenewTime())
                 .orElse(lease.getSpec().getAcquireTime());
-        if (renewed == null) {
+        Integer seconds = lease.getSpec().getLeaseDurationSeconds();
+        if (renewed == null || seconds == null) {
             return true;
         }
-        int seconds = Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds())
-                .orElse(settings.leaseDurationSeconds());
         return renewed.toInstant().plusSeconds(seconds).isBefore(now);
     }
 

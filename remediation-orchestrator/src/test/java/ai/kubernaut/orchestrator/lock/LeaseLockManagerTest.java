@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -92,10 +94,29 @@ class LeaseLockManagerTest {
         LeaseLockManager a = manager("ro-0");
         Lease lease = new LeaseBuilder().withNewMetadata().withName(a.leaseName(TARGET)).endMetadata()
                 .withNewSpec().withHolderIdentity("ro-9/x").withLeaseDurationSeconds(30)
-                .withRenewTime(clock.instant().atZone(java.time.ZoneOffset.UTC)).endSpec().build();
+                .withRenewTime(clock.instant().atZone(ZoneOffset.UTC)).endSpec().build();
 
         assertFalse(a.isExpired(lease, clock.instant().plus(LEASE)), "at renewTime + duration it still holds");
         assertTrue(a.isExpired(lease, clock.instant().plus(LEASE).plusMillis(1)));
+    }
+
+    @Test
+    void leaseWithNoHolderNoTimeOrNoDurationCountsAsExpired() {
+        LeaseLockManager a = manager("ro-0");
+        ZonedDateTime now = clock.instant().atZone(ZoneOffset.UTC);
+        assertTrue(a.isExpired(lease(null, now, now, 30), clock.instant()), "no holder");
+        assertTrue(a.isExpired(lease("", now, now, 30), clock.instant()), "empty holder");
+        assertTrue(a.isExpired(lease("ro-9/x", null, null, 30), clock.instant()), "no time");
+        assertTrue(a.isExpired(lease("ro-9/x", now, now, null), clock.instant()), "no duration");
+        assertFalse(a.isExpired(lease("ro-9/x", now, null, 30), clock.instant()),
+                "acquireTime stands in for a missing renewTime");
+    }
+
+    private static Lease lease(String holder, ZonedDateTime acquired, ZonedDateTime renewed,
+                               Integer seconds) {
+        return new LeaseBuilder().withNewMetadata().withName("ro-lock-x").endMetadata()
+                .withNewSpec().withHolderIdentity(holder).withAcquireTime(acquired).withRenewTime(renewed)
+                .withLeaseDurationSeconds(seconds).endSpec().build();
     }
 
     @Test
