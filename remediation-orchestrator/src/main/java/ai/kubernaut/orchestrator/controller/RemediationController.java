@@ -268,6 +268,7 @@ public final class RemediationController implements AutoCloseable {
             ShardCaches current = caches;
             if (!owned.equals(current.shards)) {
                 ShardCaches next = new ShardCaches(owned);
+                long listedSince = System.nanoTime();
                 try {
                     next.startAndAwaitSync(SHARD_SYNC_WAIT);
                 } catch (InterruptedException e) {
@@ -282,7 +283,7 @@ public final class RemediationController implements AutoCloseable {
                     return;
                 }
                 caches = next;
-                view.use(next.executions);
+                view.use(next.executions, listedSince);
                 current.close();
                 LOG.infof("shards switched: pod=%s owns %d of %d (was %d), members=%s", settings.podName(),
                         owned.size(), Shards.COUNT, current.shards.size(), membership.members());

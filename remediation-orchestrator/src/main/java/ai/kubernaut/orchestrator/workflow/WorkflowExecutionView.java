@@ -25,7 +25,11 @@ public final class WorkflowExecutionView {
     private final String namespace;
     private volatile SharedIndexInformer<WorkflowExecution> informer;
     /** name -> WFE known from our own write or read, until the informer has it. */
-    private final ConcurrentMap<String, WorkflowExecution> known = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Remembered> known = new ConcurrentHashMap<>();
+
+    /** A WFE of {@link #known} and when ({@link System#nanoTime()}) we wrote or read it. */
+    private record Remembered(WorkflowExecution wfe, long atNanos) {
+    }
 
     public WorkflowExecutionView(String namespace) {
         this.namespace = namespace;
@@ -39,9 +43,16 @@ public final class WorkflowExecutionView {
         }));
     }
 
-    /** Reads from {@code next} from now on (an informer given to {@link #index} and synced). */
-    public void use(SharedIndexInformer<WorkflowExecution> next) {
+    /**
+     * Reads from {@code next} from now on (an informer given to {@link #index} and synced; null when this replica
+     * owns no shard). What we wrote or read before {@code listedSinceNanos}, when {@code next} started listing, goes:
+     * its listing delivered each such WFE that exists in its shards, so what is left was deleted meanwhile or
+     * belongs to a shard we no longer watch and would never be delivered (and, were the shard to come back, would
+     * stand for a WFE that may be long gone).
+     */
+    public void use(SharedIndexInformer<WorkflowExecution> next, long listedSinceNanos) {
         this.informer = next;
+        known.values().removeIf(r -> r.atNanos() - listedSinceNanos <= 0);
     }
 
     /** Every WFE labelled with the target's hash (callers confirm spec.targetResource). */
@@ -53,9 +64,9 @@ public final class WorkflowExecutionView {
                 byName.put(wfe.getMetadata().getName(), wfe);
             }
         }
-        for (WorkflowExecution wfe : known.values()) {
-            if (target.hash().equals(WorkflowExecutions.targetHashOf(wfe))) {
-                byName.putIfAbsent(wfe.getMetadata().getName(), wfe);
+        for (Remembered r : known.values()) {
+            if (target.hash().equals(WorkflowExecutions.targetHashOf(r.wfe()))) {
+                byName.putIfAbsent(r.wfe().getMetadata().getName(), r.wfe());
             }
         }
         return new ArrayList<>(byName.values());
@@ -65,12 +76,15 @@ public final class WorkflowExecutionView {
     public Optional<WorkflowExecution> byName(String name) {
         SharedIndexInformer<WorkflowExecution> current = informer;
         WorkflowExecution cached = current == null ? null : current.getIndexer().getByKey(namespace + "/" + name);
-        return Optional.ofNullable(cached != null ? cached : known.get(name));
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        return Optional.ofNullable(known.get(name)).map(Remembered::wfe);
     }
 
     /** A WFE we created or read by name: part of the view until the informer delivers it. */
     public void remember(WorkflowExecution wfe) {
-        known.put(wfe.getMetadata().getName(), wfe);
+        known.put(wfe.getMetadata().getName(), new Remembered(wfe, System.nanoTime()));
     }
 
     /** The informer delivered (or dropped) this WFE: its own copy is the truth from now on. */
