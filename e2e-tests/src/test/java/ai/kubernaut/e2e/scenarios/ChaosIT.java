@@ -155,10 +155,17 @@ class ChaosIT {
             }
             assertFalse(control.isPresent(), "on the embedded cluster the victim is held inside its critical section");
             // it released everything before the signal landed: let it finish, try again with a new replica
-            victim.resume();
+            resumeIfAlive(victim);
             calls.values().forEach(CompletableFuture::join);
         }
         throw new AssertionError("could not catch a Gateway replica holding a Lease in " + CATCH_ATTEMPTS + " attempts");
+    }
+
+    /** {@code kill -CONT} for a frozen victim; a killed one has nothing to resume. */
+    private static void resumeIfAlive(Replica victim) {
+        if (victim.isAlive()) {
+            victim.resume();
+        }
     }
 
     private static List<GenericKubernetesResource> rrsFor(String fingerprint) {
@@ -306,7 +313,12 @@ class ChaosIT {
             }
             assertTrue(forcedMiss || control.isEmpty(),
                     "on the embedded cluster the victim is held inside its critical section");
-            victim.resume();
+            if (victim.isAlive()) {
+                victim.resume();
+            } else {
+                // a kill that missed: the next attempt needs as many replicas as the first had
+                system.addReplica(ServiceKind.ORCHESTRATOR, Duration.ofSeconds(120));
+            }
             missedAttempts++;
             awaitEveryRrHasItsWfe(rrs);
         }
