@@ -23,8 +23,10 @@ import io.fabric8.kubernetes.client.Watcher;
 import org.awaitility.Awaitility;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -328,10 +330,15 @@ public final class Benchmark {
                             .count())).orElse("n/a"));
             // who burnt the two cores while the RRs ran: CPU taken by the harness is CPU the replicas did not get
             int cores = Runtime.getRuntime().availableProcessors();
-            Map<String, java.util.Optional<Duration>> used = new LinkedHashMap<>(cpu.byLabel());
+            Map<String, Optional<Duration>> used = new LinkedHashMap<>(cpu.byLabel());
             figures.put("CPU seconds in the run: benchmark JVM", CpuWindow.cell(used.remove(BENCH_JVM), cpu.wall(), cores));
-            figures.put("CPU seconds in the run: API server", used.containsKey(API_SERVER)
-                    ? CpuWindow.cell(used.remove(API_SERVER), cpu.wall(), cores) : "n/a (not a local process)");
+            Map<String, Optional<Duration>> server = new LinkedHashMap<>(used);
+            server.keySet().removeIf(label -> !isApiServer(label));
+            used.keySet().removeIf(Benchmark::isApiServer);
+            figures.put("CPU seconds in the run: API server", server.isEmpty()
+                    ? "n/a (not a local process; -Dbench.apiServerProcesses=kube-apiserver,etcd names local ones)"
+                    : server.keySet().equals(Set.of(API_SERVER)) ? CpuWindow.cell(server.get(API_SERVER), cpu.wall(), cores)
+                    : CpuWindow.sumAndEach(server, cpu.wall(), cores));
             figures.put("CPU seconds in the run: replicas (sum and each)", CpuWindow.sumAndEach(used, cpu.wall(), cores));
 
             if (replicas == 3) {
@@ -359,6 +366,16 @@ public final class Benchmark {
 
     private static final String BENCH_JVM = "benchmark JVM";
     private static final String API_SERVER = "API server";
+    /**
+     * With a real cluster whose API server runs on this machine: the command names of its processes, e.g.
+     * {@code kube-apiserver,etcd}, so that their CPU is in the table too (they share the cores with the rest).
+     */
+    private static final List<String> API_SERVER_PROCESSES = Arrays.stream(
+            System.getProperty("bench.apiServerProcesses", "").split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+
+    private static boolean isApiServer(String label) {
+        return label.equals(API_SERVER) || API_SERVER_PROCESSES.stream().anyMatch(label::startsWith);
+    }
 
     /** This JVM, the embedded API server (when the cluster is embedded) and every live orchestrator replica. */
     private static List<CpuWindow.Watched> cpuWatched(Cluster cluster, KubernautSystem system) {
@@ -366,6 +383,14 @@ public final class Benchmark {
         watched.add(new CpuWindow.Watched(BENCH_JVM, ProcessHandle.current()));
         if (cluster instanceof EmbeddedCluster embedded) {
             ProcessHandle.of(embedded.process().pid()).ifPresent(p -> watched.add(new CpuWindow.Watched(API_SERVER, p)));
+        }
+        for (String name : API_SERVER_PROCESSES) {
+            List<ProcessHandle> found = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> Path.of(c).getFileName().toString().equals(name)).orElse(false))
+                    .toList();
+            for (ProcessHandle p : found) {
+                watched.add(new CpuWindow.Watched(found.size() == 1 ? name : name + "-" + p.pid(), p));
+            }
         }
         for (Replica r : system.orchestrators().replicas()) {
             if (r.isAlive()) {
