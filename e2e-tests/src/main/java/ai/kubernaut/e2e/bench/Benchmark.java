@@ -520,10 +520,12 @@ public final class Benchmark {
         if (on != null) {
             printGateway(on, off);
         }
-        OUT.println();
-        OUT.println("| RemediationOrchestrator | 1 replica | 3 replicas | 1 replica again |");
-        OUT.println("| --- | --- | --- | --- |");
-        ro.forEach((k, v) -> OUT.println("| " + k + " | " + v + " |"));
+        if (!ro.isEmpty()) {
+            OUT.println();
+            OUT.println("| RemediationOrchestrator | 1 replica | 3 replicas | 1 replica again |");
+            OUT.println("| --- | --- | --- | --- |");
+            ro.forEach((k, v) -> OUT.println("| " + k + " | " + v + " |"));
+        }
     }
 
     private static void printGateway(GatewayFigures on, GatewayFigures off) {
