@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -22,7 +24,9 @@ import org.jboss.logging.Logger;
  * expired ({@code renewTime + duration < now}) take it over with an UPDATE guarded by its resourceVersion
  * (409 = someone else won); else contention. Never re-entrant: the token is new for every acquisition.</li>
  * <li>Release deletes only our own Lease: one DELETE with the resourceVersion we wrote as precondition, at any
- * age. If someone took the Lease over, its version moved on and the API server answers 409: we leave it.</li>
+ * age. If someone took the Lease over, its version moved on and the API server answers 409: we leave it. A
+ * DELETE that gets no answer leaves the Lease to expire, but this process takes it back at once when it next
+ * needs the key (the GET after the 409 shows our token and our version: an UPDATE guarded by that version).</li>
  * <li>No renewal: the critical section (re-check + create RR) is far shorter than the Lease. Safety against a
  * holder paused past expiry does not rest on the Lease at all but on the fenced create (see the ADR).</li>
  * </ul>
@@ -40,6 +44,11 @@ public final class LeaseLockManager {
     private final Supplier<String> tokens;
     private final LockMetrics metrics;
     private final InProcessKeyLocks local = new InProcessKeyLocks();
+    /**
+     * Leases we are done with whose release DELETE got no answer (API server down, timeout), by name: still held by
+     * us on the server until they expire, so the next acquisition of the key here takes one back at once.
+     */
+    private final ConcurrentMap<String, LeaseRecord> unreleased = new ConcurrentHashMap<>();
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockMetrics metrics) {
         this(settings, api, clock, LeaseLockManager::holderToken, metrics);
@@ -114,6 +123,7 @@ public final class LeaseLockManager {
         try {
             metrics.leaseCall("create");
             LeaseRecord created = api.create(mine, timeout);
+            unreleased.remove(name); // its DELETE had landed after all
             return acquired(session, new HeldLease(created, now, false));
         } catch (LeaseConflictException exists) {
             // fall through: somebody has it, or had it and it expired
@@ -127,7 +137,8 @@ public final class LeaseLockManager {
         }
         LeaseRecord theirs = current.get();
         Instant checked = clock.instant();
-        if (!theirs.expiredAt(checked)) {
+        boolean reclaim = isOurUnreleased(name, theirs);
+        if (!reclaim && !theirs.expiredAt(checked)) {
             metrics.contended();
             return new LeaseAttempt.Contended(theirs.holderIdentity(), theirs.expiresAt());
         }
@@ -137,6 +148,11 @@ public final class LeaseLockManager {
         try {
             metrics.leaseCall("update");
             LeaseRecord updated = api.update(takeover, timeout);
+            if (reclaim) {
+                LOG.infof("took back lease=%s key=%s (its release had got no answer) from holder=%s", name,
+                        session.key(), theirs.holderIdentity());
+                return acquired(session, new HeldLease(updated, checked, false));
+            }
             metrics.tookOver();
             LOG.infof("took over expired lease=%s key=%s from holder=%s (expired at %s)", name, session.key(),
                     theirs.holderIdentity(), theirs.expiresAt());
@@ -169,10 +185,29 @@ public final class LeaseLockManager {
                     mine.name(), changed.getMessage());
             return false;
         } catch (RuntimeException e) {
-            LOG.warnf(e, "could not release lease=%s; it expires by itself at %s", mine.name(),
-                    mine.expiresAt());
+            LOG.warnf(e, "could not release lease=%s; it expires by itself at %s, or this replica takes it back "
+                    + "when it next needs the key", mine.name(), mine.expiresAt());
+            rememberUnreleased(mine, now);
             return false;
         }
+    }
+
+    /**
+     * True when {@code lease} is exactly what we wrote for a hold we released without an answer: same holder token,
+     * same resourceVersion (nobody wrote it since). Nothing in this process is inside that critical section any
+     * more and no other process can hold a Lease that carries our token: taking it back is as safe as creating
+     * it. Forgotten either way (one chance, then the normal rules).
+     */
+    private boolean isOurUnreleased(String name, LeaseRecord lease) {
+        LeaseRecord ours = unreleased.remove(name);
+        return ours != null && Objects.equals(ours.holderIdentity(), lease.holderIdentity())
+                && Objects.equals(ours.resourceVersion(), lease.resourceVersion());
+    }
+
+    private void rememberUnreleased(LeaseRecord mine, Instant now) {
+        // bounded by the keys released in an outage of one lease duration: older entries have expired anyway
+        unreleased.values().removeIf(l -> l.expiredAt(now));
+        unreleased.put(mine.name(), mine);
     }
 
     private static Duration nonNegative(Duration d) {

@@ -275,11 +275,48 @@ class LeaseLockManagerTest {
         api.failNextDelete(new LeaseApiException("timeout", 504, null));
         s.close();
         assertEquals(0, a.keysInUse());
-        // the Lease stays until it expires, but this process may try again (and finds its old Lease held)
-        try (LockSession again = open(a)) {
-            assertInstanceOf(LeaseAttempt.Contended.class, again.tryAcquireLease(CALL));
+        // the Lease stays on the server until it expires: another process finds it held
+        LeaseLockManager b = manager("pod-b");
+        try (LockSession other = open(b)) {
+            assertInstanceOf(LeaseAttempt.Contended.class, other.tryAcquireLease(CALL));
             clock.advance(LEASE.plusMillis(1));
-            assertInstanceOf(LeaseAttempt.Acquired.class, again.tryAcquireLease(CALL));
+            assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease(CALL));
+        }
+    }
+
+    @Test
+    void aLeaseWhoseReleaseGotNoAnswerIsTakenBackByThisProcessAtOnce() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
+        api.failNextDelete(new LeaseApiException("timeout", 504, null));
+        s.close();
+        api.clearCalls();
+
+        // no waiting for expiry: the Lease carries our token and the version we wrote
+        try (LockSession again = open(a)) {
+            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, again.tryAcquireLease(CALL)).lease();
+            assertFalse(held.tookOver(), "not a takeover after expiry");
+            String name = again.leaseName();
+            assertEquals(List.of("create " + name, "get " + name, "update " + name), api.calls());
+            assertEquals(held.lease().holderIdentity(), api.stored(name).orElseThrow().holderIdentity());
+        }
+        assertEquals(0, count("gateway.lock.takeovers"));
+    }
+
+    @Test
+    void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
+        api.failNextDelete(new LeaseApiException("timeout", 504, null));
+        s.close();
+        clock.advance(LEASE.plusMillis(1));
+        try (LockSession other = open(manager("pod-b"))) {
+            assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease(CALL)); // expired: taken over
+            try (LockSession again = open(a)) {
+                assertInstanceOf(LeaseAttempt.Contended.class, again.tryAcquireLease(CALL), "pod-b's hold, not ours");
+            }
         }
     }
 

@@ -10,6 +10,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -26,7 +28,9 @@ import org.jboss.logging.Logger;
  * <li>acquire = CREATE (one round trip when free); 409 -> GET; held and unexpired -> contention; expired ->
  * takeover by an UPDATE guarded by the resourceVersion just read (409 -> contention);</li>
  * <li>release = one DELETE with a resourceVersion precondition (the version our create or takeover wrote), no
- * GET: if the Lease was taken over after expiry its version changed and the server answers 409.</li>
+ * GET: if the Lease was taken over after expiry its version changed and the server answers 409. A DELETE that
+ * gets no answer leaves the Lease to expire, but this process takes it back at once when it next needs the key
+ * (the GET after the 409 shows our token and our version: an UPDATE guarded by that version).</li>
  * </ul>
  * Expiry: a Lease is expired when {@code renewTime + leaseDurationSeconds < now} on our clock (client-go's rule,
  * the Gateway's too; at exactly the boundary it still protects its holder). A holder paused past its lease can
@@ -43,6 +47,12 @@ public final class LeaseLockManager {
     private final Supplier<String> tokens;
     private final LockObserver observer;
     private final LocalKeyLocks local = new LocalKeyLocks();
+    /**
+     * Leases we are done with whose release DELETE got no answer (API server down, timeout), by name: still held by
+     * us on the server until they expire. The next acquisition of the key by this process takes one back at once
+     * instead of waiting out the lease duration (the next WFE of a target typically follows within seconds).
+     */
+    private final ConcurrentMap<String, HeldLock> unreleased = new ConcurrentHashMap<>();
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockObserver observer) {
         this(settings, api, clock, LeaseLockManager::randomToken, observer);
@@ -91,6 +101,7 @@ public final class LeaseLockManager {
                 try {
                     observer.apiCall("create");
                     Lease created = api.create(newLease(name, holder, clock.instant(), 0));
+                    unreleased.remove(name); // its DELETE had landed after all
                     acquired = true;
                     return acquired(key, name, holder, created, started, false);
                 } catch (LeaseConflictException exists) {
@@ -103,7 +114,8 @@ public final class LeaseLockManager {
                 }
                 Lease lease = current.get();
                 Instant now = clock.instant();
-                if (!isExpired(lease, now)) {
+                boolean reclaim = isOurUnreleased(name, lease);
+                if (!reclaim && !isExpired(lease, now)) {
                     return notAcquired(LockAttempt.Reason.HELD, holderOf(lease), null);
                 }
                 int transitions = Optional.ofNullable(lease.getSpec().getLeaseTransitions()).orElse(0) + 1;
@@ -113,6 +125,11 @@ public final class LeaseLockManager {
                     observer.apiCall("update");
                     Lease updated = api.update(takeover);
                     acquired = true;
+                    if (reclaim) {
+                        LOG.infof("lock reclaimed (its release had got no answer): lease=%s key=%s previousHolder=%s "
+                                + "holder=%s", name, key, holderOf(lease), holder);
+                        return acquired(key, name, holder, updated, started, false);
+                    }
                     LOG.infof("lock taken over after expiry: lease=%s key=%s previousHolder=%s holder=%s", name, key,
                             holderOf(lease), holder);
                     return acquired(key, name, holder, updated, started, true);
@@ -148,12 +165,32 @@ public final class LeaseLockManager {
             LOG.warnf("lock taken over before release, left to its new holder: lease=%s key=%s holder=%s",
                     lock.leaseName(), lock.key(), lock.holderIdentity());
         } catch (RuntimeException e) {
-            LOG.warnf(e, "lock release failed, the lease will expire by itself: lease=%s key=%s holder=%s",
-                    lock.leaseName(), lock.key(), lock.holderIdentity());
+            LOG.warnf(e, "lock release failed; the lease expires by itself, or this replica takes it back when it "
+                    + "next needs the key: lease=%s key=%s holder=%s", lock.leaseName(), lock.key(), lock.holderIdentity());
+            rememberUnreleased(lock);
         } finally {
             local.exit(lock.key());
             observer.released(Duration.between(lock.acquiredAt(), clock.instant()), deleted);
         }
+    }
+
+    /**
+     * True when {@code lease} is exactly what we wrote for a hold we released without an answer: same holder token,
+     * same resourceVersion (nobody wrote it since). The key's local lock is ours now, so nothing in this process
+     * is inside that critical section any more, and no other process can hold a Lease that still carries our
+     * token: taking it back is as safe as creating it. Forgotten either way (one chance, then the normal rules).
+     */
+    private boolean isOurUnreleased(String name, Lease lease) {
+        HeldLock ours = unreleased.remove(name);
+        return ours != null && Objects.equals(ours.holderIdentity(), holderOf(lease))
+                && Objects.equals(ours.resourceVersion(), lease.getMetadata().getResourceVersion());
+    }
+
+    private void rememberUnreleased(HeldLock lock) {
+        Instant now = clock.instant();
+        // bounded by the keys released in an outage of one lease duration: older entries have expired anyway
+        unreleased.values().removeIf(l -> l.acquiredAt().plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
+        unreleased.put(lock.leaseName(), lock);
     }
 
     /**

@@ -241,10 +241,38 @@ class LeaseLockManagerTest {
 
         a.release(lock);
 
-        // the Lease stays until it expires, but this process may try again (and finds its old Lease held)
-        assertEquals(LockAttempt.Reason.HELD, reason(a.tryAcquire(TARGET)));
+        // the Lease stays on the server until it expires: another process finds it held
+        assertEquals(LockAttempt.Reason.HELD, reason(manager("ro-1").tryAcquire(TARGET)));
         clock.advance(LEASE.plusMillis(1));
-        held(a.tryAcquire(TARGET));
+        held(manager("ro-1").tryAcquire(TARGET));
+    }
+
+    @Test
+    void aLeaseWhoseReleaseGotNoAnswerIsTakenBackByThisProcessAtOnce() {
+        LeaseLockManager a = manager("ro-0");
+        HeldLock lock = held(a.tryAcquire(TARGET));
+        api.failNext("delete", new IllegalStateException("timeout"));
+        a.release(lock);
+        int before = api.calls().size();
+
+        // no waiting for expiry: the Lease carries our token and the version we wrote
+        HeldLock again = held(a.tryAcquire(TARGET));
+
+        assertEquals(List.of("create", "get", "update"), api.calls().subList(before, api.calls().size()));
+        assertEquals(again.holderIdentity(), api.stored(again.leaseName()).orElseThrow().getSpec().getHolderIdentity());
+        assertEquals(0, observer.takeovers.get(), "not a takeover after expiry");
+    }
+
+    @Test
+    void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() {
+        LeaseLockManager a = manager("ro-0");
+        HeldLock lock = held(a.tryAcquire(TARGET));
+        api.failNext("delete", new IllegalStateException("timeout"));
+        a.release(lock);
+        clock.advance(LEASE.plusMillis(1));
+        held(manager("ro-1").tryAcquire(TARGET)); // expired, taken over by another replica
+
+        assertEquals(LockAttempt.Reason.HELD, reason(a.tryAcquire(TARGET)), "ro-1's hold, not ours to take back");
     }
 
     @Test
