@@ -24,9 +24,10 @@ import org.jboss.logging.Logger;
  * expired ({@code renewTime + duration < now}) take it over with an UPDATE guarded by its resourceVersion
  * (409 = someone else won); else contention. Never re-entrant: the token is new for every acquisition.</li>
  * <li>Release deletes only our own Lease: one DELETE with the resourceVersion we wrote as precondition, at any
- * age. If someone took the Lease over, its version moved on and the API server answers 409: we leave it. A
- * DELETE that gets no answer leaves the Lease to expire, but this process takes it back at once when it next
- * needs the key (the GET after the 409 shows our token and our version: an UPDATE guarded by that version).</li>
+ * age. If someone took the Lease over, its version moved on and the API server answers 409: we leave it.</li>
+ * <li>A release DELETE or an acquisition CREATE that gets no answer may leave a Lease with our token that nothing
+ * uses: others wait for its expiry, this process takes it back at once when it next needs the key (the GET after
+ * the 409 shows our token: an UPDATE guarded by the version just read).</li>
  * <li>No renewal: the critical section (re-check + create RR) is far shorter than the Lease. Safety against a
  * holder paused past expiry does not rest on the Lease at all but on the fenced create (see the ADR).</li>
  * </ul>
@@ -45,10 +46,19 @@ public final class LeaseLockManager {
     private final LockMetrics metrics;
     private final InProcessKeyLocks local = new InProcessKeyLocks();
     /**
-     * Leases we are done with whose release DELETE got no answer (API server down, timeout), by name: still held by
-     * us on the server until they expire, so the next acquisition of the key here takes one back at once.
+     * Leases that may carry one of our holder tokens on the server while nothing here uses them, by name: a release
+     * DELETE or an acquisition CREATE that got no answer (API server down, timeout) may have been carried out. The
+     * next acquisition of the key here takes such a Lease back at once instead of waiting out its duration.
      */
-    private final ConcurrentMap<String, LeaseRecord> unreleased = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Orphan> orphans = new ConcurrentHashMap<>();
+
+    /**
+     * @param holderIdentity  our token on it
+     * @param resourceVersion the version we wrote, when we know it (null after a CREATE without answer)
+     * @param since           when it came about, to forget it once it has expired anyway
+     */
+    private record Orphan(String holderIdentity, String resourceVersion, Instant since) {
+    }
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockMetrics metrics) {
         this(settings, api, clock, LeaseLockManager::holderToken, metrics);
@@ -123,10 +133,14 @@ public final class LeaseLockManager {
         try {
             metrics.leaseCall("create");
             LeaseRecord created = api.create(mine, timeout);
-            unreleased.remove(name); // its DELETE had landed after all
+            orphans.remove(name); // it was gone after all
             return acquired(session, new HeldLease(created, now, false));
         } catch (LeaseConflictException exists) {
             // fall through: somebody has it, or had it and it expired
+        } catch (RuntimeException noAnswer) {
+            // it may have been created all the same, with our token: ours to take back next time
+            rememberOrphan(name, new Orphan(holder, null, now));
+            throw noAnswer;
         }
         metrics.leaseCall("get");
         Optional<LeaseRecord> current = api.get(name, timeout);
@@ -137,7 +151,7 @@ public final class LeaseLockManager {
         }
         LeaseRecord theirs = current.get();
         Instant checked = clock.instant();
-        boolean reclaim = isOurUnreleased(name, theirs);
+        boolean reclaim = isOurOrphan(name, theirs);
         if (!reclaim && !theirs.expiredAt(checked)) {
             metrics.contended();
             return new LeaseAttempt.Contended(theirs.holderIdentity(), theirs.expiresAt());
@@ -149,8 +163,8 @@ public final class LeaseLockManager {
             metrics.leaseCall("update");
             LeaseRecord updated = api.update(takeover, timeout);
             if (reclaim) {
-                LOG.infof("took back lease=%s key=%s (its release had got no answer) from holder=%s", name,
-                        session.key(), theirs.holderIdentity());
+                LOG.infof("took back lease=%s key=%s (a release or create of ours had got no answer) from holder=%s",
+                        name, session.key(), theirs.holderIdentity());
                 return acquired(session, new HeldLease(updated, checked, false));
             }
             metrics.tookOver();
@@ -187,27 +201,28 @@ public final class LeaseLockManager {
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not release lease=%s; it expires by itself at %s, or this replica takes it back "
                     + "when it next needs the key", mine.name(), mine.expiresAt());
-            rememberUnreleased(mine, now);
+            rememberOrphan(mine.name(), new Orphan(mine.holderIdentity(), mine.resourceVersion(), now));
             return false;
         }
     }
 
     /**
-     * True when {@code lease} is exactly what we wrote for a hold we released without an answer: same holder token,
-     * same resourceVersion (nobody wrote it since). Nothing in this process is inside that critical section any
-     * more and no other process can hold a Lease that carries our token: taking it back is as safe as creating
-     * it. Forgotten either way (one chance, then the normal rules).
+     * True when {@code lease} carries the token of an orphan of ours (and the version we wrote, if we know it):
+     * tokens are unique per acquisition and only we write ours, and the attempt that used it is over (released,
+     * or failed before its critical section), while this session holds the key in the process. Taking it back is
+     * as safe as creating it. Forgotten either way (one chance, then the normal rules).
      */
-    private boolean isOurUnreleased(String name, LeaseRecord lease) {
-        LeaseRecord ours = unreleased.remove(name);
+    private boolean isOurOrphan(String name, LeaseRecord lease) {
+        Orphan ours = orphans.remove(name);
         return ours != null && Objects.equals(ours.holderIdentity(), lease.holderIdentity())
-                && Objects.equals(ours.resourceVersion(), lease.resourceVersion());
+                && (ours.resourceVersion() == null || Objects.equals(ours.resourceVersion(), lease.resourceVersion()));
     }
 
-    private void rememberUnreleased(LeaseRecord mine, Instant now) {
-        // bounded by the keys released in an outage of one lease duration: older entries have expired anyway
-        unreleased.values().removeIf(l -> l.expiredAt(now));
-        unreleased.put(mine.name(), mine);
+    private void rememberOrphan(String name, Orphan orphan) {
+        Instant now = clock.instant();
+        // bounded by the keys touched in an outage of one lease duration: older entries have expired anyway
+        orphans.values().removeIf(o -> o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
+        orphans.put(name, orphan);
     }
 
     private static Duration nonNegative(Duration d) {

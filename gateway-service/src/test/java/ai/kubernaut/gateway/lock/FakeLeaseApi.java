@@ -19,6 +19,7 @@ final class FakeLeaseApi implements LeaseApi {
     /** Runs just before an update is applied (to let a competitor sneak in). */
     private Consumer<String> beforeUpdate = name -> { };
     private RuntimeException failNextCreate;
+    private boolean loseNextCreateAnswer;
     private RuntimeException failNextDelete;
     /** Runs once, just before the next get is answered (to let a holder release in between). */
     private Runnable beforeNextGet = () -> { };
@@ -29,6 +30,11 @@ final class FakeLeaseApi implements LeaseApi {
 
     synchronized void failNextCreate(RuntimeException e) {
         this.failNextCreate = e;
+    }
+
+    /** The next create is carried out, but its answer is lost (the API server died right after committing it). */
+    synchronized void loseNextCreateAnswer() {
+        this.loseNextCreateAnswer = true;
     }
 
     synchronized void failNextDelete(RuntimeException e) {
@@ -82,7 +88,12 @@ final class FakeLeaseApi implements LeaseApi {
         if (leases.containsKey(lease.name())) {
             throw new LeaseConflictException("exists", null);
         }
-        return put(lease);
+        LeaseRecord created = put(lease);
+        if (loseNextCreateAnswer) {
+            loseNextCreateAnswer = false;
+            throw new LeaseApiException("connection reset: no answer", 0, null);
+        }
+        return created;
     }
 
     @Override

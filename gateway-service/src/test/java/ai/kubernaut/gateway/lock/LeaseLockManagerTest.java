@@ -305,6 +305,27 @@ class LeaseLockManagerTest {
     }
 
     @Test
+    void aLeaseWhoseCreateGotNoAnswerIsTakenBackByThisProcessAtOnce() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        api.loseNextCreateAnswer();
+        try (LockSession s = open(a)) {
+            assertThrows(LeaseApiException.class, () -> s.tryAcquireLease(CALL));
+            assertEquals("pod-a/t1", api.stored(s.leaseName()).orElseThrow().holderIdentity(), "created all the same");
+        }
+        api.clearCalls();
+
+        try (LockSession again = open(a)) {
+            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, again.tryAcquireLease(CALL)).lease();
+            String name = again.leaseName();
+            assertEquals(List.of("create " + name, "get " + name, "update " + name), api.calls());
+            assertEquals("pod-a/t2", held.lease().holderIdentity());
+            try (LockSession other = open(manager("pod-b"))) {
+                assertInstanceOf(LeaseAttempt.Contended.class, other.tryAcquireLease(CALL), "others still wait");
+            }
+        }
+    }
+
+    @Test
     void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);

@@ -28,9 +28,10 @@ import org.jboss.logging.Logger;
  * <li>acquire = CREATE (one round trip when free); 409 -> GET; held and unexpired -> contention; expired ->
  * takeover by an UPDATE guarded by the resourceVersion just read (409 -> contention);</li>
  * <li>release = one DELETE with a resourceVersion precondition (the version our create or takeover wrote), no
- * GET: if the Lease was taken over after expiry its version changed and the server answers 409. A DELETE that
- * gets no answer leaves the Lease to expire, but this process takes it back at once when it next needs the key
- * (the GET after the 409 shows our token and our version: an UPDATE guarded by that version).</li>
+ * GET: if the Lease was taken over after expiry its version changed and the server answers 409.</li>
+ * <li>a release DELETE or an acquisition CREATE that gets no answer may leave a Lease with our token that nothing
+ * uses: others wait for its expiry, this process takes it back at once when it next needs the key (the GET after
+ * the 409 shows our token: an UPDATE guarded by the version just read).</li>
  * </ul>
  * Expiry: a Lease is expired when {@code renewTime + leaseDurationSeconds < now} on our clock (client-go's rule,
  * the Gateway's too; at exactly the boundary it still protects its holder). A holder paused past its lease can
@@ -48,11 +49,20 @@ public final class LeaseLockManager {
     private final LockObserver observer;
     private final LocalKeyLocks local = new LocalKeyLocks();
     /**
-     * Leases we are done with whose release DELETE got no answer (API server down, timeout), by name: still held by
-     * us on the server until they expire. The next acquisition of the key by this process takes one back at once
-     * instead of waiting out the lease duration (the next WFE of a target typically follows within seconds).
+     * Leases that may carry one of our holder tokens on the server while nothing here uses them, by name: a release
+     * DELETE or an acquisition CREATE that got no answer (API server down, timeout) may have been carried out. The
+     * next acquisition of the key by this process takes such a Lease back at once instead of waiting out the lease
+     * duration (the next WFE of a target typically follows within seconds).
      */
-    private final ConcurrentMap<String, HeldLock> unreleased = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Orphan> orphans = new ConcurrentHashMap<>();
+
+    /**
+     * @param holderIdentity  our token on it
+     * @param resourceVersion the version we wrote, when we know it (null after a CREATE without answer)
+     * @param since           when it came about, to forget it once it has expired anyway
+     */
+    private record Orphan(String holderIdentity, String resourceVersion, Instant since) {
+    }
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockObserver observer) {
         this(settings, api, clock, LeaseLockManager::randomToken, observer);
@@ -101,11 +111,15 @@ public final class LeaseLockManager {
                 try {
                     observer.apiCall("create");
                     Lease created = api.create(newLease(name, holder, clock.instant(), 0));
-                    unreleased.remove(name); // its DELETE had landed after all
+                    orphans.remove(name); // it was gone after all
                     acquired = true;
                     return acquired(key, name, holder, created, started, false);
                 } catch (LeaseConflictException exists) {
                     // someone holds or held it: look at it
+                } catch (RuntimeException noAnswer) {
+                    // it may have been created all the same, with our token: ours to take back next time
+                    rememberOrphan(name, new Orphan(holder, null, clock.instant()));
+                    throw noAnswer;
                 }
                 observer.apiCall("get");
                 Optional<Lease> current = api.get(name);
@@ -114,7 +128,7 @@ public final class LeaseLockManager {
                 }
                 Lease lease = current.get();
                 Instant now = clock.instant();
-                boolean reclaim = isOurUnreleased(name, lease);
+                boolean reclaim = isOurOrphan(name, lease);
                 if (!reclaim && !isExpired(lease, now)) {
                     return notAcquired(LockAttempt.Reason.HELD, holderOf(lease), null);
                 }
@@ -126,8 +140,8 @@ public final class LeaseLockManager {
                     Lease updated = api.update(takeover);
                     acquired = true;
                     if (reclaim) {
-                        LOG.infof("lock reclaimed (its release had got no answer): lease=%s key=%s previousHolder=%s "
-                                + "holder=%s", name, key, holderOf(lease), holder);
+                        LOG.infof("lock taken back (a release or create of ours had got no answer): lease=%s key=%s "
+                                + "previousHolder=%s holder=%s", name, key, holderOf(lease), holder);
                         return acquired(key, name, holder, updated, started, false);
                     }
                     LOG.infof("lock taken over after expiry: lease=%s key=%s previousHolder=%s holder=%s", name, key,
@@ -167,7 +181,7 @@ public final class LeaseLockManager {
         } catch (RuntimeException e) {
             LOG.warnf(e, "lock release failed; the lease expires by itself, or this replica takes it back when it "
                     + "next needs the key: lease=%s key=%s holder=%s", lock.leaseName(), lock.key(), lock.holderIdentity());
-            rememberUnreleased(lock);
+            rememberOrphan(lock.leaseName(), new Orphan(lock.holderIdentity(), lock.resourceVersion(), clock.instant()));
         } finally {
             local.exit(lock.key());
             observer.released(Duration.between(lock.acquiredAt(), clock.instant()), deleted);
@@ -175,22 +189,23 @@ public final class LeaseLockManager {
     }
 
     /**
-     * True when {@code lease} is exactly what we wrote for a hold we released without an answer: same holder token,
-     * same resourceVersion (nobody wrote it since). The key's local lock is ours now, so nothing in this process
-     * is inside that critical section any more, and no other process can hold a Lease that still carries our
-     * token: taking it back is as safe as creating it. Forgotten either way (one chance, then the normal rules).
+     * True when {@code lease} carries the token of an orphan of ours (and the version we wrote, if we know it):
+     * tokens are unique per acquisition and only we write ours, and the attempt that used it is over (released,
+     * or failed before its critical section), while the key's local lock is ours now. Taking it back is as safe
+     * as creating it. Forgotten either way (one chance, then the normal rules).
      */
-    private boolean isOurUnreleased(String name, Lease lease) {
-        HeldLock ours = unreleased.remove(name);
+    private boolean isOurOrphan(String name, Lease lease) {
+        Orphan ours = orphans.remove(name);
         return ours != null && Objects.equals(ours.holderIdentity(), holderOf(lease))
-                && Objects.equals(ours.resourceVersion(), lease.getMetadata().getResourceVersion());
+                && (ours.resourceVersion() == null
+                        || Objects.equals(ours.resourceVersion(), lease.getMetadata().getResourceVersion()));
     }
 
-    private void rememberUnreleased(HeldLock lock) {
+    private void rememberOrphan(String name, Orphan orphan) {
         Instant now = clock.instant();
-        // bounded by the keys released in an outage of one lease duration: older entries have expired anyway
-        unreleased.values().removeIf(l -> l.acquiredAt().plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
-        unreleased.put(lock.leaseName(), lock);
+        // bounded by the keys touched in an outage of one lease duration: older entries have expired anyway
+        orphans.values().removeIf(o -> o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
+        orphans.put(name, orphan);
     }
 
     /**

@@ -22,6 +22,7 @@ final class FakeLeaseApi implements LeaseApi {
     private final Map<String, Consumer<FakeLeaseApi>> before = new HashMap<>();
     private final Map<String, RuntimeException> failures = new HashMap<>();
     private long resourceVersion;
+    private boolean loseCreateAnswer;
 
     /** Runs {@code action} once, right before the next call of {@code verb}. */
     synchronized void beforeNext(String verb, Consumer<FakeLeaseApi> action) {
@@ -30,6 +31,11 @@ final class FakeLeaseApi implements LeaseApi {
 
     synchronized void failNext(String verb, RuntimeException failure) {
         failures.put(verb, failure);
+    }
+
+    /** The next create is carried out, but its answer is lost (the API server died right after committing it). */
+    synchronized void loseNextCreateAnswer() {
+        loseCreateAnswer = true;
     }
 
     synchronized List<String> calls() {
@@ -67,6 +73,10 @@ final class FakeLeaseApi implements LeaseApi {
                 throw new LeaseConflictException("exists", null);
             }
             put(lease);
+            if (loseCreateAnswer) {
+                loseCreateAnswer = false;
+                throw new IllegalStateException("connection reset: no answer");
+            }
             return stored(lease.getMetadata().getName()).orElseThrow();
         }
     }

@@ -264,6 +264,22 @@ class LeaseLockManagerTest {
     }
 
     @Test
+    void aLeaseWhoseCreateGotNoAnswerIsTakenBackByThisProcessAtOnce() {
+        LeaseLockManager a = manager("ro-0");
+        api.loseNextCreateAnswer();
+        assertEquals(LockAttempt.Reason.API_ERROR, reason(a.tryAcquire(TARGET)));
+        String leaseName = a.leaseName(TARGET);
+        assertEquals("ro-0/t1", api.stored(leaseName).orElseThrow().getSpec().getHolderIdentity(), "created all the same");
+        int before = api.calls().size();
+
+        HeldLock again = held(a.tryAcquire(TARGET));
+
+        assertEquals(List.of("create", "get", "update"), api.calls().subList(before, api.calls().size()));
+        assertEquals("ro-0/t2", again.holderIdentity());
+        assertEquals(LockAttempt.Reason.HELD, reason(manager("ro-1").tryAcquire(TARGET)), "others still wait");
+    }
+
+    @Test
     void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() {
         LeaseLockManager a = manager("ro-0");
         HeldLock lock = held(a.tryAcquire(TARGET));
