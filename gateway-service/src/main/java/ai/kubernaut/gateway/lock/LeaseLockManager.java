@@ -5,11 +5,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,7 +52,7 @@ public final class LeaseLockManager {
      * DELETE or an acquisition CREATE that got no answer (API server down, timeout) may have been carried out. The
      * next acquisition of the key here takes such a Lease back at once instead of waiting out its duration.
      */
-    private final ConcurrentMap<String, Orphan> orphans = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, List<Orphan>> orphans = new ConcurrentHashMap<>();
 
     /**
      * @param holderIdentity  our token on it
@@ -59,6 +61,8 @@ public final class LeaseLockManager {
      */
     private record Orphan(String holderIdentity, String resourceVersion, Instant since) {
     }
+
+    private static final int MAX_ORPHANS_PER_KEY = 32;
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockMetrics metrics) {
         this(settings, api, clock, LeaseLockManager::holderToken, metrics);
@@ -213,16 +217,20 @@ public final class LeaseLockManager {
      * as safe as creating it. Forgotten either way (one chance, then the normal rules).
      */
     private boolean isOurOrphan(String name, LeaseRecord lease) {
-        Orphan ours = orphans.remove(name);
-        return ours != null && Objects.equals(ours.holderIdentity(), lease.holderIdentity())
-                && (ours.resourceVersion() == null || Objects.equals(ours.resourceVersion(), lease.resourceVersion()));
+        List<Orphan> ours = orphans.remove(name);
+        return ours != null && ours.stream().anyMatch(o -> Objects.equals(o.holderIdentity(), lease.holderIdentity())
+                && (o.resourceVersion() == null || Objects.equals(o.resourceVersion(), lease.resourceVersion())));
     }
 
     private void rememberOrphan(String name, Orphan orphan) {
         Instant now = clock.instant();
-        // bounded by the keys touched in an outage of one lease duration: older entries have expired anyway
-        orphans.values().removeIf(o -> o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
-        orphans.put(name, orphan);
+        // several per key (a failed release, then failed retries while the server is down); bounded by the keys
+        // touched in an outage of one lease duration, older entries have expired anyway
+        orphans.replaceAll((key, list) -> list.stream()
+                .filter(o -> !o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now)).toList());
+        orphans.values().removeIf(List::isEmpty);
+        orphans.merge(name, List.of(orphan), (old, added) -> Stream.concat(old.stream(), added.stream())
+                .skip(Math.max(0, old.size() + added.size() - MAX_ORPHANS_PER_KEY)).toList());
     }
 
     private static Duration nonNegative(Duration d) {

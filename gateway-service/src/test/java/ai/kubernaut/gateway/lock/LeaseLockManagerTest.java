@@ -326,6 +326,25 @@ class LeaseLockManagerTest {
     }
 
     @Test
+    void aLeaseWhoseReleaseGotNoAnswerIsTakenBackAfterFailedAttemptsToo() throws Exception {
+        LeaseLockManager a = manager("pod-a");
+        LockSession s = open(a);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
+        api.failNextDelete(new LeaseApiException("timeout", 504, null));
+        s.close();
+        // the server is still down at the next attempt: that create is not carried out
+        api.failNextCreate(new LeaseApiException("connection refused", 0, null));
+        try (LockSession again = open(a)) {
+            assertThrows(LeaseApiException.class, () -> again.tryAcquireLease(CALL));
+        }
+
+        try (LockSession third = open(a)) {
+            HeldLease held = assertInstanceOf(LeaseAttempt.Acquired.class, third.tryAcquireLease(CALL)).lease();
+            assertEquals("pod-a/t3", held.lease().holderIdentity(), "the released Lease (t1) taken back");
+        }
+    }
+
+    @Test
     void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() throws Exception {
         LeaseLockManager a = manager("pod-a");
         LockSession s = open(a);

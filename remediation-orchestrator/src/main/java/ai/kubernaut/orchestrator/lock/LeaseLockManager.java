@@ -8,12 +8,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +56,7 @@ public final class LeaseLockManager {
      * next acquisition of the key by this process takes such a Lease back at once instead of waiting out the lease
      * duration (the next WFE of a target typically follows within seconds).
      */
-    private final ConcurrentMap<String, Orphan> orphans = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, List<Orphan>> orphans = new ConcurrentHashMap<>();
 
     /**
      * @param holderIdentity  our token on it
@@ -63,6 +65,8 @@ public final class LeaseLockManager {
      */
     private record Orphan(String holderIdentity, String resourceVersion, Instant since) {
     }
+
+    private static final int MAX_ORPHANS_PER_KEY = 32;
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockObserver observer) {
         this(settings, api, clock, LeaseLockManager::randomToken, observer);
@@ -195,17 +199,21 @@ public final class LeaseLockManager {
      * as creating it. Forgotten either way (one chance, then the normal rules).
      */
     private boolean isOurOrphan(String name, Lease lease) {
-        Orphan ours = orphans.remove(name);
-        return ours != null && Objects.equals(ours.holderIdentity(), holderOf(lease))
-                && (ours.resourceVersion() == null
-                        || Objects.equals(ours.resourceVersion(), lease.getMetadata().getResourceVersion()));
+        List<Orphan> ours = orphans.remove(name);
+        String version = lease.getMetadata().getResourceVersion();
+        return ours != null && ours.stream().anyMatch(o -> Objects.equals(o.holderIdentity(), holderOf(lease))
+                && (o.resourceVersion() == null || Objects.equals(o.resourceVersion(), version)));
     }
 
     private void rememberOrphan(String name, Orphan orphan) {
         Instant now = clock.instant();
-        // bounded by the keys touched in an outage of one lease duration: older entries have expired anyway
-        orphans.values().removeIf(o -> o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
-        orphans.put(name, orphan);
+        // several per key (a failed release, then failed retries while the server is down); bounded by the keys
+        // touched in an outage of one lease duration, older entries have expired anyway
+        orphans.replaceAll((key, list) -> list.stream()
+                .filter(o -> !o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now)).toList());
+        orphans.values().removeIf(List::isEmpty);
+        orphans.merge(name, List.of(orphan), (old, added) -> Stream.concat(old.stream(), added.stream())
+                .skip(Math.max(0, old.size() + added.size() - MAX_ORPHANS_PER_KEY)).toList());
     }
 
     /**

@@ -280,6 +280,19 @@ class LeaseLockManagerTest {
     }
 
     @Test
+    void aLeaseWhoseReleaseGotNoAnswerIsTakenBackAfterFailedAttemptsToo() {
+        LeaseLockManager a = manager("ro-0");
+        HeldLock lock = held(a.tryAcquire(TARGET));
+        api.failNext("delete", new IllegalStateException("timeout"));
+        a.release(lock);
+        // the server is still down at the next attempt: that create is not carried out
+        api.failNext("create", new IllegalStateException("connection refused"));
+        assertEquals(LockAttempt.Reason.API_ERROR, reason(a.tryAcquire(TARGET)));
+
+        assertEquals("ro-0/t3", held(a.tryAcquire(TARGET)).holderIdentity(), "the released Lease (t1) taken back");
+    }
+
+    @Test
     void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() {
         LeaseLockManager a = manager("ro-0");
         HeldLock lock = held(a.tryAcquire(TARGET));
