@@ -52,7 +52,7 @@ public final class TestWorkflowExecutor implements AutoCloseable {
     private static final int MAX_CONFLICTS = 20;
     private volatile Duration runTime;
     private volatile boolean paused;
-    private SharedIndexInformer<GenericKubernetesResource> informer;
+    private volatile SharedIndexInformer<GenericKubernetesResource> informer;
 
     public TestWorkflowExecutor(KubernetesClient admin, String namespace, Duration runTime) {
         this.admin = admin;
@@ -169,7 +169,13 @@ public final class TestWorkflowExecutor implements AutoCloseable {
     }
 
     private GenericKubernetesResource read(String name) {
-        return KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
+        GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
+        if (wfe == null && informer != null && informer.getStore().getByKey(namespace + "/" + name) != null) {
+            // a kube-apiserver that has just (re)started answers 404 for custom resources until their CRDs are
+            // served again: the watch has not seen the WFE go, so this is a fault to retry, not a deletion
+            throw new KubernetesClientException("WFE " + name + " not found while the watch still has it", 503, null);
+        }
+        return wfe;
     }
 
     /**

@@ -118,6 +118,29 @@ class TestWorkflowExecutorTest {
     }
 
     @Test
+    void aNotFoundWhileTheWatchStillHasTheWfeIsRetriedNotTakenForADeletion() {
+        // a restarting kube-apiserver: the write gets no answer, then custom resources answer 404 for a moment
+        AtomicInteger puts = new AtomicInteger();
+        AtomicInteger gets = new AtomicInteger();
+        server.hook((request, caller) -> {
+            if (request.getMethod().equals("PUT") && request.getPath().startsWith(WFES + "restart/status")
+                    && puts.getAndIncrement() == 0) {
+                return EmbeddedApiServer.failure(503, "ServiceUnavailable", "injected");
+            }
+            if (request.getMethod().equals("GET") && request.getPath().startsWith(WFES + "restart")
+                    && gets.getAndIncrement() == 0) {
+                return EmbeddedApiServer.failure(404, "NotFound", "the server could not find the requested resource");
+            }
+            return null;
+        });
+        createWfe("restart");
+        awaitCompleted("restart");
+        assertEquals(List.of("update/status 503", "get 404", "get 200", "update/status 200", "update/status 200"),
+                executorRequests("restart"));
+        assertEquals(2, executor.transientFailures());
+    }
+
+    @Test
     void pausedWfesWaitAndGoOnWhenResumed() {
         executor.pause();
         createWfe("held");
