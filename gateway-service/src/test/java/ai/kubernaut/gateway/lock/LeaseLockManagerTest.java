@@ -270,10 +270,7 @@ class LeaseLockManagerTest {
     @Test
     void releaseFailureNeverThrowsAndFreesTheKeyLocally() throws Exception {
         LeaseLockManager a = manager("pod-a");
-        LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
-        api.failNextDelete(new LeaseApiException("timeout", 504, null));
-        s.close();
+        acquireThenReleaseWithoutAnswer(a);
         assertEquals(0, a.keysInUse());
         // the Lease stays on the server until it expires: another process finds it held
         LeaseLockManager b = manager("pod-b");
@@ -287,10 +284,7 @@ class LeaseLockManagerTest {
     @Test
     void aLeaseWhoseReleaseGotNoAnswerIsTakenBackByThisProcessAtOnce() throws Exception {
         LeaseLockManager a = manager("pod-a");
-        LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
-        api.failNextDelete(new LeaseApiException("timeout", 504, null));
-        s.close();
+        acquireThenReleaseWithoutAnswer(a);
         api.clearCalls();
 
         // no waiting for expiry: the Lease carries our token and the version we wrote
@@ -328,10 +322,7 @@ class LeaseLockManagerTest {
     @Test
     void aLeaseWhoseReleaseGotNoAnswerIsTakenBackAfterFailedAttemptsToo() throws Exception {
         LeaseLockManager a = manager("pod-a");
-        LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
-        api.failNextDelete(new LeaseApiException("timeout", 504, null));
-        s.close();
+        acquireThenReleaseWithoutAnswer(a);
         // the server is still down at the next attempt: that create is not carried out
         api.failNextCreate(new LeaseApiException("connection refused", 0, null));
         try (LockSession again = open(a)) {
@@ -347,10 +338,7 @@ class LeaseLockManagerTest {
     @Test
     void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() throws Exception {
         LeaseLockManager a = manager("pod-a");
-        LockSession s = open(a);
-        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
-        api.failNextDelete(new LeaseApiException("timeout", 504, null));
-        s.close();
+        acquireThenReleaseWithoutAnswer(a);
         clock.advance(LEASE.plusMillis(1));
         try (LockSession other = open(manager("pod-b"))) {
             assertInstanceOf(LeaseAttempt.Acquired.class, other.tryAcquireLease(CALL)); // expired: taken over
@@ -358,6 +346,14 @@ class LeaseLockManagerTest {
                 assertInstanceOf(LeaseAttempt.Contended.class, again.tryAcquireLease(CALL), "pod-b's hold, not ours");
             }
         }
+    }
+
+    /** Acquires {@link #KEY} with {@code manager} and releases it; the release DELETE gets no answer. */
+    private void acquireThenReleaseWithoutAnswer(LeaseLockManager manager) throws Exception {
+        LockSession s = open(manager);
+        assertInstanceOf(LeaseAttempt.Acquired.class, s.tryAcquireLease(CALL));
+        api.failNextDelete(new LeaseApiException("timeout", 504, null));
+        s.close();
     }
 
     @Test

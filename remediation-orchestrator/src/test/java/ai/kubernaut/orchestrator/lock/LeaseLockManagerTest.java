@@ -250,9 +250,7 @@ class LeaseLockManagerTest {
     @Test
     void aLeaseWhoseReleaseGotNoAnswerIsTakenBackByThisProcessAtOnce() {
         LeaseLockManager a = manager("ro-0");
-        HeldLock lock = held(a.tryAcquire(TARGET));
-        api.failNext("delete", new IllegalStateException("timeout"));
-        a.release(lock);
+        acquireThenReleaseWithoutAnswer(a);
         int before = api.calls().size();
 
         // no waiting for expiry: the Lease carries our token and the version we wrote
@@ -282,9 +280,7 @@ class LeaseLockManagerTest {
     @Test
     void aLeaseWhoseReleaseGotNoAnswerIsTakenBackAfterFailedAttemptsToo() {
         LeaseLockManager a = manager("ro-0");
-        HeldLock lock = held(a.tryAcquire(TARGET));
-        api.failNext("delete", new IllegalStateException("timeout"));
-        a.release(lock);
+        acquireThenReleaseWithoutAnswer(a);
         // the server is still down at the next attempt: that create is not carried out
         api.failNext("create", new IllegalStateException("connection refused"));
         assertEquals(LockAttempt.Reason.API_ERROR, reason(a.tryAcquire(TARGET)));
@@ -295,13 +291,18 @@ class LeaseLockManagerTest {
     @Test
     void anUnreleasedLeaseSomebodyWroteSinceIsNotTakenBack() {
         LeaseLockManager a = manager("ro-0");
-        HeldLock lock = held(a.tryAcquire(TARGET));
-        api.failNext("delete", new IllegalStateException("timeout"));
-        a.release(lock);
+        acquireThenReleaseWithoutAnswer(a);
         clock.advance(LEASE.plusMillis(1));
         held(manager("ro-1").tryAcquire(TARGET)); // expired, taken over by another replica
 
         assertEquals(LockAttempt.Reason.HELD, reason(a.tryAcquire(TARGET)), "ro-1's hold, not ours to take back");
+    }
+
+    /** Acquires {@link #TARGET} with {@code manager} and releases it; the release DELETE gets no answer. */
+    private void acquireThenReleaseWithoutAnswer(LeaseLockManager manager) {
+        HeldLock lock = held(manager.tryAcquire(TARGET));
+        api.failNext("delete", new IllegalStateException("timeout"));
+        manager.release(lock);
     }
 
     @Test
