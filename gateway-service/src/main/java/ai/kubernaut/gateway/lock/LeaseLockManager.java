@@ -5,13 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,21 +46,11 @@ public final class LeaseLockManager {
     private final LockMetrics metrics;
     private final InProcessKeyLocks local = new InProcessKeyLocks();
     /**
-     * Leases that may carry one of our holder tokens on the server while nothing here uses them, by name: a release
-     * DELETE or an acquisition CREATE that got no answer (API server down, timeout) may have been carried out. The
-     * next acquisition of the key here takes such a Lease back at once instead of waiting out its duration.
+     * Holder identities of ours that may stand on a Lease nothing here uses, and since when: a release DELETE or an
+     * acquisition CREATE that got no answer (API server down, timeout) may have been carried out. When the next
+     * acquisition of that key finds such a Lease, it takes it back at once instead of waiting out its duration.
      */
-    private final ConcurrentMap<String, List<Orphan>> orphans = new ConcurrentHashMap<>();
-
-    /**
-     * @param holderIdentity  our token on it
-     * @param resourceVersion the version we wrote, when we know it (null after a CREATE without answer)
-     * @param since           when it came about, to forget it once it has expired anyway
-     */
-    private record Orphan(String holderIdentity, String resourceVersion, Instant since) {
-    }
-
-    private static final int MAX_ORPHANS_PER_KEY = 32;
+    private final ConcurrentMap<String, Instant> orphanHolders = new ConcurrentHashMap<>();
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockMetrics metrics) {
         this(settings, api, clock, LeaseLockManager::holderToken, metrics);
@@ -137,13 +125,12 @@ public final class LeaseLockManager {
         try {
             metrics.leaseCall("create");
             LeaseRecord created = api.create(mine, timeout);
-            orphans.remove(name); // it was gone after all
             return acquired(session, new HeldLease(created, now, false));
         } catch (LeaseConflictException exists) {
             // fall through: somebody has it, or had it and it expired
         } catch (RuntimeException noAnswer) {
             // it may have been created all the same, with our token: ours to take back next time
-            rememberOrphan(name, new Orphan(holder, null, now));
+            rememberOrphan(holder);
             throw noAnswer;
         }
         metrics.leaseCall("get");
@@ -155,7 +142,7 @@ public final class LeaseLockManager {
         }
         LeaseRecord theirs = current.get();
         Instant checked = clock.instant();
-        boolean reclaim = isOurOrphan(name, theirs);
+        boolean reclaim = isOurOrphan(theirs);
         if (!reclaim && !theirs.expiredAt(checked)) {
             metrics.contended();
             return new LeaseAttempt.Contended(theirs.holderIdentity(), theirs.expiresAt());
@@ -205,32 +192,27 @@ public final class LeaseLockManager {
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not release lease=%s; it expires by itself at %s, or this replica takes it back "
                     + "when it next needs the key", mine.name(), mine.expiresAt());
-            rememberOrphan(mine.name(), new Orphan(mine.holderIdentity(), mine.resourceVersion(), now));
+            rememberOrphan(mine.holderIdentity());
             return false;
         }
     }
 
     /**
-     * True when {@code lease} carries the token of an orphan of ours (and the version we wrote, if we know it):
-     * tokens are unique per acquisition and only we write ours, and the attempt that used it is over (released,
-     * or failed before its critical section), while this session holds the key in the process. Taking it back is
-     * as safe as creating it. Forgotten either way (one chance, then the normal rules).
+     * True when {@code lease} carries one of our orphaned holder identities. Tokens are unique per acquisition, only
+     * their writer writes them and nobody renews, so such a Lease is exactly one we wrote for an attempt that is
+     * over (released, or failed before its critical section); the key is ours in this process now. Taking it back
+     * is as safe as creating it.
      */
-    private boolean isOurOrphan(String name, LeaseRecord lease) {
-        List<Orphan> ours = orphans.remove(name);
-        return ours != null && ours.stream().anyMatch(o -> Objects.equals(o.holderIdentity(), lease.holderIdentity())
-                && (o.resourceVersion() == null || Objects.equals(o.resourceVersion(), lease.resourceVersion())));
+    private boolean isOurOrphan(LeaseRecord lease) {
+        String holder = lease.holderIdentity();
+        return holder != null && orphanHolders.remove(holder) != null;
     }
 
-    private void rememberOrphan(String name, Orphan orphan) {
+    private void rememberOrphan(String holderIdentity) {
         Instant now = clock.instant();
-        // several per key (a failed release, then failed retries while the server is down); bounded by the keys
-        // touched in an outage of one lease duration, older entries have expired anyway
-        orphans.replaceAll((key, list) -> list.stream()
-                .filter(o -> !o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now)).toList());
-        orphans.values().removeIf(List::isEmpty);
-        orphans.merge(name, List.of(orphan), (old, added) -> Stream.concat(old.stream(), added.stream())
-                .skip(Math.max(0, old.size() + added.size() - MAX_ORPHANS_PER_KEY)).toList());
+        // bounded by the calls that failed within one lease duration: older Leases have expired anyway
+        orphanHolders.values().removeIf(since -> since.plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
+        orphanHolders.put(holderIdentity, now);
     }
 
     private static Duration nonNegative(Duration d) {

@@ -8,14 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,22 +49,11 @@ public final class LeaseLockManager {
     private final LockObserver observer;
     private final LocalKeyLocks local = new LocalKeyLocks();
     /**
-     * Leases that may carry one of our holder tokens on the server while nothing here uses them, by name: a release
-     * DELETE or an acquisition CREATE that got no answer (API server down, timeout) may have been carried out. The
-     * next acquisition of the key by this process takes such a Lease back at once instead of waiting out the lease
-     * duration (the next WFE of a target typically follows within seconds).
+     * Holder identities of ours that may stand on a Lease nothing here uses, and since when: a release DELETE or an
+     * acquisition CREATE that got no answer (API server down, timeout) may have been carried out. When the next
+     * acquisition of that key finds such a Lease, it takes it back at once instead of waiting out its duration.
      */
-    private final ConcurrentMap<String, List<Orphan>> orphans = new ConcurrentHashMap<>();
-
-    /**
-     * @param holderIdentity  our token on it
-     * @param resourceVersion the version we wrote, when we know it (null after a CREATE without answer)
-     * @param since           when it came about, to forget it once it has expired anyway
-     */
-    private record Orphan(String holderIdentity, String resourceVersion, Instant since) {
-    }
-
-    private static final int MAX_ORPHANS_PER_KEY = 32;
+    private final ConcurrentMap<String, Instant> orphanHolders = new ConcurrentHashMap<>();
 
     public LeaseLockManager(LockSettings settings, LeaseApi api, Clock clock, LockObserver observer) {
         this(settings, api, clock, LeaseLockManager::randomToken, observer);
@@ -115,14 +102,13 @@ public final class LeaseLockManager {
                 try {
                     observer.apiCall("create");
                     Lease created = api.create(newLease(name, holder, clock.instant(), 0));
-                    orphans.remove(name); // it was gone after all
-                    acquired = true;
+                            acquired = true;
                     return acquired(key, name, holder, created, started, false);
                 } catch (LeaseConflictException exists) {
                     // someone holds or held it: look at it
                 } catch (RuntimeException noAnswer) {
                     // it may have been created all the same, with our token: ours to take back next time
-                    rememberOrphan(name, new Orphan(holder, null, clock.instant()));
+                    rememberOrphan(holder);
                     throw noAnswer;
                 }
                 observer.apiCall("get");
@@ -132,7 +118,7 @@ public final class LeaseLockManager {
                 }
                 Lease lease = current.get();
                 Instant now = clock.instant();
-                boolean reclaim = isOurOrphan(name, lease);
+                boolean reclaim = isOurOrphan(lease);
                 if (!reclaim && !isExpired(lease, now)) {
                     return notAcquired(LockAttempt.Reason.HELD, holderOf(lease), null);
                 }
@@ -185,7 +171,7 @@ public final class LeaseLockManager {
         } catch (RuntimeException e) {
             LOG.warnf(e, "lock release failed; the lease expires by itself, or this replica takes it back when it "
                     + "next needs the key: lease=%s key=%s holder=%s", lock.leaseName(), lock.key(), lock.holderIdentity());
-            rememberOrphan(lock.leaseName(), new Orphan(lock.holderIdentity(), lock.resourceVersion(), clock.instant()));
+            rememberOrphan(lock.holderIdentity());
         } finally {
             local.exit(lock.key());
             observer.released(Duration.between(lock.acquiredAt(), clock.instant()), deleted);
@@ -193,27 +179,21 @@ public final class LeaseLockManager {
     }
 
     /**
-     * True when {@code lease} carries the token of an orphan of ours (and the version we wrote, if we know it):
-     * tokens are unique per acquisition and only we write ours, and the attempt that used it is over (released,
-     * or failed before its critical section), while the key's local lock is ours now. Taking it back is as safe
-     * as creating it. Forgotten either way (one chance, then the normal rules).
+     * True when {@code lease} carries one of our orphaned holder identities. Tokens are unique per acquisition, only
+     * their writer writes them and nobody renews, so such a Lease is exactly one we wrote for an attempt that is
+     * over (released, or failed before its critical section); the key is ours in this process now. Taking it back
+     * is as safe as creating it.
      */
-    private boolean isOurOrphan(String name, Lease lease) {
-        List<Orphan> ours = orphans.remove(name);
-        String version = lease.getMetadata().getResourceVersion();
-        return ours != null && ours.stream().anyMatch(o -> Objects.equals(o.holderIdentity(), holderOf(lease))
-                && (o.resourceVersion() == null || Objects.equals(o.resourceVersion(), version)));
+    private boolean isOurOrphan(Lease lease) {
+        String holder = holderOf(lease);
+        return holder != null && orphanHolders.remove(holder) != null;
     }
 
-    private void rememberOrphan(String name, Orphan orphan) {
+    private void rememberOrphan(String holderIdentity) {
         Instant now = clock.instant();
-        // several per key (a failed release, then failed retries while the server is down); bounded by the keys
-        // touched in an outage of one lease duration, older entries have expired anyway
-        orphans.replaceAll((key, list) -> list.stream()
-                .filter(o -> !o.since().plusSeconds(settings.leaseDurationSeconds()).isBefore(now)).toList());
-        orphans.values().removeIf(List::isEmpty);
-        orphans.merge(name, List.of(orphan), (old, added) -> Stream.concat(old.stream(), added.stream())
-                .skip(Math.max(0, old.size() + added.size() - MAX_ORPHANS_PER_KEY)).toList());
+        // bounded by the calls that failed within one lease duration: older Leases have expired anyway
+        orphanHolders.values().removeIf(since -> since.plusSeconds(settings.leaseDurationSeconds()).isBefore(now));
+        orphanHolders.put(holderIdentity, now);
     }
 
     /**
