@@ -156,7 +156,7 @@ public final class RemediationController implements AutoCloseable {
         return Map.of("namespace", settings.namespace(), "pod", settings.podName(),
                 "shardsOwned", current.shards.size(),
                 "cachesSynced", current.synced(),
-                "cachedRemediationRequests", current.requestCount(),
+                "cachedRemediationRequests", current.requests().size(),
                 "workflowSelectorReady", selector.isReady(),
                 "members", String.join(",", membership.members()),
                 "queueLength", queue.length());
@@ -396,10 +396,6 @@ public final class RemediationController implements AutoCloseable {
 
         List<RemediationRequest> requests() {
             return requests == null ? List.of() : requests.getStore().list();
-        }
-
-        int requestCount() {
-            return requests == null ? 0 : requests.getStore().list().size();
         }
 
         List<RemediationRequest> withFingerprint(String fingerprint) {

@@ -29,14 +29,9 @@ public final class Shards {
     private Shards() {
     }
 
-    /** The shard of a target. */
-    public static String of(Target target) {
-        return target.shard();
-    }
-
     /** The shard an RR belongs to by its spec: its target's, or by its own name when it has no valid target. */
     public static String ofSpec(RemediationRequest rr) {
-        return RequestValidation.validate(rr) instanceof RequestValidation.Valid valid ? of(valid.target())
+        return RequestValidation.validate(rr) instanceof RequestValidation.Valid valid ? valid.target().shard()
                 : Target.hash16("rr/" + rr.getMetadata().getName()).substring(0, 2);
     }
 
@@ -71,11 +66,6 @@ public final class Shards {
         return all;
     }
 
-    /** The member that owns a shard among {@code members}; empty when there are none. */
-    public static Optional<String> ownerOf(String shard, Collection<String> members) {
-        return ShardRing.owner(shard, members);
-    }
-
     /** Every shard {@code member} owns among {@code members} (empty when it is not one of them). */
     public static SortedSet<String> ownedBy(String member, Collection<String> members) {
         SortedSet<String> owned = new TreeSet<>();
@@ -83,7 +73,7 @@ public final class Shards {
             return owned;
         }
         for (String shard : all()) {
-            if (ownerOf(shard, members).map(member::equals).orElse(false)) {
+            if (ShardRing.owner(shard, members).map(member::equals).orElse(false)) {
                 owned.add(shard);
             }
         }

@@ -121,7 +121,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         cluster.setPhase(wfe.getMetadata().getName(), WorkflowExecutionStatus.Phase.RUNNING);
 
         replicas.start(settings("ro-legacy"), CreationHook.NONE);
-        await().atMost(WAIT).until(() -> Shards.of(target).equals(
+        await().atMost(WAIT).until(() -> target.shard().equals(
                 cluster.execution(wfe.getMetadata().getName()).getMetadata().getLabels().get(Shards.LABEL)));
         cluster.create(rr("rr-legacy-new", "legacy"));
         await().atMost(WAIT).until(() -> cluster.phase("rr-legacy-old") == EXECUTING
@@ -154,7 +154,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         // two refused, then at least one that landed: the informer's event and the start-up rescan may both have
         // been retrying (the patch writes the same value, so a second one is harmless)
         assertTrue(refused.get() >= 3, "label patches seen: " + refused.get());
-        assertEquals(Shards.of(new Target("shop", "Deployment", "label-retry")),
+        assertEquals(new Target("shop", "Deployment", "label-retry").shard(),
                 cluster.request("rr-label-retry").getMetadata().getLabels().get(Shards.LABEL));
     }
 
@@ -167,7 +167,7 @@ class ControllerEdgeCasesTest extends ReplicasTestBase {
         rr.getMetadata().setLabels(new java.util.HashMap<>(Map.of(Shards.LABEL, "zz")));
         cluster.create(rr);
         await().atMost(WAIT).until(() -> cluster.phase("rr-bad-label") == EXECUTING);
-        assertEquals(Shards.of(new Target("shop", "Deployment", "bad-label")),
+        assertEquals(new Target("shop", "Deployment", "bad-label").shard(),
                 cluster.request("rr-bad-label").getMetadata().getLabels().get(Shards.LABEL));
     }
 

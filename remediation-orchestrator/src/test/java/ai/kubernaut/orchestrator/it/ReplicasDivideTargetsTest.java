@@ -13,6 +13,7 @@ import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.model.WorkflowExecutionStatus;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
+import ai.kubernaut.orchestrator.sharding.ShardRing;
 import ai.kubernaut.orchestrator.sharding.Shards;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.testing.ClusterOps;
@@ -61,7 +62,7 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
                         + "-" + i + "-" + targets.size()));
             }
         }
-        assertEquals(3, targets.stream().map(t -> Shards.ownerOf(Shards.of(t), PODS).orElseThrow()).distinct().count());
+        assertEquals(3, targets.stream().map(t -> ShardRing.owner(t.shard(), PODS).orElseThrow()).distinct().count());
         assertEquals(9, targets.stream().distinct().count());
         long mark = TestApiServerResource.server().mark();
         double contentionBefore = counter("orchestrator.lock.contention");
@@ -94,7 +95,7 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
                 && r.verb().equals("patch")).count(), "one label patch per RR");
         for (RemediationRequest rr : cluster.requests()) {
             Target target = new Target("shop", "Deployment", rr.getSpec().getTargetResource().getName());
-            assertEquals(Shards.of(target), rr.getMetadata().getLabels().get(Shards.LABEL), rr.getMetadata().getName());
+            assertEquals(target.shard(), rr.getMetadata().getLabels().get(Shards.LABEL), rr.getMetadata().getName());
         }
         for (var controller : replicas.controllers()) {
             assertEquals(6, ((Number) controller.healthData().get("cachedRemediationRequests")).intValue(),

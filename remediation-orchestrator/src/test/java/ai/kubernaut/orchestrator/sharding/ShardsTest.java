@@ -20,11 +20,11 @@ class ShardsTest {
     /** The Gateway labels RRs with the same function (its DedupRulesTest pins the same vectors). */
     @Test
     void theShardIsTheFirstByteOfTheTargetHash() {
-        assertEquals("45", Shards.of(new Target("shop", "Deployment", "checkout")));
-        assertEquals("94", Shards.of(new Target(null, "Node", "worker-1")));
-        assertEquals("44", Shards.of(new Target("payments", "StatefulSet", "ledger-db")));
+        assertEquals("45", new Target("shop", "Deployment", "checkout").shard());
+        assertEquals("94", new Target(null, "Node", "worker-1").shard());
+        assertEquals("44", new Target("payments", "StatefulSet", "ledger-db").shard());
         assertEquals(new Target("shop", "Deployment", "checkout").hash().substring(0, 2),
-                Shards.of(new Target("shop", "Deployment", "checkout")));
+                new Target("shop", "Deployment", "checkout").shard());
     }
 
     @Test

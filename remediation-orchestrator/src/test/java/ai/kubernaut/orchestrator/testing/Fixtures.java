@@ -30,8 +30,8 @@ public final class Fixtures {
             String prefix) {
         for (int n = 0; n < 1000; n++) {
             Target target = new Target(namespace, "Deployment", prefix + "-" + n);
-            if (ai.kubernaut.orchestrator.sharding.Shards.ownerOf(
-                    ai.kubernaut.orchestrator.sharding.Shards.of(target), members).orElseThrow().equals(owner)) {
+            if (ai.kubernaut.orchestrator.sharding.ShardRing.owner(
+                    target.shard(), members).orElseThrow().equals(owner)) {
                 return target;
             }
         }
