@@ -160,6 +160,7 @@ public final class TestWorkflowExecutor implements AutoCloseable {
                     continue;
                 }
                 if (e.getCode() == 404) {
+                    failIfStillWatched(name);
                     return null;
                 }
                 throw e;
@@ -170,12 +171,20 @@ public final class TestWorkflowExecutor implements AutoCloseable {
 
     private GenericKubernetesResource read(String name) {
         GenericKubernetesResource wfe = KubernautObjects.wfes(admin).inNamespace(namespace).withName(name).get();
-        if (wfe == null && informer != null && informer.getStore().getByKey(namespace + "/" + name) != null) {
-            // a kube-apiserver that has just (re)started answers 404 for custom resources until their CRDs are
-            // served again: the watch has not seen the WFE go, so this is a fault to retry, not a deletion
-            throw new KubernetesClientException("WFE " + name + " not found while the watch still has it", 503, null);
+        if (wfe == null) {
+            failIfStillWatched(name);
         }
         return wfe;
+    }
+
+    /**
+     * A 404 (GET or status write) for a WFE the watch still has is a fault to retry, not a deletion: a
+     * kube-apiserver that has just (re)started answers 404 for custom resources until their CRDs are served again.
+     */
+    private void failIfStillWatched(String name) {
+        if (informer != null && informer.getStore().getByKey(namespace + "/" + name) != null) {
+            throw new KubernetesClientException("WFE " + name + " not found while the watch still has it", 503, null);
+        }
     }
 
     /**

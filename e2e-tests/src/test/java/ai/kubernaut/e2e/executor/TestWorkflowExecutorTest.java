@@ -141,6 +141,19 @@ class TestWorkflowExecutorTest {
     }
 
     @Test
+    void aNotFoundOnTheStatusWriteWhileTheWatchStillHasTheWfeIsRetried() {
+        // the server restarted between Running and Completed: the Completed write meets a 404
+        AtomicInteger puts = new AtomicInteger();
+        server.hook((request, caller) -> request.getMethod().equals("PUT")
+                && request.getPath().startsWith(WFES + "restart-write/status") && puts.getAndIncrement() == 1
+                ? EmbeddedApiServer.failure(404, "NotFound", "the server could not find the requested resource") : null);
+        createWfe("restart-write");
+        awaitCompleted("restart-write");
+        assertEquals(List.of("update/status 200", "update/status 404", "get 200", "update/status 200"),
+                executorRequests("restart-write"));
+    }
+
+    @Test
     void pausedWfesWaitAndGoOnWhenResumed() {
         executor.pause();
         createWfe("held");
