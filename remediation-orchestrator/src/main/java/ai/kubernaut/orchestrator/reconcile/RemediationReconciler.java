@@ -9,13 +9,10 @@ import ai.kubernaut.orchestrator.lock.LocalKeyLocks;
 import ai.kubernaut.orchestrator.lock.LockAttempt;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
-import ai.kubernaut.orchestrator.model.RemediationRequestStatus;
 import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
-import ai.kubernaut.orchestrator.model.remediationrequeststatus.CompletionStatus;
 import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus;
 import ai.kubernaut.orchestrator.model.remediationrequeststatus.RoutingStatus.BlockReason;
-import ai.kubernaut.orchestrator.model.remediationrequeststatus.SelectedWorkflow;
 import ai.kubernaut.orchestrator.routing.RoutingDecision;
 import ai.kubernaut.orchestrator.routing.RoutingPolicy;
 import ai.kubernaut.orchestrator.target.Target;
@@ -29,15 +26,12 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -84,11 +78,12 @@ public final class RemediationReconciler {
     private final Function<String, RemediationRequest> cachedRequest;
     private final LeaseLockManager locks;
     private final WorkflowSelector selector;
-    private final RemediationEvents events;
     private final OrchestratorMetrics metrics;
     private final ReconcileSettings settings;
     private final Clock clock;
     private final CreationHook creationHook;
+    private final StatusTransitions transitions;
+    private final PhaseDeadlines deadlines;
     private final LocalKeyLocks routing = new LocalKeyLocks();
 
     /**
@@ -108,11 +103,12 @@ public final class RemediationReconciler {
         this.sameFingerprint = sameFingerprint;
         this.locks = locks;
         this.selector = selector;
-        this.events = events;
         this.metrics = metrics;
         this.settings = settings;
         this.clock = clock;
         this.creationHook = creationHook;
+        this.transitions = new StatusTransitions(requests, events, metrics, clock);
+        this.deadlines = new PhaseDeadlines(settings, clock);
     }
 
     /** Reconciles the RR of that name in the controller namespace. */
@@ -153,13 +149,12 @@ public final class RemediationReconciler {
             case PENDING, ANALYZING, BLOCKED -> {
                 RequestValidation.Result validation = RequestValidation.validate(rr);
                 if (validation instanceof RequestValidation.Invalid invalid) {
-                    return fail(rr, OUTCOME_INVALID_SPEC, invalid.reason(), null);
+                    return transitions.fail(rr, OUTCOME_INVALID_SPEC, invalid.reason(), null);
                 }
                 Target target = ((RequestValidation.Valid) validation).target();
                 MDC.put("target", target.key());
                 if (phase == OverallPhase.PENDING) {
-                    rr = transition(rr, OverallPhase.ANALYZING, s -> {
-                    });
+                    rr = transitions.toAnalyzing(rr);
                 }
                 if (phase == OverallPhase.BLOCKED) {
                     Optional<ReconcileResult> stillBlocked = stillBlocked(rr);
@@ -183,7 +178,7 @@ public final class RemediationReconciler {
     private ReconcileResult analyze(RemediationRequest rr, Target target) {
         Optional<WorkflowSelection> selection = selector.select(rr);
         if (selection.isEmpty()) {
-            return fail(rr, OUTCOME_NO_MATCHING_WORKFLOW, "no workflow in the catalog matches signal '"
+            return transitions.fail(rr, OUTCOME_NO_MATCHING_WORKFLOW, "no workflow in the catalog matches signal '"
                     + rr.getSpec().getSignalName() + "' with severity '" + rr.getSpec().getSeverity() + "'", null);
         }
         return route(rr, target, selection.get());
@@ -196,17 +191,17 @@ public final class RemediationReconciler {
         if (reason == BlockReason.RESOURCEBUSY && routing.getBlockingWorkflowExecution() != null) {
             WorkflowExecution blocking = execution(routing.getBlockingWorkflowExecution());
             if (blocking != null && WorkflowExecutions.isActive(blocking)) {
-                return Optional.of(untilDeadline(rr, null, "blocked by " + blocking.getMetadata().getName()));
+                return Optional.of(deadlines.untilDeadline(rr, null, "blocked by " + blocking.getMetadata().getName()));
             }
         } else if (reason == BlockReason.DUPLICATEINPROGRESS && routing.getDuplicateOf() != null) {
             RemediationRequest original = requests.get(routing.getDuplicateOf());
             if (original != null && !Phases.isTerminal(original)) {
-                return Optional.of(untilDeadline(rr, null, "duplicate of " + routing.getDuplicateOf()));
+                return Optional.of(deadlines.untilDeadline(rr, null, "duplicate of " + routing.getDuplicateOf()));
             }
         } else if (reason == BlockReason.RECENTLYREMEDIATED && routing.getNextAllowedExecution() != null) {
             Instant next = routing.getNextAllowedExecution().toInstant();
             if (clock.instant().isBefore(next)) {
-                return Optional.of(untilDeadline(rr, next, "cooldown until " + next));
+                return Optional.of(deadlines.untilDeadline(rr, next, "cooldown until " + next));
             }
         }
         return Optional.empty();
@@ -279,7 +274,7 @@ public final class RemediationReconciler {
                 } catch (KubernetesClientException e) {
                     if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == UNPROCESSABLE_ENTITY) {
                         // the server's schema refuses what we built from this RR: retrying cannot help
-                        return fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected"
+                        return transitions.fail(rr, OUTCOME_WORKFLOW_EXECUTION_REJECTED, "the API server rejected"
                                 + " WorkflowExecution " + create.workflowExecution() + ": " + e.getMessage(), null);
                     }
                     throw e;
@@ -287,8 +282,8 @@ public final class RemediationReconciler {
                 metrics.workflowExecutionCreated();
                 LOG.infof("WorkflowExecution created: rr=%s target=%s wfe=%s workflow=%s",
                         rr.getMetadata().getName(), target, create.workflowExecution(), selection.workflowId());
-                RemediationRequest executing = toExecuting(rr, create.workflowExecution(), selection);
-                return untilDeadline(executing, null, "executing " + create.workflowExecution());
+                RemediationRequest executing = transitions.toExecuting(rr, create.workflowExecution(), selection);
+                return deadlines.untilDeadline(executing, null, "executing " + create.workflowExecution());
             }
             return ReconcileResult.conflict("fenced " + MAX_FENCE_ROUNDS + " times on target " + target.key());
         } finally {
@@ -313,8 +308,8 @@ public final class RemediationReconciler {
             MDC.put("wfe", adopt.workflowExecution());
             LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
                     target, adopt.workflowExecution());
-            RemediationRequest executing = toExecuting(rr, adopt.workflowExecution(), selection);
-            return untilDeadline(executing, null, "executing " + adopt.workflowExecution());
+            RemediationRequest executing = transitions.toExecuting(rr, adopt.workflowExecution(), selection);
+            return deadlines.untilDeadline(executing, null, "executing " + adopt.workflowExecution());
         }
         return block(rr, target, selection, (RoutingDecision.Block) decision);
     }
@@ -329,7 +324,6 @@ public final class RemediationReconciler {
         RoutingStatus current = rr.getStatus() == null ? null : rr.getStatus().getRoutingStatus();
         // rounded up to the second the status can hold, so that waking at it finds the cooldown over
         Instant wakeAt = block.nextAllowedExecution().map(RemediationReconciler::ceilSeconds).orElse(null);
-        ZonedDateTime nextAllowed = wakeAt == null ? null : utc(wakeAt);
         boolean blockedAlready = Phases.phaseOf(rr) == OverallPhase.BLOCKED && current != null
                 && current.getBlockReason() == block.reason();
         boolean sameBlock = blockedAlready
@@ -344,30 +338,10 @@ public final class RemediationReconciler {
             // that blocked this RR first) until it is old enough to be worth a status write and an Event
             LOG.debugf("still busy, block kept until %s: rr=%s target=%s wfe=%s", refreshAt.get(),
                     rr.getMetadata().getName(), target, block.blockingWorkflowExecution().orElse("-"));
-            return untilDeadline(rr, refreshAt.get(), "blocked: " + block.reason().getValue());
+            return deadlines.untilDeadline(rr, refreshAt.get(), "blocked: " + block.reason().getValue());
         }
-        RemediationRequest blocked = rr;
-        if (!sameBlock) {
-            blocked = transition(rr, OverallPhase.BLOCKED, s -> {
-                RoutingStatus routing = new RoutingStatus();
-                routing.setBlockReason(block.reason());
-                routing.setBlockMessage(block.message());
-                routing.setBlockedAt(utc(clock.instant()));
-                routing.setBlockingWorkflowExecution(block.blockingWorkflowExecution().orElse(null));
-                routing.setDuplicateOf(block.duplicateOf().orElse(null));
-                routing.setNextAllowedExecution(nextAllowed);
-                routing.setBlockedUntil(nextAllowed);
-                s.setRoutingStatus(routing);
-                s.setSelectedWorkflow(selected(selection));
-            });
-            metrics.blocked(block.reason().getValue());
-            events.normal(blocked, block.reason().getValue(), block.message());
-            LOG.infof("blocked: rr=%s target=%s reason=%s wfe=%s duplicateOf=%s nextAllowed=%s",
-                    rr.getMetadata().getName(), target, block.reason().getValue(),
-                    block.blockingWorkflowExecution().orElse("-"), block.duplicateOf().orElse("-"),
-                    block.nextAllowedExecution().map(Instant::toString).orElse("-"));
-        }
-        return untilDeadline(blocked, wakeAt, "blocked: " + block.reason().getValue());
+        RemediationRequest blocked = sameBlock ? rr : transitions.toBlocked(rr, target, selection, block, wakeAt);
+        return deadlines.untilDeadline(blocked, wakeAt, "blocked: " + block.reason().getValue());
     }
 
     /** When a written ResourceBusy block is old enough to be rewritten with the target's current WFE. */
@@ -380,128 +354,34 @@ public final class RemediationReconciler {
     private ReconcileResult executing(RemediationRequest rr) {
         String name = rr.getStatus().getWorkflowExecutionRef();
         if (name == null) {
-            return fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING, "Executing without status.workflowExecutionRef",
-                    null);
+            return transitions.fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING,
+                    "Executing without status.workflowExecutionRef", null);
         }
         MDC.put("wfe", name);
         WorkflowExecution wfe = execution(name);
         if (wfe == null) {
-            return fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING, "WorkflowExecution " + name + " no longer exists",
-                    name);
+            return transitions.fail(rr, OUTCOME_WORKFLOW_EXECUTION_MISSING,
+                    "WorkflowExecution " + name + " no longer exists", name);
         }
         WorkflowExecutionStatus.Phase phase = WorkflowExecutions.phaseOf(wfe);
         if (phase == WorkflowExecutionStatus.Phase.COMPLETED) {
-            finish(rr, OverallPhase.COMPLETED, OUTCOME_REMEDIATED, null,
-                    "WorkflowExecution " + name + " completed", name);
+            transitions.toCompleted(rr, name);
             return ReconcileResult.done("completed");
         }
         if (phase == WorkflowExecutionStatus.Phase.FAILED) {
-            var details = wfe.getStatus().getFailureDetails();
-            String reason = details == null ? null : details.getReason();
-            String message = "WorkflowExecution " + name + " failed"
-                    + (details == null || details.getMessage() == null ? "" : ": " + details.getMessage());
-            RemediationRequest failed = finish(rr, OverallPhase.FAILED, OUTCOME_WORKFLOW_FAILED,
-                    reason == null ? OUTCOME_WORKFLOW_FAILED : reason, message, name);
-            events.warning(failed, OUTCOME_WORKFLOW_FAILED, message);
+            transitions.workflowFailed(rr, name, wfe.getStatus().getFailureDetails());
             return ReconcileResult.done("failed");
         }
-        return untilDeadline(rr, null, "waiting for " + name);
+        return deadlines.untilDeadline(rr, null, "waiting for " + name);
     }
 
     private Optional<ReconcileResult> timeoutIfDue(RemediationRequest rr, OverallPhase phase) {
-        Optional<Instant> deadline = deadlineOf(rr, phase);
+        Optional<Instant> deadline = deadlines.deadlineOf(rr, phase);
         if (deadline.isEmpty() || clock.instant().isBefore(deadline.get())) {
             return Optional.empty();
         }
-        Duration limit = settings.timeoutOf(phase).orElseThrow();
-        String message = "phase " + phase.getValue() + " exceeded its limit of " + limit;
-        RemediationRequest timedOut = finish(rr, OverallPhase.TIMEDOUT, OUTCOME_TIMED_OUT,
-                phase.getValue() + "Timeout", message, rr.getStatus().getWorkflowExecutionRef());
-        events.warning(timedOut, OUTCOME_TIMED_OUT, message);
+        transitions.toTimedOut(rr, phase, settings.timeoutOf(phase).orElseThrow());
         return Optional.of(ReconcileResult.done("timed out"));
-    }
-
-    private Optional<Instant> deadlineOf(RemediationRequest rr, OverallPhase phase) {
-        return settings.timeoutOf(phase).map(limit -> phaseStart(rr).plus(limit));
-    }
-
-    private static Instant phaseStart(RemediationRequest rr) {
-        if (rr.getStatus() != null && rr.getStatus().getPhaseStartedAt() != null) {
-            return rr.getStatus().getPhaseStartedAt().toInstant();
-        }
-        return Instant.parse(rr.getMetadata().getCreationTimestamp());
-    }
-
-    /** Success; look again at {@code wakeAt} or the phase deadline, whichever comes first. */
-    private ReconcileResult untilDeadline(RemediationRequest rr, Instant wakeAt, String detail) {
-        Optional<Instant> deadline = deadlineOf(rr, Phases.phaseOf(rr));
-        Optional<Instant> next = deadline.map(d -> wakeAt == null || d.isBefore(wakeAt) ? d : wakeAt)
-                .or(() -> Optional.ofNullable(wakeAt));
-        return next.map(n -> ReconcileResult.requeueAfter(Duration.between(clock.instant(), n), detail))
-                .orElseGet(() -> ReconcileResult.done(detail));
-    }
-
-    private ReconcileResult fail(RemediationRequest rr, String outcome, String message, String wfe) {
-        RemediationRequest failed = finish(rr, OverallPhase.FAILED, outcome, outcome, message, wfe);
-        events.warning(failed, outcome, message);
-        LOG.warnf("failed: rr=%s outcome=%s: %s", rr.getMetadata().getName(), outcome, message);
-        return ReconcileResult.done("failed: " + outcome);
-    }
-
-    private RemediationRequest finish(RemediationRequest rr, OverallPhase phase, String outcome, String reason,
-            String message, String wfe) {
-        return transition(rr, phase, s -> {
-            CompletionStatus completion = new CompletionStatus();
-            completion.setOutcome(outcome);
-            completion.setFailureReason(reason);
-            completion.setMessage(message);
-            completion.setCompletedAt(utc(clock.instant()));
-            completion.setWorkflowExecutionRef(wfe);
-            s.setCompletionStatus(completion);
-        });
-    }
-
-    private RemediationRequest toExecuting(RemediationRequest rr, String wfe, WorkflowSelection selection) {
-        return transition(rr, OverallPhase.EXECUTING, s -> {
-            s.setWorkflowExecutionRef(wfe);
-            s.setSelectedWorkflow(selected(selection));
-            s.setRoutingStatus(null);
-        });
-    }
-
-    /** One status write from the freshly read RR; phaseStartedAt moves only when the phase changes. */
-    private RemediationRequest transition(RemediationRequest rr, OverallPhase to,
-            Consumer<RemediationRequestStatus> change) {
-        OverallPhase from = Phases.phaseOf(rr);
-        RemediationRequestStatus next = requests.copyOf(rr.getStatus());
-        next.setOverallPhase(to);
-        if (from != to || next.getPhaseStartedAt() == null) {
-            next.setPhaseStartedAt(utc(clock.instant()));
-        }
-        next.setObservedGeneration(rr.getMetadata().getGeneration());
-        change.accept(next);
-        RemediationRequest written = requests.writeStatus(rr, next);
-        if (from != to) {
-            metrics.phaseTransition(from.getValue(), to.getValue());
-            LOG.infof("phase %s -> %s: rr=%s", from.getValue(), to.getValue(), rr.getMetadata().getName());
-        }
-        return written;
-    }
-
-    private static SelectedWorkflow selected(WorkflowSelection selection) {
-        SelectedWorkflow selected = new SelectedWorkflow();
-        selected.setWorkflowId(selection.workflowId());
-        selected.setWorkflowName(selection.workflowName());
-        selected.setActionType(selection.actionType());
-        selected.setVersion(selection.version());
-        selected.setExecutionBundle(selection.executionBundle());
-        selected.setParameters(selection.parameters().isEmpty() ? null : new LinkedHashMap<>(selection.parameters()));
-        return selected;
-    }
-
-    /** Status timestamps are whole seconds on the wire (the model's date format): keep them exact. */
-    private static ZonedDateTime utc(Instant instant) {
-        return ZonedDateTime.ofInstant(instant.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC);
     }
 
     private static Instant ceilSeconds(Instant instant) {
