@@ -8,6 +8,7 @@ import ai.kubernaut.gateway.dedup.OccurrenceBatcher.Result;
 import ai.kubernaut.gateway.dedup.RemediationRequestApi.Created;
 import ai.kubernaut.gateway.dedup.RemediationRequestApi.StatusWrite;
 import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.InformerRestarts;
 import ai.kubernaut.gateway.lock.Fabric8LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseAttempt;
@@ -89,7 +90,8 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
 
     /** Production wiring: starts the informer-backed view (readiness waits for its first sync). */
     public DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, MeterRegistry registry) {
-        this(settings, client, InformerView.start(client, settings.namespace()), registry);
+        this(settings, client, InformerView.start(client, settings.namespace(),
+                InformerRestarts.standard("gw-informer-restarts-" + settings.podName())), registry);
     }
 
     private DeduplicatingSignalRecorder(RecorderSettings settings, KubernetesClient client, InformerView view,
@@ -147,6 +149,11 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
     @Override
     public boolean ready() {
         return view.synced();
+    }
+
+    @Override
+    public java.util.Optional<String> waitingFor() {
+        return view.waitingFor();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.gateway.kube.InformerRestarts;
+import ai.kubernaut.gateway.kube.SupervisedInformer;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestSpec;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
@@ -10,12 +12,11 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.Map;
-import org.jboss.logging.Logger;
+import java.util.Optional;
 
 /**
  * The watch-backed view: a fabric8 SharedIndexInformer on the RRs of the controller namespace, indexed by
@@ -25,40 +26,39 @@ import org.jboss.logging.Logger;
  */
 final class InformerView implements RemediationRequestView, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(InformerView.class);
     static final String BY_FINGERPRINT = "fingerprint";
 
-    private final SharedIndexInformer<RemediationRequest> informer;
-    private final CompletableFuture<Void> firstSync;
+    private final SupervisedInformer<RemediationRequest> informer;
 
-    private InformerView(SharedIndexInformer<RemediationRequest> informer, CompletableFuture<Void> firstSync) {
+    private InformerView(SupervisedInformer<RemediationRequest> informer) {
         this.informer = informer;
-        this.firstSync = firstSync;
     }
 
-    /** Starts watching; {@link #synced()} turns true once the first LIST is stored. */
-    static InformerView start(KubernetesClient client, String namespace) {
-        SharedIndexInformer<RemediationRequest> informer = client.resources(RemediationRequest.class)
-                .inNamespace(namespace).runnableInformer(0);
-        informer.addIndexers(Map.of(BY_FINGERPRINT, rr -> rr.getSpec() == null
-                || rr.getSpec().getSignalFingerprint() == null ? List.of()
-                : List.of(rr.getSpec().getSignalFingerprint())));
-        informer.itemStore(new BasicItemStore<RemediationRequest>(Cache::metaNamespaceKeyFunc) {
-            @Override
-            public RemediationRequest put(String key, RemediationRequest rr) {
-                return super.put(key, slim(rr));
-            }
-        });
-        informer.exceptionHandler((synced, t) -> {
-            LOG.warnf("RemediationRequest watch failed (%s); the informer lists again and rewatches", t.toString());
-            return true;
-        });
-        return new InformerView(informer, informer.start().toCompletableFuture());
+    /**
+     * Starts watching and returns at once; {@link #synced()} turns true once the first LIST is stored. A failed list
+     * or watch (a 429 while the API server's cache initializes, a 404 before the CRD is served, no answer) is
+     * retried for as long as it takes ({@link SupervisedInformer}).
+     */
+    static InformerView start(KubernetesClient client, String namespace, InformerRestarts restarts) {
+        return new InformerView(SupervisedInformer.start("RemediationRequest", () -> {
+            SharedIndexInformer<RemediationRequest> informer = client.resources(RemediationRequest.class)
+                    .inNamespace(namespace).runnableInformer(0);
+            informer.addIndexers(Map.of(BY_FINGERPRINT, rr -> rr.getSpec() == null
+                    || rr.getSpec().getSignalFingerprint() == null ? List.of()
+                    : List.of(rr.getSpec().getSignalFingerprint())));
+            informer.itemStore(new BasicItemStore<RemediationRequest>(Cache::metaNamespaceKeyFunc) {
+                @Override
+                public RemediationRequest put(String key, RemediationRequest rr) {
+                    return super.put(key, slim(rr));
+                }
+            });
+            return informer;
+        }, restarts));
     }
 
     @Override
     public List<RemediationRequest> ofFingerprint(String fingerprint) {
-        return informer.getIndexer().byIndex(BY_FINGERPRINT, fingerprint);
+        return informer.indexer().byIndex(BY_FINGERPRINT, fingerprint);
     }
 
     @Override
@@ -70,19 +70,25 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
     public boolean awaitSynced(Duration max) {
         if (!informer.hasSynced()) {
             try {
-                firstSync.get(Math.max(1, max.toMillis()), TimeUnit.MILLISECONDS);
+                informer.firstSync().get(Math.max(1, max.toMillis()), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                // not synced yet: the caller answers 503 (the exception handler keeps the informer retrying)
+                // not synced yet: the caller answers 503 (the supervisor keeps the informer retrying)
             }
         }
         return informer.hasSynced();
     }
 
+    /** What the view still waits for (its first list, or a restart after a failed list or watch). */
+    @Override
+    public Optional<String> waitingFor() {
+        return informer.waitingFor();
+    }
+
     /** RRs held right now (for the memory measurement and the gauge). */
     int size() {
-        return informer.getStore().list().size();
+        return informer.store().list().size();
     }
 
     /**

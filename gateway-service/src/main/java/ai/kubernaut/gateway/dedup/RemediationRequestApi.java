@@ -1,5 +1,6 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.gateway.kube.ApiFaults;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,7 +41,7 @@ final class RemediationRequestApi {
         record Conflict() implements StatusWrite {
         }
 
-        /** HTTP 404: the RR was deleted. */
+        /** HTTP 404 naming the RR: it was deleted (any other 404 is thrown, as transient). */
         record Gone() implements StatusWrite {
         }
 
@@ -66,9 +67,12 @@ final class RemediationRequestApi {
         return client.withRequestConfig(rc).call(c -> op.apply(c.resources(RemediationRequest.class)));
     }
 
-    /** Single-key read; null when it does not exist. */
+    /**
+     * Single-key read; null when it does not exist, which only a 404 naming it says: any other 404 (the type not
+     * served, as right after an API server restart) is thrown as the transient fault it is ({@link ApiFaults}).
+     */
     RemediationRequest get(String name, Duration timeout) {
-        return within(timeout, rrs -> rrs.inNamespace(namespace).withName(name).get());
+        return within(timeout, rrs -> ApiFaults.getUnlessNotFound(rrs.inNamespace(namespace).withName(name), name));
     }
 
     Created create(RemediationRequest rr, Duration timeout) {
@@ -96,7 +100,7 @@ final class RemediationRequestApi {
             if (e.getCode() == 409) {
                 return new StatusWrite.Conflict();
             }
-            if (e.getCode() == 404) {
+            if (ApiFaults.isObjectNotFound(e, current.getMetadata().getName())) {
                 return new StatusWrite.Gone();
             }
             throw e;

@@ -20,4 +20,9 @@ interface RemediationRequestView {
     default boolean awaitSynced(java.time.Duration max) {
         return synced();
     }
+
+    /** What the view waits for while it is not synced or not watching (for readiness data); empty when current. */
+    default java.util.Optional<String> waitingFor() {
+        return java.util.Optional.empty();
+    }
 }

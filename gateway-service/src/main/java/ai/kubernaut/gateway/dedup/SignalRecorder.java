@@ -24,4 +24,9 @@ public interface SignalRecorder {
     default boolean ready() {
         return true;
     }
+
+    /** What a replica that is not ready (or whose view lags) waits for, for its readiness data. */
+    default java.util.Optional<String> waitingFor() {
+        return java.util.Optional.empty();
+    }
 }

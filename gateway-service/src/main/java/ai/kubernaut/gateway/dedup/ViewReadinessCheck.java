@@ -22,6 +22,8 @@ public class ViewReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named(NAME).status(recorder.ready()).build();
+        var response = HealthCheckResponse.named(NAME).status(recorder.ready());
+        recorder.waitingFor().ifPresent(waiting -> response.withData("waitingFor", waiting));
+        return response.build();
     }
 }

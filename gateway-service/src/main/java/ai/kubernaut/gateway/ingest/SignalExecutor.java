@@ -1,8 +1,10 @@
 package ai.kubernaut.gateway.ingest;
 
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the processing of signals off the request thread so that the answer never waits longer than the request's
@@ -29,6 +32,10 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 class SignalExecutor {
+
+    private static final Logger LOG = Logger.getLogger(SignalExecutor.class);
+    /** How long signals still running at shutdown may take (the HTTP drain before it waited for their answers). */
+    static final Duration DRAIN_WAIT = Duration.ofSeconds(5);
 
     private final ThreadPoolExecutor singles;
     private final ThreadPoolExecutor batches;
@@ -96,9 +103,26 @@ class SignalExecutor {
         }
     }
 
-    @PreDestroy
-    void shutdown() {
-        singles.shutdownNow();
-        batches.shutdownNow();
+    /**
+     * At shutdown, after the HTTP server has answered its in-flight requests (Quarkus' graceful shutdown runs
+     * first) and before the recorder releases its Leases: let signals still running finish, those of requests
+     * answered late included. Never interrupted (a write may be on its way); bounded, so the replica exits well
+     * inside its grace period, and what is left then stops with the JVM like any lost answer.
+     */
+    void drain(@Observes ShutdownEvent event) {
+        singles.shutdown();
+        batches.shutdown();
+        long until = System.nanoTime() + DRAIN_WAIT.toNanos();
+        try {
+            for (ThreadPoolExecutor pool : List.of(singles, batches)) {
+                pool.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int left = singles.getActiveCount() + batches.getActiveCount();
+        if (left > 0) {
+            LOG.warnf("%d signal(s) still being processed %s after shutdown began; stopping anyway", left, DRAIN_WAIT);
+        }
     }
 }

@@ -214,7 +214,7 @@ class SignalRecorderWiringTest {
         String fp = randomFingerprint();
         HeldExecutor held = new HeldExecutor();
         try (var client = TestApiServerResource.gatewayClient("gateway-held", b -> { });
-                var view = InformerView.start(client, NAMESPACE);
+                var view = InformerView.start(client, NAMESPACE, ai.kubernaut.gateway.kube.InformerRestarts.standard("test-informer-restarts"));
                 var r = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, "gateway-held"), client,
                         view, null, new ai.kubernaut.gateway.lock.Fabric8LeaseApi(client, NAMESPACE),
                         new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), java.time.Clock.systemUTC(),

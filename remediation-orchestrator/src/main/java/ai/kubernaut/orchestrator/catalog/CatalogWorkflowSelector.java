@@ -1,5 +1,7 @@
 package ai.kubernaut.orchestrator.catalog;
 
+import ai.kubernaut.orchestrator.kube.InformerRestarts;
+import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +28,8 @@ public final class CatalogWorkflowSelector implements WorkflowSelector, AutoClos
     private final String configMapName;
     private final AtomicReference<WorkflowCatalog> catalog = new AtomicReference<>(WorkflowCatalog.EMPTY);
     private volatile String lastError;
-    private volatile SharedIndexInformer<ConfigMap> informer;
+    private volatile SupervisedInformer<ConfigMap> informer;
+    private final InformerRestarts restarts = InformerRestarts.standard("ro-catalog-informer");
 
     public CatalogWorkflowSelector(KubernetesClient client, String namespace, String configMapName) {
         this.client = client;
@@ -34,11 +37,12 @@ public final class CatalogWorkflowSelector implements WorkflowSelector, AutoClos
         this.configMapName = configMapName;
     }
 
-    /** Starts watching the ConfigMap; does not wait for the first list (see {@link #isReady()}). */
+    /**
+     * Starts watching the ConfigMap; does not wait for the first list (see {@link #isReady()}); a failed list or
+     * watch is retried for as long as it takes ({@link SupervisedInformer}).
+     */
     public CatalogWorkflowSelector start() {
-        SharedIndexInformer<ConfigMap> started = client.configMaps().inNamespace(namespace).withName(configMapName)
-                .runnableInformer(0);
-        started.addEventHandler(new ResourceEventHandler<>() {
+        ResourceEventHandler<ConfigMap> reload = new ResourceEventHandler<>() {
             @Override
             public void onAdd(ConfigMap cm) {
                 load(cm);
@@ -55,9 +59,13 @@ public final class CatalogWorkflowSelector implements WorkflowSelector, AutoClos
                 LOG.warnf("workflow catalog ConfigMap %s/%s deleted: no workflow matches until it is back",
                         namespace, configMapName);
             }
-        });
-        started.start();
-        informer = started;
+        };
+        informer = SupervisedInformer.start("workflow catalog ConfigMap", () -> {
+            SharedIndexInformer<ConfigMap> started = client.configMaps().inNamespace(namespace)
+                    .withName(configMapName).runnableInformer(0);
+            started.addEventHandler(reload);
+            return started;
+        }, restarts);
         return this;
     }
 
@@ -84,8 +92,14 @@ public final class CatalogWorkflowSelector implements WorkflowSelector, AutoClos
 
     @Override
     public boolean isReady() {
-        SharedIndexInformer<ConfigMap> current = informer;
+        SupervisedInformer<ConfigMap> current = informer;
         return current != null && current.hasSynced();
+    }
+
+    @Override
+    public Optional<String> waitingFor() {
+        SupervisedInformer<ConfigMap> current = informer;
+        return current == null ? Optional.of("workflow catalog ConfigMap: not started") : current.waitingFor();
     }
 
     /** The last parse error of the ConfigMap, if its current content is rejected. */
@@ -99,9 +113,10 @@ public final class CatalogWorkflowSelector implements WorkflowSelector, AutoClos
 
     @Override
     public void close() {
-        SharedIndexInformer<ConfigMap> current = informer;
+        SupervisedInformer<ConfigMap> current = informer;
         if (current != null) {
             current.close();
         }
+        restarts.timer().shutdownNow();
     }
 }

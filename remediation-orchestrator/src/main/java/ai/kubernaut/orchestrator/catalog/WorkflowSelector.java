@@ -17,4 +17,9 @@ public interface WorkflowSelector {
     default boolean isReady() {
         return true;
     }
+
+    /** What a selector that is not ready waits for (readiness data). */
+    default Optional<String> waitingFor() {
+        return Optional.empty();
+    }
 }

@@ -2,6 +2,9 @@ package ai.kubernaut.orchestrator.controller;
 
 import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
 import ai.kubernaut.orchestrator.events.RemediationEvents;
+import ai.kubernaut.orchestrator.kube.ApiFaults;
+import ai.kubernaut.orchestrator.kube.InformerRestarts;
+import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import ai.kubernaut.orchestrator.lock.Fabric8LeaseApi;
 import ai.kubernaut.orchestrator.lock.LockSettings;
 import ai.kubernaut.orchestrator.lock.LeaseLockManager;
@@ -82,6 +85,8 @@ public final class RemediationController implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final WorkflowExecutionView view;
     private final ScheduledExecutorService resharder;
+    /** Restarts every informer of this replica after a failed list or watch (one timer). */
+    private final InformerRestarts restarts;
     private volatile ShardCaches caches = new ShardCaches(new TreeSet<>());
     private Membership membership;
     private ShardLabeller labeller;
@@ -98,6 +103,7 @@ public final class RemediationController implements AutoCloseable {
         this.creationHook = Objects.requireNonNull(creationHook, "creationHook");
         this.queue = new WorkQueue<>(settings.requeueBackoff(), "ro-" + settings.podName());
         this.view = new WorkflowExecutionView(settings.namespace());
+        this.restarts = InformerRestarts.standard("ro-informers-" + settings.podName());
         this.resharder = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ro-shards-" + settings.podName());
             t.setDaemon(true);
@@ -111,9 +117,9 @@ public final class RemediationController implements AutoCloseable {
             return this;
         }
         String ns = settings.namespace();
-        membership = new Membership(client, ns, settings.podName(), settings.membership(), clock,
+        membership = new Membership(client, ns, settings.podName(), settings.membership(), clock, restarts,
                 this::membersChanged);
-        labeller = new ShardLabeller(client, ns, membership::owns, settings.resyncPeriod().toMillis());
+        labeller = new ShardLabeller(client, ns, membership::owns, settings.resyncPeriod().toMillis(), restarts);
 
         LeaseLockManager locks = new LeaseLockManager(
                 new LockSettings("ro-lock-", settings.podName(), settings.leaseDuration()),
@@ -153,13 +159,40 @@ public final class RemediationController implements AutoCloseable {
 
     public Map<String, Object> healthData() {
         ShardCaches current = caches;
-        return Map.of("namespace", settings.namespace(), "pod", settings.podName(),
+        Map<String, Object> data = new java.util.LinkedHashMap<>(Map.of("namespace", settings.namespace(),
+                "pod", settings.podName(),
                 "shardsOwned", current.shards.size(),
                 "cachesSynced", current.synced(),
                 "cachedRemediationRequests", current.requests().size(),
                 "workflowSelectorReady", selector.isReady(),
                 "members", String.join(",", membership.members()),
-                "queueLength", queue.length());
+                "queueLength", queue.length()));
+        List<String> waiting = waitingFor();
+        if (!waiting.isEmpty()) {
+            data.put("waitingFor", String.join("; ", waiting));
+        }
+        return data;
+    }
+
+    /** What this replica waits for before it is ready: each informer not listed or not watching, and why. */
+    public List<String> waitingFor() {
+        List<String> waiting = new ArrayList<>();
+        if (!running) {
+            waiting.add("stopped");
+            return waiting;
+        }
+        membership.waitingFor().ifPresent(waiting::add);
+        if (!membership.isReady() && membership.waitingFor().isEmpty()) {
+            waiting.add("own member Lease not written yet");
+        }
+        ShardCaches current = caches;
+        if (!current.shards.equals(membership.ownedShards())) {
+            waiting.add("shard caches: listing the " + membership.ownedShards().size() + " shards owned now");
+        }
+        waiting.addAll(current.waitingFor());
+        waiting.addAll(labeller.waitingFor());
+        selector.waitingFor().ifPresent(waiting::add);
+        return waiting;
     }
 
     @Override
@@ -185,6 +218,7 @@ public final class RemediationController implements AutoCloseable {
         labeller.close();
         // last: deleting our member Lease hands our targets to the others at once
         membership.close();
+        restarts.timer().shutdownNow();
         LOG.infof("controller stopped: namespace=%s pod=%s", settings.namespace(), settings.podName());
     }
 
@@ -232,8 +266,8 @@ public final class RemediationController implements AutoCloseable {
     /** The RR from the shard cache; read from the API server when the cache does not have it (yet). */
     private RemediationRequest cachedOrRead(String name) {
         RemediationRequest cached = caches.request(name);
-        return cached != null ? cached : client.resources(RemediationRequest.class).inNamespace(settings.namespace())
-                .withName(name).get();
+        return cached != null ? cached : ApiFaults.getUnlessNotFound(client.resources(RemediationRequest.class)
+                .inNamespace(settings.namespace()).withName(name), name);
     }
 
     /**
@@ -270,7 +304,7 @@ public final class RemediationController implements AutoCloseable {
                 ShardCaches next = new ShardCaches(owned);
                 long listedSince = System.nanoTime();
                 try {
-                    next.startAndAwaitSync(SHARD_SYNC_WAIT);
+                    next.awaitSync(SHARD_SYNC_WAIT);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     next.close();
@@ -303,10 +337,6 @@ public final class RemediationController implements AutoCloseable {
             }
         }
         LOG.infof("members %s: %d active RRs owned by pod=%s", membership.members(), added, settings.podName());
-    }
-
-    private static boolean isListedAndWatching(SharedIndexInformer<?> informer) {
-        return informer.hasSynced() && informer.isWatching();
     }
 
     /** The target hash of an RR Blocked(ResourceBusy): what its wake-up waits for. */
@@ -351,9 +381,10 @@ public final class RemediationController implements AutoCloseable {
      */
     private final class ShardCaches {
         final SortedSet<String> shards;
-        final SharedIndexInformer<RemediationRequest> requests;
-        final SharedIndexInformer<WorkflowExecution> executions;
+        final SupervisedInformer<RemediationRequest> requests;
+        final SupervisedInformer<WorkflowExecution> executions;
 
+        /** Starts listing at once; {@link #awaitSync} waits for both first lists. No shards: no informers. */
         ShardCaches(SortedSet<String> shards) {
             this.shards = shards;
             if (shards.isEmpty()) {
@@ -363,43 +394,60 @@ public final class RemediationController implements AutoCloseable {
             }
             String ns = settings.namespace();
             String[] values = shards.toArray(String[]::new);
-            requests = client.resources(RemediationRequest.class).inNamespace(ns).withLabelIn(Shards.LABEL, values)
-                    .runnableInformer(settings.resyncPeriod().toMillis());
-            requests.addIndexers(Map.of(
-                    BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
-                            ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
-                    BY_BUSY_TARGET, RemediationController::busyTargetOf,
-                    BY_DUPLICATE_OF, RemediationController::duplicateOf));
-            requests.addEventHandler(new RequestEvents(this));
-            executions = client.resources(WorkflowExecution.class).inNamespace(ns).withLabelIn(Shards.LABEL, values)
-                    .runnableInformer(0);
-            WorkflowExecutionView.index(executions);
-            executions.addEventHandler(new ExecutionEvents(this));
+            RequestEvents requestEvents = new RequestEvents(this);
+            ExecutionEvents executionEvents = new ExecutionEvents(this);
+            requests = SupervisedInformer.start("RemediationRequests of " + shards.size() + " shards", () -> {
+                SharedIndexInformer<RemediationRequest> informer = client.resources(RemediationRequest.class)
+                        .inNamespace(ns).withLabelIn(Shards.LABEL, values)
+                        .runnableInformer(settings.resyncPeriod().toMillis());
+                informer.addIndexers(Map.of(
+                        BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
+                                ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
+                        BY_BUSY_TARGET, RemediationController::busyTargetOf,
+                        BY_DUPLICATE_OF, RemediationController::duplicateOf));
+                informer.addEventHandler(requestEvents);
+                return informer;
+            }, restarts);
+            executions = SupervisedInformer.start("WorkflowExecutions of " + shards.size() + " shards", () -> {
+                SharedIndexInformer<WorkflowExecution> informer = client.resources(WorkflowExecution.class)
+                        .inNamespace(ns).withLabelIn(Shards.LABEL, values).runnableInformer(0);
+                WorkflowExecutionView.index(informer);
+                informer.addEventHandler(executionEvents);
+                return informer;
+            }, restarts);
         }
 
-        void startAndAwaitSync(Duration wait) throws InterruptedException, ExecutionException, TimeoutException {
+        void awaitSync(Duration wait) throws InterruptedException, ExecutionException, TimeoutException {
             if (requests == null) {
                 return;
             }
-            var listed = java.util.concurrent.CompletableFuture.allOf(
-                    requests.start().toCompletableFuture(), executions.start().toCompletableFuture());
-            listed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            java.util.concurrent.CompletableFuture.allOf(requests.firstSync(), executions.firstSync())
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         boolean synced() {
-            return requests == null || isListedAndWatching(requests) && isListedAndWatching(executions);
+            return requests == null || requests.isWatching() && executions.isWatching();
+        }
+
+        List<String> waitingFor() {
+            List<String> waiting = new ArrayList<>();
+            if (requests != null) {
+                requests.waitingFor().ifPresent(waiting::add);
+                executions.waitingFor().ifPresent(waiting::add);
+            }
+            return waiting;
         }
 
         RemediationRequest request(String name) {
-            return requests == null ? null : requests.getStore().getByKey(settings.namespace() + "/" + name);
+            return requests == null ? null : requests.store().getByKey(settings.namespace() + "/" + name);
         }
 
         List<RemediationRequest> requests() {
-            return requests == null ? List.of() : requests.getStore().list();
+            return requests == null ? List.of() : requests.store().list();
         }
 
         List<RemediationRequest> withFingerprint(String fingerprint) {
-            return requests == null ? List.of() : requests.getIndexer().byIndex(BY_FINGERPRINT, fingerprint);
+            return requests == null ? List.of() : requests.indexer().byIndex(BY_FINGERPRINT, fingerprint);
         }
 
         /**
@@ -408,7 +456,7 @@ public final class RemediationController implements AutoCloseable {
          */
         void wake(String index, String value, boolean timed) {
             long now = System.nanoTime();
-            for (RemediationRequest blocked : requests.getIndexer().byIndex(index, value)) {
+            for (RemediationRequest blocked : requests.indexer().byIndex(index, value)) {
                 String name = blocked.getMetadata().getName();
                 if (timed) {
                     wokenAt.putIfAbsent(name, now);

@@ -1,5 +1,6 @@
 package ai.kubernaut.orchestrator.reconcile;
 
+import ai.kubernaut.orchestrator.kube.ApiFaults;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.RemediationRequestStatus;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,9 +36,10 @@ public final class RemediationRequestApi {
         this.serialization = client.getKubernetesSerialization();
     }
 
-    /** GET straight from the API server; null when the RR no longer exists. */
+    /** GET straight from the API server; null when the RR no longer exists (a 404 naming it: {@link ApiFaults}). */
     public RemediationRequest get(String name) {
-        return client.resources(RemediationRequest.class).inNamespace(namespace).withName(name).get();
+        return ApiFaults.getUnlessNotFound(client.resources(RemediationRequest.class).inNamespace(namespace)
+                .withName(name), name);
     }
 
     /**
@@ -45,7 +47,7 @@ public final class RemediationRequestApi {
      * unchanged since {@code current} was read.
      *
      * @return the RR as stored after the write ({@code current} when nothing changed)
-     * @throws StatusConflictException when the RR changed meanwhile (HTTP 409) or is gone (HTTP 404)
+     * @throws StatusConflictException when the RR changed meanwhile (HTTP 409) or is gone (HTTP 404 naming it)
      */
     public RemediationRequest writeStatus(RemediationRequest current, RemediationRequestStatus desired) {
         ObjectNode from = toObject(current.getStatus());
@@ -63,7 +65,9 @@ public final class RemediationRequestApi {
             return client.resources(RemediationRequest.class).inNamespace(namespace).resource(current)
                     .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
         } catch (KubernetesClientException e) {
-            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+            // a 404 that does not name the RR (its type not served for a moment) is no deletion: thrown, retried
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
+                    || ApiFaults.isObjectNotFound(e, current.getMetadata().getName())) {
                 throw new StatusConflictException("status write on " + current.getMetadata().getName()
                         + " at resourceVersion " + current.getMetadata().getResourceVersion() + " lost: HTTP "
                         + e.getCode(), e);

@@ -1,5 +1,7 @@
 package ai.kubernaut.orchestrator.sharding;
 
+import ai.kubernaut.orchestrator.kube.InformerRestarts;
+import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,7 +48,8 @@ public final class Membership implements AutoCloseable {
     private final Clock clock;
     private final Runnable onChange;
     private final ScheduledExecutorService timer;
-    private SharedIndexInformer<Lease> informer;
+    private final InformerRestarts restarts;
+    private SupervisedInformer<Lease> informer;
     /** Our Lease as last written (null until created). Touched by the timer thread only. */
     private Lease mine;
     /** When our last successful write was sent (our clock); null before the first. */
@@ -57,7 +60,8 @@ public final class Membership implements AutoCloseable {
     private volatile boolean closed;
 
     public Membership(KubernetesClient client, String namespace, String podName, MembershipSettings settings,
-            Clock clock, Runnable onChange) {
+            Clock clock, InformerRestarts restarts, Runnable onChange) {
+        this.restarts = Objects.requireNonNull(restarts, "restarts");
         this.client = Objects.requireNonNull(client, "client");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.podName = Objects.requireNonNull(podName, "podName");
@@ -72,26 +76,28 @@ public final class Membership implements AutoCloseable {
     }
 
     public Membership start() {
-        informer = client.leases().inNamespace(namespace)
-                .withLabel(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF).runnableInformer(0);
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Lease lease) {
-                timer.execute(Membership.this::recompute);
-            }
+        informer = SupervisedInformer.start("member Leases", () -> {
+            SharedIndexInformer<Lease> leases = client.leases().inNamespace(namespace)
+                    .withLabel(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF).runnableInformer(0);
+            leases.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(Lease lease) {
+                    timer.execute(Membership.this::recompute);
+                }
 
-            @Override
-            public void onUpdate(Lease old, Lease lease) {
-                // renewals of others change nothing unless a member came back; recompute is cheap
-                timer.execute(Membership.this::recompute);
-            }
+                @Override
+                public void onUpdate(Lease old, Lease lease) {
+                    // renewals of others change nothing unless a member came back; recompute is cheap
+                    timer.execute(Membership.this::recompute);
+                }
 
-            @Override
-            public void onDelete(Lease lease, boolean unknownFinalState) {
-                timer.execute(Membership.this::recompute);
-            }
-        });
-        informer.start();
+                @Override
+                public void onDelete(Lease lease, boolean unknownFinalState) {
+                    timer.execute(Membership.this::recompute);
+                }
+            });
+            return leases;
+        }, restarts);
         timer.scheduleWithFixedDelay(this::renew, 0, settings.renewInterval().toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::recompute, settings.checkInterval().toMillis(),
                 settings.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -115,7 +121,7 @@ public final class Membership implements AutoCloseable {
 
     /** Our Lease is written and the member informer has listed: ownership answers are meaningful. */
     public boolean isReady() {
-        return informer != null && informer.hasSynced() && informer.isWatching() && selfLive(clock.instant());
+        return informer != null && informer.isWatching() && selfLive(clock.instant());
     }
 
     private boolean selfLive(Instant now) {
@@ -186,7 +192,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        java.util.TreeSet<String> live = new java.util.TreeSet<>(MemberLeases.liveMembers(informer.getStore().list(),
+        java.util.TreeSet<String> live = new java.util.TreeSet<>(MemberLeases.liveMembers(informer.store().list(),
                 now));
         // our own liveness is what we know of our renewals, not what the informer last delivered
         if (selfLive(now)) {
@@ -214,22 +220,48 @@ public final class Membership implements AutoCloseable {
         if (informer != null) {
             informer.close(); // first: its handlers hand work to the timer
         }
-        timer.shutdownNow();
+        // not shutdownNow: an interrupted renewal may have been written without us learning its version
+        timer.shutdown();
         try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         Lease last = mine;
         if (last != null) {
-            try {
-                client.leases().inNamespace(namespace).withName(last.getMetadata().getName())
-                        .lockResourceVersion(last.getMetadata().getResourceVersion()).delete();
-            } catch (KubernetesClientException e) {
-                LOG.warnf("member lease not deleted, it expires by itself: lease=%s: %s",
-                        last.getMetadata().getName(), e.getMessage());
-            }
+            deleteOwnLease(last);
         }
     }
 
+    private void deleteOwnLease(Lease last) {
+        String name = last.getMetadata().getName();
+        try {
+            client.leases().inNamespace(namespace).withName(name)
+                    .lockResourceVersion(last.getMetadata().getResourceVersion()).delete();
+            LOG.infof("member lease deleted: lease=%s; the other replicas take this replica's shards now", name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                // a renewal landed whose answer we missed: delete the Lease at its current version if it is still ours
+                try {
+                    Lease current = client.leases().inNamespace(namespace).withName(name).get();
+                    if (current != null && podName.equals(current.getSpec().getHolderIdentity())) {
+                        client.leases().inNamespace(namespace).withName(name)
+                                .lockResourceVersion(current.getMetadata().getResourceVersion()).delete();
+                        LOG.infof("member lease deleted: lease=%s (after a renewal we had not seen)", name);
+                    }
+                    return;
+                } catch (KubernetesClientException again) {
+                    e = again;
+                }
+            }
+            LOG.warnf("member lease not deleted, it expires by itself: lease=%s: %s", name, e.getMessage());
+        }
+    }
+
+    /** What membership waits for while its member informer has not listed or is not watching. */
+    public java.util.Optional<String> waitingFor() {
+        return informer == null ? java.util.Optional.of("member Leases: not started") : informer.waitingFor();
+    }
 }

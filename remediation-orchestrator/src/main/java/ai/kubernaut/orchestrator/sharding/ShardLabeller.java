@@ -1,5 +1,7 @@
 package ai.kubernaut.orchestrator.sharding;
 
+import ai.kubernaut.orchestrator.kube.InformerRestarts;
+import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,6 +13,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,15 +41,18 @@ public final class ShardLabeller implements AutoCloseable {
     private final Predicate<String> ownsShard;
     private final long resyncMillis;
     private final ScheduledExecutorService retries;
-    private SharedIndexInformer<RemediationRequest> requests;
-    private SharedIndexInformer<WorkflowExecution> executions;
+    private final InformerRestarts restarts;
+    private SupervisedInformer<RemediationRequest> requests;
+    private SupervisedInformer<WorkflowExecution> executions;
 
     /**
      * @param ownsShard    whether this replica owns a shard now
      * @param resyncMillis how often unlabelled objects are looked at again (a failed patch, a shard nobody
      *                     owned a moment ago); 0 disables
      */
-    public ShardLabeller(KubernetesClient client, String namespace, Predicate<String> ownsShard, long resyncMillis) {
+    public ShardLabeller(KubernetesClient client, String namespace, Predicate<String> ownsShard, long resyncMillis,
+            InformerRestarts restarts) {
+        this.restarts = restarts;
         this.client = client;
         this.namespace = namespace;
         this.ownsShard = ownsShard;
@@ -67,36 +74,53 @@ public final class ShardLabeller implements AutoCloseable {
         return requests != null && requests.hasSynced() && executions != null && executions.hasSynced();
     }
 
+    /** What the labeller's informers wait for (first list, or a restart), for readiness data. */
+    public List<String> waitingFor() {
+        List<String> waiting = new ArrayList<>();
+        if (requests != null) {
+            requests.waitingFor().ifPresent(waiting::add);
+        }
+        if (executions != null) {
+            executions.waitingFor().ifPresent(waiting::add);
+        }
+        return waiting;
+    }
+
     /** After ownership changed: label what this replica owns now. */
     public void ownershipChanged() {
         if (requests != null) {
-            requests.getStore().list().forEach(rr -> label(RemediationRequest.class, rr, Shards.ofSpec(rr)));
+            requests.store().list().forEach(rr -> label(RemediationRequest.class, rr, Shards.ofSpec(rr)));
         }
         if (executions != null) {
-            executions.getStore().list().forEach(wfe -> Shards.ofExecution(wfe)
+            executions.store().list().forEach(wfe -> Shards.ofExecution(wfe)
                     .ifPresent(shard -> label(WorkflowExecution.class, wfe, shard)));
         }
     }
 
-    private <T extends HasMetadata> SharedIndexInformer<T> watchUnlabelled(Class<T> type,
+    private <T extends HasMetadata> SupervisedInformer<T> watchUnlabelled(Class<T> type,
             Function<T, Optional<String>> shardOf) {
+        ResourceEventHandler<T> fileUnderShard = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T object) {
+                shardOf.apply(object).ifPresent(shard -> label(type, object, shard));
+            }
+
+            @Override
+            public void onUpdate(T old, T object) {
+                shardOf.apply(object).ifPresent(shard -> label(type, object, shard));
+            }
+
+            @Override
+            public void onDelete(T object, boolean unknownFinalState) {
+            }
+        };
         // absent, or a value that is no shard id (which no replica's selector would ever match)
-        return client.resources(type).inNamespace(namespace).withLabelNotIn(Shards.LABEL, Shards.all())
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(T object) {
-                        shardOf.apply(object).ifPresent(shard -> label(type, object, shard));
-                    }
-
-                    @Override
-                    public void onUpdate(T old, T object) {
-                        shardOf.apply(object).ifPresent(shard -> label(type, object, shard));
-                    }
-
-                    @Override
-                    public void onDelete(T object, boolean unknownFinalState) {
-                    }
-                }, resyncMillis);
+        return SupervisedInformer.start("unlabelled " + type.getSimpleName() + "s", () -> {
+            SharedIndexInformer<T> informer = client.resources(type).inNamespace(namespace)
+                    .withLabelNotIn(Shards.LABEL, Shards.all()).runnableInformer(resyncMillis);
+            informer.addEventHandler(fileUnderShard);
+            return informer;
+        }, restarts);
     }
 
     private <T extends HasMetadata> void label(Class<T> type, T object, String shard) {
@@ -120,8 +144,8 @@ public final class ShardLabeller implements AutoCloseable {
     }
 
     private <T extends HasMetadata> void labelIfStillUnlabelled(Class<T> type, T object, String shard) {
-        SharedIndexInformer<?> informer = type == RemediationRequest.class ? requests : executions;
-        if (informer != null && informer.getStore().getByKey(
+        SupervisedInformer<?> informer = type == RemediationRequest.class ? requests : executions;
+        if (informer != null && informer.store().getByKey(
                 object.getMetadata().getNamespace() + "/" + object.getMetadata().getName()) != null) {
             label(type, object, shard);
         }

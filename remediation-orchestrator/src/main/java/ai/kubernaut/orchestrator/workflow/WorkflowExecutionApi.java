@@ -1,5 +1,6 @@
 package ai.kubernaut.orchestrator.workflow;
 
+import ai.kubernaut.orchestrator.kube.ApiFaults;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -26,9 +27,13 @@ public final class WorkflowExecutionApi {
         this.namespace = namespace;
     }
 
-    /** GET straight from the API server; null when it does not exist. */
+    /**
+     * GET straight from the API server; null when it does not exist (a 404 naming it). Any other 404, as for a type
+     * not served right after an API server restart, is thrown: the reconcile retries, the RR is not failed.
+     */
     public WorkflowExecution get(String name) {
-        return client.resources(WorkflowExecution.class).inNamespace(namespace).withName(name).get();
+        return ApiFaults.getUnlessNotFound(client.resources(WorkflowExecution.class).inNamespace(namespace)
+                .withName(name), name);
     }
 
     /** CREATE; {@link AlreadyExistsException} on 409 (the mock says reason Invalid: branch on the code). */

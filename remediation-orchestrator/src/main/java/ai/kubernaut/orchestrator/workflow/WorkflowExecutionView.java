@@ -1,5 +1,6 @@
 package ai.kubernaut.orchestrator.workflow;
 
+import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.target.Target;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -23,7 +24,7 @@ public final class WorkflowExecutionView {
     public static final String BY_TARGET_HASH = "targetHash";
 
     private final String namespace;
-    private volatile SharedIndexInformer<WorkflowExecution> informer;
+    private volatile SupervisedInformer<WorkflowExecution> informer;
     /** name -> WFE known from our own write or read, until the informer has it. */
     private final ConcurrentMap<String, Remembered> known = new ConcurrentHashMap<>();
 
@@ -50,7 +51,7 @@ public final class WorkflowExecutionView {
      * belongs to a shard we no longer watch and would never be delivered (and, were the shard to come back, would
      * stand for a WFE that may be long gone).
      */
-    public void use(SharedIndexInformer<WorkflowExecution> next, long listedSinceNanos) {
+    public void use(SupervisedInformer<WorkflowExecution> next, long listedSinceNanos) {
         this.informer = next;
         known.values().removeIf(r -> r.atNanos() - listedSinceNanos <= 0);
     }
@@ -58,9 +59,9 @@ public final class WorkflowExecutionView {
     /** Every WFE labelled with the target's hash (callers confirm spec.targetResource). */
     public List<WorkflowExecution> onTarget(Target target) {
         Map<String, WorkflowExecution> byName = new LinkedHashMap<>();
-        SharedIndexInformer<WorkflowExecution> current = informer;
+        SupervisedInformer<WorkflowExecution> current = informer;
         if (current != null) {
-            for (WorkflowExecution wfe : current.getIndexer().byIndex(BY_TARGET_HASH, target.hash())) {
+            for (WorkflowExecution wfe : current.indexer().byIndex(BY_TARGET_HASH, target.hash())) {
                 byName.put(wfe.getMetadata().getName(), wfe);
             }
         }
@@ -74,8 +75,8 @@ public final class WorkflowExecutionView {
 
     /** The cached WFE of that name, if the informer (or our own write) has it. */
     public Optional<WorkflowExecution> byName(String name) {
-        SharedIndexInformer<WorkflowExecution> current = informer;
-        WorkflowExecution cached = current == null ? null : current.getIndexer().getByKey(namespace + "/" + name);
+        SupervisedInformer<WorkflowExecution> current = informer;
+        WorkflowExecution cached = current == null ? null : current.indexer().getByKey(namespace + "/" + name);
         if (cached != null) {
             return Optional.of(cached);
         }

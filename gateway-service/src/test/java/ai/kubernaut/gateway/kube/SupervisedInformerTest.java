@@ -1,0 +1,175 @@
+package ai.kubernaut.gateway.kube;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kubernaut.backoff.BackoffPolicy;
+import ai.kubernaut.gateway.model.RemediationRequest;
+import ai.kubernaut.testserver.EmbeddedApiServer;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The informer start that a fresh install and an API server restart need: answers a current API server gives while
+ * a type's watch cache initializes (429 + Retry-After) or before the type is served (404 without a Status naming an
+ * object) are waited out, never thrown; fabric8's informer alone gives up on them.
+ */
+class SupervisedInformerTest {
+
+    static final String NS = "informer-test";
+    static EmbeddedApiServer server;
+    static KubernetesClient client;
+
+    InformerRestarts restarts = new InformerRestarts(BackoffPolicy.builder().baseDelay(Duration.ofMillis(20))
+            .maxDelay(Duration.ofMillis(200)).build(), RandomGenerator.getDefault(),
+            Executors.newSingleThreadScheduledExecutor(), Clock.systemUTC(), Duration.ofMinutes(2),
+            Duration.ofMinutes(1));
+
+    @BeforeAll
+    static void start() {
+        server = EmbeddedApiServer.builder().crds(Path.of("..", "deploy", "crds")).start();
+        client = server.adminClient();
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("before-start")).create();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        server.close();
+    }
+
+    @AfterEach
+    void noFaults() {
+        server.hook(null);
+        restarts.timer().shutdownNow();
+    }
+
+    static RemediationRequest rr(String name) {
+        RemediationRequest rr = new RemediationRequest();
+        rr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+        return rr;
+    }
+
+    static boolean isRrList(RecordedRequest r) {
+        String path = r.getPath();
+        return r.getMethod().equals("GET") && path.split("\\?")[0].endsWith("/namespaces/" + NS + "/remediationrequests")
+                && !path.contains("watch=true");
+    }
+
+    SupervisedInformer<RemediationRequest> supervise() {
+        return SupervisedInformer.start("RemediationRequest", () -> client.resources(RemediationRequest.class)
+                .inNamespace(NS).runnableInformer(0), restarts);
+    }
+
+    @Test
+    void aListAnswered429WhileTheCacheInitializesIsRetriedAfterItsRetryAfter() {
+        AtomicInteger refused = new AtomicInteger();
+        List<Long> listedAtNanos = new CopyOnWriteArrayList<>();
+        server.hook((request, caller) -> {
+            if (!isRrList(request)) {
+                return null;
+            }
+            listedAtNanos.add(System.nanoTime());
+            if (refused.getAndIncrement() < 2) {
+                return new MockResponse().setResponseCode(429).setHeader("Retry-After", "1")
+                        .setHeader("Content-Type", "application/json")
+                        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                                + "\"message\":\"storage is (re)initializing\",\"reason\":\"TooManyRequests\","
+                                + "\"details\":{\"retryAfterSeconds\":1},\"code\":429}");
+            }
+            return null;
+        });
+        try (SupervisedInformer<RemediationRequest> informer = supervise()) {
+            await().atMost(Duration.ofSeconds(2)).until(() -> informer.waitingFor().orElse("").contains("HTTP 429"));
+            assertFalse(informer.hasSynced());
+            await().atMost(Duration.ofSeconds(10)).until(informer::isWatching);
+            assertEquals(Set.of("before-start"), names(informer));
+            assertTrue(informer.waitingFor().isEmpty());
+            assertEquals(3, listedAtNanos.size(), "two refused lists, then one that worked");
+            for (int i = 1; i < listedAtNanos.size(); i++) {
+                long gapMs = (listedAtNanos.get(i) - listedAtNanos.get(i - 1)) / 1_000_000;
+                // the backoff alone would wait 20-40 ms: the server's Retry-After decides
+                assertTrue(gapMs >= 950, "attempt " + (i + 1) + " came " + gapMs + " ms after the one before");
+            }
+        }
+    }
+
+    @Test
+    void aTypeNotServedYetIsWaitedOutAndTheStartNeverThrows() {
+        AtomicInteger notServed = new AtomicInteger();
+        // as a real server's mux answers a type no CRD serves: no Status, so nothing says an object is missing
+        server.hook((request, caller) -> request.getPath().contains("/remediationrequests")
+                && notServed.incrementAndGet() <= 5
+                ? new MockResponse().setResponseCode(404).setHeader("Content-Type", "text/plain")
+                        .setBody("404 page not found\n")
+                : null);
+        try (SupervisedInformer<RemediationRequest> informer = supervise()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> notServed.get() >= 2);
+            assertTrue(informer.waitingFor().orElse("").contains("type not served"), informer.waitingFor().toString());
+            await().atMost(Duration.ofSeconds(10)).until(informer::isWatching);
+            assertTrue(names(informer).contains("before-start"));
+            assertTrue(notServed.get() > 5);
+        }
+    }
+
+    @Test
+    void fabric8sOwnInformerGivesUpOnTheSameAnswer() {
+        // the behaviour the supervisor exists for: without it the first 429 ends the informer (and the replica start)
+        server.hook((request, caller) -> isRrList(request)
+                ? EmbeddedApiServer.failure(429, "TooManyRequests", "storage is (re)initializing") : null);
+        SharedIndexInformer<RemediationRequest> plain = client.resources(RemediationRequest.class).inNamespace(NS)
+                .runnableInformer(0);
+        try {
+            plain.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> plain.stopped().toCompletableFuture().isCompletedExceptionally());
+            assertFalse(plain.hasSynced());
+        } finally {
+            plain.close();
+        }
+    }
+
+    @Test
+    void eachRestartIsAFreshInformerAndCloseStopsTheRetries() {
+        Set<Integer> built = ConcurrentHashMap.newKeySet();
+        AtomicInteger lists = new AtomicInteger();
+        server.hook((request, caller) -> isRrList(request) && lists.incrementAndGet() > 0
+                ? EmbeddedApiServer.failure(503, "ServiceUnavailable", "etcd leader changed") : null);
+        SupervisedInformer<RemediationRequest> informer = SupervisedInformer.start("RemediationRequest", () -> {
+            SharedIndexInformer<RemediationRequest> fresh = client.resources(RemediationRequest.class).inNamespace(NS)
+                    .runnableInformer(0);
+            built.add(System.identityHashCode(fresh));
+            return fresh;
+        }, restarts);
+        await().atMost(Duration.ofSeconds(5)).until(() -> built.size() >= 3);
+        informer.close();
+        int listsAtClose = lists.get();
+        int builtAtClose = built.size();
+        // what was scheduled before close finds it closed: no new instance, at most one list in flight
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> built.size() == builtAtClose && lists.get() <= listsAtClose + 1);
+        assertFalse(informer.hasSynced());
+    }
+
+    static Set<String> names(SupervisedInformer<RemediationRequest> informer) {
+        return Set.copyOf(informer.store().list().stream().map(r -> r.getMetadata().getName()).toList());
+    }
+}
