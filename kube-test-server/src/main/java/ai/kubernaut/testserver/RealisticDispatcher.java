@@ -210,7 +210,7 @@ public final class RealisticDispatcher extends Dispatcher {
         }
         MockResponse response;
         if (!attrs.mutating()) {
-            response = store.dispatch(request);
+            response = namingTheMissingObject(store.dispatch(request), attrs);
         } else {
             writes.lock();
             try {
@@ -218,7 +218,7 @@ public final class RealisticDispatcher extends Dispatcher {
                 if (conflict.isPresent()) {
                     return conflict.get();
                 }
-                response = store.dispatch(request);
+                response = namingTheMissingObject(store.dispatch(request), attrs);
                 if (attrs.verb().equals("create") && response.code() == 409) {
                     return status(409, "AlreadyExists",
                             attrs.qualifiedResource() + " \"" + name + "\" already exists", attrs.withName(name));
@@ -228,6 +228,20 @@ public final class RealisticDispatcher extends Dispatcher {
             }
         }
         return response;
+    }
+
+    /**
+     * The mock answers a request for a missing object with a bare 404; a real server sends a Status naming the
+     * object ({@code details: {name, group, kind: <plural>}}), which is how a client tells "this object is gone" from
+     * "this type is not served" (a 404 without such a Status).
+     */
+    private MockResponse namingTheMissingObject(MockResponse response, RequestAttributes attrs) {
+        boolean oneObject = !attrs.name().isEmpty() && Set.of("get", "update", "patch", "delete").contains(attrs.verb());
+        boolean bare = response.getBody() == null || response.getBody().size() == 0;
+        if (response.code() != 404 || !oneObject || !bare) {
+            return response;
+        }
+        return status(404, "NotFound", attrs.qualifiedResource() + " \"" + attrs.name() + "\" not found", attrs);
     }
 
     // ---- optimistic concurrency, as kube-apiserver does it -------------------------------------------
@@ -518,17 +532,31 @@ public final class RealisticDispatcher extends Dispatcher {
                 + attrs.name() + "\": " + why, attrs);
     }
 
+    /** A Status naming the request's object or resource, as a real server's errors do. */
     private MockResponse status(int code, String reason, String message, RequestAttributes attrs) {
-        ObjectNode status = json.createObjectNode();
-        status.put("apiVersion", "v1").put("kind", "Status").putObject("metadata");
-        status.put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+        ObjectNode details = null;
         if (attrs.resourceRequest()) {
-            ObjectNode details = status.putObject("details");
+            details = json.createObjectNode();
             if (!attrs.name().isEmpty()) {
                 details.put("name", attrs.name());
             }
-            details.put("group", attrs.apiGroup()).put("kind", attrs.resource());
+            if (!attrs.apiGroup().isEmpty()) { // omitted for the core group, as on a real server
+                details.put("group", attrs.apiGroup());
+            }
+            details.put("kind", attrs.resource());
         }
+        return status(code, reason, message, details);
+    }
+
+    /** A Status with these details (null: none), its fields in a real server's order. */
+    private MockResponse status(int code, String reason, String message, ObjectNode details) {
+        ObjectNode status = json.createObjectNode();
+        status.put("kind", "Status").put("apiVersion", "v1").putObject("metadata");
+        status.put("status", "Failure").put("message", message).put("reason", reason);
+        if (details != null) {
+            status.set("details", details);
+        }
+        status.put("code", code);
         return json(code, status);
     }
 
