@@ -25,6 +25,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,7 +45,9 @@ import java.util.stream.Stream;
  * <p>In-process (the services' tests): {@code EmbeddedApiServer.builder().crds(dir).start()}, then clients from
  * {@link #adminClient()} or {@link #client(String)} with a {@link Caller#serviceAccountToken} token (RBAC applies
  * when the service's rbac.yaml was given to {@link Builder#rbac}); a {@link RealisticDispatcher.Hook} lets a test
- * intervene in requests, {@link #requests()} lists what was served.
+ * intervene in requests, {@link #requests()} lists what was served. The faults of a real server's life cycle:
+ * {@link #watchCacheInitializing}, {@link #stopServing}, {@link #restart}, {@link Builder#serveCrdsLater()} with
+ * {@link #serveCrds}.
  *
  * <p>Stand-alone (the e2e suite and the demo): in its own process so that several service processes share one
  * "cluster" (and so that pausing or killing a replica never touches it).
@@ -83,6 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         private final Map<String, ServicePolicy> policies = new LinkedHashMap<>();
         private boolean https;
         private boolean keepRequestBodies;
+        private boolean serveCrdsLater;
 
         private Builder() {
         }
@@ -117,9 +121,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts before the CRDs exist, as a service may on a fresh cluster: the CRDs of {@link #crds} are not stored
+         * and their types answer 404 page not found until {@link EmbeddedApiServer#serveCrds(int)}.
+         */
+        public Builder serveCrdsLater() {
+            this.serveCrdsLater = true;
+            return this;
+        }
+
         public EmbeddedApiServer start() {
             try {
-                return EmbeddedApiServer.start(port, crdDir, policies, https, keepRequestBodies);
+                return EmbeddedApiServer.start(port, crdDir, policies, https, keepRequestBodies, serveCrdsLater);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -139,11 +152,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
      *  bearer tokens over TLS only). */
     public static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies, boolean https)
             throws IOException {
-        return start(port, crdDir, policies, https, false);
+        return start(port, crdDir, policies, https, false, false);
     }
 
     private static EmbeddedApiServer start(int port, Path crdDir, Map<String, ServicePolicy> policies, boolean https,
-                                           boolean keepRequestBodies) throws IOException {
+                                           boolean keepRequestBodies, boolean serveCrdsLater) throws IOException {
         MOCK_LOGGER.setLevel(Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         RealisticDispatcher dispatcher = new RealisticDispatcher(new IndexedCrudStore(), policies,
@@ -167,7 +180,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         drainer.setDaemon(true);
         drainer.start();
         EmbeddedApiServer embedded = new EmbeddedApiServer(server, dispatcher, drainer, https);
-        embedded.registerCrds(crdDir);
+        embedded.registerCrds(crdDir, serveCrdsLater);
         return embedded;
     }
 
@@ -224,6 +237,67 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return dispatcher.direct(new RecordedRequest("HTTP/1.1", method, path, headers.build(), buffer));
     }
 
+    // ---- a real API server's life cycle (see README: faults) -------------------------------------------------
+
+    /**
+     * The watch cache of {@code resource} (plural, e.g. {@code remediationrequests}; every namespace) is initializing:
+     * its next {@code answers} LISTs and WATCHes answer 429 TooManyRequests "storage is (re)initializing" with
+     * {@code Retry-After: 1}, as a 1.31+ server's do. GETs by name and writes are answered (from etcd on a real server),
+     * and so are the LISTs a real server sends to etcd (with a limit and no selector, or with a continue token).
+     * 0 ends it.
+     */
+    public void watchCacheInitializing(String resource, int answers) {
+        dispatcher.watchCacheInitializing(resource, answers);
+    }
+
+    /**
+     * {@code resource} is not served until {@link #resumeServing}: every request for it (any verb, namespace or
+     * subresource) answers 404 with the text/plain body "404 page not found" and no Status, as a real server's mux
+     * does for a type it has no handler for (a CRD not yet established, the first seconds after a restart).
+     * Authentication and RBAC still come first.
+     */
+    public void stopServing(String resource) {
+        dispatcher.stopServing(resource, null);
+    }
+
+    /** As {@link #stopServing(String)}, served again after {@code duration}. */
+    public void stopServing(String resource, Duration duration) {
+        dispatcher.stopServing(resource, duration);
+    }
+
+    /** Ends {@link #stopServing} for {@code resource} at once. */
+    public void resumeServing(String resource) {
+        dispatcher.resumeServing(resource);
+    }
+
+    /**
+     * The API server restarts: every open watch connection is dropped (no close frame, as when the process dies),
+     * every custom resource type (one with a stored CRD) is not served for {@code customTypesNotServedFor} (see
+     * {@link #stopServing}), then the first {@code initializingAnswers} LISTs and WATCHes of each answer 429 (see
+     * {@link #watchCacheInitializing}). Built-in types are served at once. Stored objects stay, as etcd keeps them.
+     *
+     * @return how many watches were dropped
+     */
+    public int restart(Duration customTypesNotServedFor, int initializingAnswers) {
+        return dispatcher.restart(customTypesNotServedFor, initializingAnswers);
+    }
+
+    /**
+     * For a server started with {@link Builder#serveCrdsLater()}: creates the CRDs and serves their types now. The
+     * first {@code initializingAnswers} LISTs and WATCHes of each answer 429, as a real 1.32 did seconds after the
+     * CRDs were established (0: none).
+     *
+     * @return the plurals now served (empty when no CRD was kept back)
+     */
+    public List<String> serveCrds(int initializingAnswers) {
+        return dispatcher.serveCrds(initializingAnswers);
+    }
+
+    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches. */
+    public void clearFaults() {
+        dispatcher.clearFaults();
+    }
+
     /** A Kubernetes Status answer, e.g. for a hook to fail a request as a real server would. */
     public static MockResponse failure(int code, String reason, String message) {
         String body = "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"metadata\":{},\"status\":\"Failure\","
@@ -262,7 +336,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 .build();
     }
 
-    private void registerCrds(Path crdDir) throws IOException {
+    private void registerCrds(Path crdDir, boolean later) throws IOException {
         if (crdDir == null) {
             return;
         }
@@ -277,7 +351,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
                     continue; // e.g. the kustomization.yaml next to the CRDs
                 }
                 CustomResourceDefinition crd = Serialization.unmarshal(yaml, CustomResourceDefinition.class);
-                admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+                if (later) {
+                    dispatcher.serveLater(crd);
+                } else {
+                    admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+                }
             }
         }
     }
@@ -349,7 +427,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unknown argument " + flag);
             }
         }
-        EmbeddedApiServer server = start(port, crds, policies, https);
+        EmbeddedApiServer server = start(port, crds, policies, https, false, false);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-api-server-stop"));
         System.out.println("embedded API server listening on " + server.url() + " (RBAC for " + policies.keySet()
                 + ", admin token " + Caller.ADMIN_TOKEN + ")");

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
@@ -16,8 +18,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>TokenReview and SubjectAccessReview answered from the same tokens and RBAC rules;</li>
  *   <li>a request log (caller, verb, resource, code, time) and an RBAC coverage count, served on
  *       {@code /__e2e/requests} and {@code /__e2e/rbac} so tests and the benchmark can count Lease calls
- *       and status writes and check that every granted verb is used.</li>
+ *       and status writes and check that every granted verb is used;</li>
+ *   <li>the faults of a real server's life cycle, on request: a type not served (404 page not found), a watch cache
+ *       initializing (429), a restart (watches dropped, then both), CRDs served after the start.</li>
  * </ul>
  * Every mutating request runs under one lock, so a precondition check and the write it guards are atomic
  * (the mock serializes writes anyway, so nothing is lost).
@@ -59,6 +65,7 @@ public final class RealisticDispatcher extends Dispatcher {
     }
 
     private static final Set<String> PUBLIC_PATHS = Set.of("/version", "/healthz", "/livez", "/readyz");
+    private static final String CRDS_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final Dispatcher store;
     private final Map<String, ServicePolicy> policies;
@@ -67,6 +74,8 @@ public final class RealisticDispatcher extends Dispatcher {
     private final Map<String, Map<Grant, LongAdder>> denied = new ConcurrentHashMap<>();
     private final ReentrantLock writes = new ReentrantLock();
     private final Faults faults = new Faults();
+    private final ResourceAvailability availability = new ResourceAvailability();
+    private final OpenWatches watches = new OpenWatches();
     private final ObjectMapper json = new ObjectMapper();
     private final boolean keepBodies;
     private volatile Hook hook;
@@ -109,6 +118,111 @@ public final class RealisticDispatcher extends Dispatcher {
         return log;
     }
 
+    // ---- a real API server's life cycle: types not served, watch caches initializing, restarts -------------
+
+    /**
+     * The next {@code answers} LISTs and WATCHes of {@code resource} (plural, any namespace) that a real server
+     * answers from its watch cache get 429 "storage is (re)initializing" with Retry-After: 1; 0 ends it.
+     */
+    public void watchCacheInitializing(String resource, int answers) {
+        availability.initializing(resource, answers);
+    }
+
+    /** Every request for {@code resource} answers 404 "404 page not found" (text/plain), for {@code duration} or,
+     *  when null, until {@link #resumeServing}. */
+    public void stopServing(String resource, Duration duration) {
+        availability.stopServing(resource, duration);
+    }
+
+    public void resumeServing(String resource) {
+        availability.resumeServing(resource);
+    }
+
+    /**
+     * A restart: every custom resource type (one with a stored CRD) is not served for {@code customTypesNotServedFor},
+     * then its first {@code initializingAnswers} LISTs and WATCHes answer 429; every open watch (of any type) loses its
+     * connection. Stored objects stay. Returns how many watches were broken.
+     */
+    public int restart(Duration customTypesNotServedFor, int initializingAnswers) {
+        for (String plural : customResourcePlurals()) {
+            // before the watches break, so that their reconnections already meet the restarted server
+            availability.stopServing(plural, customTypesNotServedFor);
+            availability.initializing(plural, initializingAnswers);
+        }
+        return watches.breakAll();
+    }
+
+    /** Keeps this CRD's type unserved, and the CRD itself absent, until {@link #serveCrds}. */
+    public void serveLater(CustomResourceDefinition crd) {
+        availability.awaitCrd(crd.getSpec().getNames().getPlural(), Serialization.asJson(crd));
+    }
+
+    /**
+     * Creates the CRDs kept back by {@link #serveLater} and serves their types, whose first {@code initializingAnswers}
+     * LISTs and WATCHes then answer 429 (as a real server's did seconds after the CRDs were established). Returns the
+     * plurals now served.
+     */
+    public List<String> serveCrds(int initializingAnswers) {
+        Map<String, String> awaiting = availability.awaitingCrds();
+        awaiting.forEach((plural, crd) -> {
+            MockResponse created = direct(new RecordedRequest("HTTP/1.1", HttpMethod.POST, CRDS_PATH,
+                    Headers.builder().add("Content-Type", "application/json").build(), new Buffer().writeUtf8(crd)));
+            if (created.code() >= 300 && created.code() != 409) {
+                throw new IllegalStateException("cannot create the CRD of " + plural + ": " + created.code());
+            }
+            availability.initializing(plural, initializingAnswers);
+            availability.crdServed(plural);
+        });
+        return List.copyOf(awaiting.keySet());
+    }
+
+    /** Ends every fault: rules, freeze, types not served, initializing watch caches (CRDs kept back stay so). */
+    public void clearFaults() {
+        faults.clear();
+        availability.clearFaults();
+    }
+
+    /** The plural names of the custom resource types: those of the stored CRDs. */
+    private List<String> customResourcePlurals() {
+        MockResponse crds = store.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, CRDS_PATH,
+                Headers.builder().build(), new Buffer()));
+        List<String> plurals = new ArrayList<>();
+        try {
+            for (JsonNode crd : json.readTree(crds.getBody().getBytes()).path("items")) {
+                plurals.add(crd.path("spec").path("names").path("plural").asText());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable CRD list", e);
+        }
+        return plurals;
+    }
+
+    /**
+     * Whether a real server (1.31+) answers this request from the resource's watch cache, so with 429 while that
+     * initializes. Every WATCH; a LIST unless it goes to etcd: with a continue token, with a limit and a
+     * resourceVersion other than "0", with an Exact resourceVersionMatch, or, while the cache initializes, with a
+     * limit and no selector (KEP-4568). GETs by name are read from etcd.
+     */
+    private static boolean answeredFromWatchCache(RequestAttributes attrs, String uri) {
+        if (attrs.verb().equals("watch")) {
+            return true;
+        }
+        if (!attrs.verb().equals("list")) {
+            return false;
+        }
+        Map<String, String> query = RequestAttributes.queryParameters(uri.contains("?")
+                ? uri.substring(uri.indexOf('?') + 1) : "");
+        boolean limited = !query.getOrDefault("limit", "0").matches("0*");
+        boolean selective = !query.getOrDefault("labelSelector", "").isEmpty()
+                || !query.getOrDefault("fieldSelector", "").isEmpty();
+        String match = query.getOrDefault("resourceVersionMatch", "");
+        boolean toEtcd = !query.getOrDefault("continue", "").isEmpty()
+                || (limited && !query.getOrDefault("resourceVersion", "").equals("0"))
+                || (!match.isEmpty() && !match.equals("NotOlderThan"))
+                || (limited && !selective);
+        return !toEtcd;
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         long started = System.nanoTime();
@@ -120,22 +234,33 @@ public final class RealisticDispatcher extends Dispatcher {
         RequestAttributes attrs = RequestAttributes.parse(request.getMethod(), uri);
         Caller caller = Caller.fromAuthorizationHeader(request.getHeader("Authorization")).orElse(null);
         String body = keepBodies ? bodyText(request) : ""; // before the store reads (consumes) it
-        MockResponse response;
+        Answer answer;
         try {
-            response = handle(request, attrs, caller);
+            answer = handle(request, attrs, caller);
         } catch (RuntimeException e) {
-            response = status(500, "InternalError", "embedded API server failure: " + e, attrs);
+            answer = Answer.of(status(500, "InternalError", "embedded API server failure: " + e, attrs));
+        }
+        MockResponse response = answer.response();
+        if (response.getWebSocketListener() != null) {
+            response.withWebSocketUpgrade(watches.track(response.getWebSocketListener()));
         }
         int code = response.getWebSocketListener() != null ? 101 : response.code();
         long frozen = faults.frozenForMillis();
         if (frozen > 0 && code != 101 && !attrs.verb().equals("watch")) {
             // frozen: carried out, but nobody hears back until the freeze ends (open watches stay open)
-            response.setBodyDelay(java.time.Duration.ofMillis(frozen));
+            response.setBodyDelay(Duration.ofMillis(frozen));
         }
         int q = uri.indexOf('?');
         log.append(arrivedMicros, caller, request.getMethod(), attrs, code, (System.nanoTime() - started) / 1000,
-                q < 0 ? "" : uri.substring(q + 1), body);
+                q < 0 ? "" : uri.substring(q + 1), body, answer.fault());
         return response;
+    }
+
+    /** An answer and, when a fault made it, which one ("injected", "not-served", "initializing"), for the log. */
+    private record Answer(MockResponse response, String fault) {
+        static Answer of(MockResponse response) {
+            return new Answer(response, "");
+        }
     }
 
     @Override
@@ -143,12 +268,12 @@ public final class RealisticDispatcher extends Dispatcher {
         store.shutdown();
     }
 
-    private MockResponse handle(RecordedRequest request, RequestAttributes attrs, Caller caller) {
+    private Answer handle(RecordedRequest request, RequestAttributes attrs, Caller caller) {
         if (caller == null) {
             if (!attrs.resourceRequest() && PUBLIC_PATHS.contains(attrs.path())) {
-                return store.dispatch(request);
+                return Answer.of(store.dispatch(request));
             }
-            return status(401, "Unauthorized", "Unauthorized", attrs);
+            return Answer.of(status(401, "Unauthorized", "Unauthorized", attrs));
         }
         if (!caller.isAdmin()) {
             if (attrs.resourceRequest()) {
@@ -159,7 +284,7 @@ public final class RealisticDispatcher extends Dispatcher {
                             .computeIfAbsent(new Grant(attrs.apiGroup(), attrs.resourceWithSubresource(), attrs.verb()),
                                     g -> new LongAdder())
                             .increment();
-                    return forbidden(caller, attrs);
+                    return Answer.of(forbidden(caller, attrs));
                 }
                 exercised.computeIfAbsent(caller.service(), s -> new ConcurrentHashMap<>())
                         .computeIfAbsent(new Grant(attrs.apiGroup(), attrs.resourceWithSubresource(), attrs.verb()),
@@ -167,31 +292,37 @@ public final class RealisticDispatcher extends Dispatcher {
                         .increment();
             } else if (!attrs.verb().equals("get") && !attrs.verb().equals("head")) {
                 // discovery documents are readable by every authenticated user (system:discovery)
-                return forbidden(caller, attrs);
+                return Answer.of(forbidden(caller, attrs));
             }
         }
         Hook current = hook;
         if (current != null) {
             MockResponse instead = current.before(request, caller);
             if (instead != null) {
-                return instead;
+                return Answer.of(instead);
             }
+        }
+        if (attrs.resourceRequest() && !availability.served(attrs.resource())) {
+            return new Answer(pageNotFound(), "not-served");
         }
         String name = attrs.verb().equals("create") ? nameInBody(request) : attrs.name();
         if (!faults.isEmpty()) {
             Optional<Faults.Rule> failure = faults.fire(caller, attrs, name, true);
             if (failure.isPresent()) {
-                return status(failure.get().respondWith(), "InternalError",
-                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name));
+                return new Answer(status(failure.get().respondWith(), "InternalError",
+                        "injected fault " + failure.get().id() + " (e2e)", attrs.withName(name)), "injected");
             }
+        }
+        if (answeredFromWatchCache(attrs, request.getPath()) && availability.takeInitializingAnswer(attrs.resource())) {
+            return new Answer(initializing(), "initializing");
         }
         MockResponse response = answer(request, attrs, name);
         if (!faults.isEmpty() && response.code() >= 200 && response.code() < 300) {
             // carried out, but the answer is held back: the caller waits inside its critical section
             Optional<Faults.Rule> delay = faults.fire(caller, attrs, name, false);
-            delay.ifPresent(rule -> response.setBodyDelay(java.time.Duration.ofMillis(rule.delayMillis())));
+            delay.ifPresent(rule -> response.setBodyDelay(Duration.ofMillis(rule.delayMillis())));
         }
-        return response;
+        return Answer.of(response);
     }
 
     /** The answer of the reviews, or of the store behind the concurrency checks. */
@@ -210,7 +341,7 @@ public final class RealisticDispatcher extends Dispatcher {
         }
         MockResponse response;
         if (!attrs.mutating()) {
-            response = store.dispatch(request);
+            response = namingTheMissingObject(store.dispatch(request), attrs);
         } else {
             writes.lock();
             try {
@@ -218,7 +349,7 @@ public final class RealisticDispatcher extends Dispatcher {
                 if (conflict.isPresent()) {
                     return conflict.get();
                 }
-                response = store.dispatch(request);
+                response = namingTheMissingObject(store.dispatch(request), attrs);
                 if (attrs.verb().equals("create") && response.code() == 409) {
                     return status(409, "AlreadyExists",
                             attrs.qualifiedResource() + " \"" + name + "\" already exists", attrs.withName(name));
@@ -228,6 +359,20 @@ public final class RealisticDispatcher extends Dispatcher {
             }
         }
         return response;
+    }
+
+    /**
+     * The mock answers a request for a missing object with a bare 404; a real server sends a Status naming the
+     * object ({@code details: {name, group, kind: <plural>}}), which is how a client tells "this object is gone" from
+     * "this type is not served" (a 404 without such a Status).
+     */
+    private MockResponse namingTheMissingObject(MockResponse response, RequestAttributes attrs) {
+        boolean oneObject = !attrs.name().isEmpty() && Set.of("get", "update", "patch", "delete").contains(attrs.verb());
+        boolean bare = response.getBody() == null || response.getBody().size() == 0;
+        if (response.code() != 404 || !oneObject || !bare) {
+            return response;
+        }
+        return status(404, "NotFound", attrs.qualifiedResource() + " \"" + attrs.name() + "\" not found", attrs);
     }
 
     // ---- optimistic concurrency, as kube-apiserver does it -------------------------------------------
@@ -518,18 +663,44 @@ public final class RealisticDispatcher extends Dispatcher {
                 + attrs.name() + "\": " + why, attrs);
     }
 
+    /** A Status naming the request's object or resource, as a real server's errors do. */
     private MockResponse status(int code, String reason, String message, RequestAttributes attrs) {
-        ObjectNode status = json.createObjectNode();
-        status.put("apiVersion", "v1").put("kind", "Status").putObject("metadata");
-        status.put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+        ObjectNode details = null;
         if (attrs.resourceRequest()) {
-            ObjectNode details = status.putObject("details");
+            details = json.createObjectNode();
             if (!attrs.name().isEmpty()) {
                 details.put("name", attrs.name());
             }
-            details.put("group", attrs.apiGroup()).put("kind", attrs.resource());
+            if (!attrs.apiGroup().isEmpty()) { // omitted for the core group, as on a real server
+                details.put("group", attrs.apiGroup());
+            }
+            details.put("kind", attrs.resource());
         }
+        return status(code, reason, message, details);
+    }
+
+    /** A Status with these details (null: none), its fields in a real server's order. */
+    private MockResponse status(int code, String reason, String message, ObjectNode details) {
+        ObjectNode status = json.createObjectNode();
+        status.put("kind", "Status").put("apiVersion", "v1").putObject("metadata");
+        status.put("status", "Failure").put("message", message).put("reason", reason);
+        if (details != null) {
+            status.set("details", details);
+        }
+        status.put("code", code);
         return json(code, status);
+    }
+
+    /** What a real server's mux answers for a path it has no handler for (Go's http.NotFound): no Status. */
+    private static MockResponse pageNotFound() {
+        return new MockResponse().setResponseCode(404).setHeader("Content-Type", "text/plain; charset=utf-8")
+                .setHeader("X-Content-Type-Options", "nosniff").setBody("404 page not found\n");
+    }
+
+    /** What a real server (1.31+) answers for a LIST or WATCH while the resource's watch cache initializes. */
+    private MockResponse initializing() {
+        ObjectNode details = json.createObjectNode().put("retryAfterSeconds", 1);
+        return status(429, "TooManyRequests", "storage is (re)initializing", details).setHeader("Retry-After", "1");
     }
 
     private MockResponse json(int code, JsonNode node) {

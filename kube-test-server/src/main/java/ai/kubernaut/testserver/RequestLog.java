@@ -10,11 +10,11 @@ public final class RequestLog {
 
     /** Appends a record; its sequence number is assigned here so the log has no gaps. */
     public synchronized RequestRecord append(long epochMicros, Caller caller, String method, RequestAttributes attrs,
-                                             int code, long micros, String query, String body) {
+                                             int code, long micros, String query, String body, String fault) {
         RequestRecord record = new RequestRecord(records.size(), epochMicros,
                 caller == null ? "anonymous" : caller.service(), caller == null ? "" : caller.namespace(), caller == null ? "" : caller.pod(),
                 method, attrs.verb(), attrs.apiGroup(), attrs.namespace(), attrs.resource(), attrs.subresource(),
-                attrs.name(), code, micros, query, body);
+                attrs.name(), code, micros, query, body, fault);
         records.add(record);
         return record;
     }

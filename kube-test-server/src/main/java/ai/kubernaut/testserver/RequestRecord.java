@@ -12,10 +12,12 @@ package ai.kubernaut.testserver;
  * @param micros time spent answering, in microseconds
  * @param query the URI's query string, undecoded ("" when none), e.g. a LIST's label or field selector
  * @param body the request body, kept only when the server was started with request bodies kept ("" otherwise)
+ * @param fault the fault that made the answer: "injected" (a failure rule), "not-served" (the type is not served:
+ *              404 page not found), "initializing" (429 while the watch cache initializes); "" for none
  */
 public record RequestRecord(long seq, long epochMicros, String caller, String callerNamespace, String pod, String method,
                             String verb, String apiGroup, String namespace, String resource, String subresource,
-                            String name, int code, long micros, String query, String body) {
+                            String name, int code, long micros, String query, String body, String fault) {
 
     public boolean isLease() {
         return resource.equals("leases") && apiGroup.equals("coordination.k8s.io");

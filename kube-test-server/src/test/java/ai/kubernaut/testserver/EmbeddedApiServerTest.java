@@ -1,6 +1,7 @@
 package ai.kubernaut.testserver;
 
 import ai.kubernaut.testserver.rbac.ServicePolicy;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.awaitility.Awaitility;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -9,12 +10,16 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.ResourceNotFoundException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +35,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -146,6 +152,44 @@ class EmbeddedApiServerTest {
                         .endMetadata().build()).create());
         assertEquals(409, conflict.getCode());
         assertEquals("AlreadyExists", conflict.getStatus().getReason());
+    }
+
+    @Test
+    void aMissingObjects404NamesItAsARealServersDoes() throws Exception {
+        PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
+        List<Executable> missing = List.of(
+                () -> rrs(admin).inNamespace(NS).withName("absent").require(),
+                () -> rrs(admin).inNamespace(NS).withName("absent").patch(merge, "{\"spec\":{\"signalName\":\"Y\"}}"),
+                () -> rrs(admin).inNamespace(NS).resource(rr("absent")).update());
+        for (Executable call : missing) {
+            Throwable thrown = assertThrows(RuntimeException.class, call);
+            // require() wraps it in a ResourceNotFoundException
+            KubernetesClientException e = assertInstanceOf(KubernetesClientException.class,
+                    thrown instanceof ResourceNotFoundException ? thrown.getCause() : thrown);
+            assertEquals(404, e.getCode());
+            assertEquals("NotFound", e.getStatus().getReason());
+            assertEquals("remediationrequests.kubernaut.ai \"absent\" not found", e.getStatus().getMessage());
+            assertEquals("absent", e.getStatus().getDetails().getName());
+            assertEquals("kubernaut.ai", e.getStatus().getDetails().getGroup());
+            assertEquals("remediationrequests", e.getStatus().getDetails().getKind());
+        }
+        HttpResponse<String> delete = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url()
+                        + "/apis/kubernaut.ai/v1alpha1/namespaces/" + NS + "/remediationrequests/absent"))
+                .header("Authorization", "Bearer " + Caller.ADMIN_TOKEN).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, delete.statusCode());
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"message\":\"remediationrequests.kubernaut.ai \\\"absent\\\" not found\",\"reason\":\"NotFound\","
+                + "\"details\":{\"name\":\"absent\",\"group\":\"kubernaut.ai\",\"kind\":\"remediationrequests\"},"
+                + "\"code\":404}"), json.readTree(delete.body()));
+
+        KubernetesClientException core = assertThrows(KubernetesClientException.class, () -> admin.configMaps()
+                .inNamespace(NS).withName("absent").patch(merge, "{\"data\":{\"k\":\"v\"}}"));
+        assertEquals("configmaps \"absent\" not found", core.getStatus().getMessage());
+        assertNull(core.getStatus().getDetails().getGroup(), "the core group is not named");
+        assertEquals("configmaps", core.getStatus().getDetails().getKind());
+        assertEquals("absent", core.getStatus().getDetails().getName());
     }
 
     @Test
