@@ -7,16 +7,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The embedded API server's control endpoints ({@code /__e2e/...}): its request log, its RBAC coverage and
- * fault injection.
+ * The embedded API server's control endpoints ({@code /__e2e/...}): its request log, its RBAC coverage, fault
+ * injection and the faults of its life cycle (types not served, watch caches initializing, a restart, serving the CRDs
+ * later).
  */
 public final class ApiServerControl {
 
@@ -93,6 +96,52 @@ public final class ApiServerControl {
         send("POST", "/__e2e/faults", json.createObjectNode().put("freezeMillis", duration.toMillis()).toString());
     }
 
+    /**
+     * The watch cache of {@code resource} (plural) is initializing: its next {@code answers} LISTs and WATCHes answer
+     * 429 "storage is (re)initializing" with Retry-After: 1 (see {@link EmbeddedApiServer#watchCacheInitializing}).
+     */
+    public void watchCacheInitializing(String resource, int answers) {
+        send("POST", "/__e2e/faults/initializing",
+                json.createObjectNode().put("resource", resource).put("answers", answers).toString());
+    }
+
+    /** {@code resource} answers every request with 404 page not found (text/plain) until {@link #resumeServing}. */
+    public void stopServing(String resource) {
+        send("POST", "/__e2e/faults/not-served", json.createObjectNode().put("resource", resource).toString());
+    }
+
+    /** As {@link #stopServing(String)}, served again after {@code duration}. */
+    public void stopServing(String resource, Duration duration) {
+        send("POST", "/__e2e/faults/not-served",
+                json.createObjectNode().put("resource", resource).put("millis", duration.toMillis()).toString());
+    }
+
+    public void resumeServing(String resource) {
+        send("DELETE", "/__e2e/faults/not-served?resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8), null);
+    }
+
+    /**
+     * The API server restarts: open watches lose their connection, custom resource types are not served for
+     * {@code customTypesNotServedFor}, then their first {@code initializingAnswers} LISTs and WATCHes answer 429
+     * (see {@link EmbeddedApiServer#restart}). Returns how many watches were dropped.
+     */
+    public int restart(Duration customTypesNotServedFor, int initializingAnswers) {
+        return send("POST", "/__e2e/faults/restart", json.createObjectNode()
+                .put("notServedMillis", customTypesNotServedFor.toMillis())
+                .put("initializingAnswers", initializingAnswers).toString()).path("brokenWatches").asInt();
+    }
+
+    /**
+     * For a server started with {@code --serve-crds-later}: creates the CRDs and serves their types, whose first
+     * {@code initializingAnswers} LISTs and WATCHes answer 429. Returns the plurals now served.
+     */
+    public List<String> serveCrds(int initializingAnswers) {
+        List<String> served = new ArrayList<>();
+        send("POST", "/__e2e/serve-crds", json.createObjectNode().put("initializingAnswers", initializingAnswers)
+                .toString()).path("served").forEach(plural -> served.add(plural.asText()));
+        return served;
+    }
+
     public List<FiredFault> firedFaults() {
         List<FiredFault> fired = new ArrayList<>();
         for (JsonNode f : get("/__e2e/faults").path("fired")) {
@@ -101,6 +150,7 @@ public final class ApiServerControl {
         return fired;
     }
 
+    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches. */
     public void clearFaults() {
         send("DELETE", "/__e2e/faults", null);
     }

@@ -55,10 +55,11 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp ... ai.kubernaut.testserver.EmbeddedApiServer --port 0 --crds deploy/crds \
  *     --rbac gateway-service=deploy/base/gateway-service/rbac.yaml --port-file target/api.port \
- *     [--kubeconfig target/embedded-kubeconfig] [--standalone]
+ *     [--kubeconfig target/embedded-kubeconfig] [--standalone] [--serve-crds-later]
  * </pre>
  * Without {@code --standalone} the server exits when its standard input closes, so it never outlives the
- * process that started it.
+ * process that started it. With {@code --serve-crds-later} the CRDs' types are not served (404 page not found) until
+ * {@code POST /__e2e/serve-crds} ({@link ApiServerControl#serveCrds}).
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
@@ -405,6 +406,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         Path portFile = null;
         boolean standalone = false;
         boolean https = false;
+        boolean serveCrdsLater = false;
         Path kubeconfig = null;
         Map<String, ServicePolicy> policies = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
@@ -419,6 +421,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 case "--port-file" -> portFile = Path.of(rest.remove(0));
                 case "--standalone" -> standalone = true;
                 case "--https" -> https = true;
+                case "--serve-crds-later" -> serveCrdsLater = true;
                 case "--kubeconfig" -> kubeconfig = Path.of(rest.remove(0));
                 case "--rbac" -> {
                     String[] kv = rest.remove(0).split("=", 2);
@@ -427,10 +430,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unknown argument " + flag);
             }
         }
-        EmbeddedApiServer server = start(port, crds, policies, https, false, false);
+        EmbeddedApiServer server = start(port, crds, policies, https, false, serveCrdsLater);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-api-server-stop"));
         System.out.println("embedded API server listening on " + server.url() + " (RBAC for " + policies.keySet()
-                + ", admin token " + Caller.ADMIN_TOKEN + ")");
+                + ", admin token " + Caller.ADMIN_TOKEN + ")"
+                + (serveCrdsLater ? "; the CRDs are served on POST /__e2e/serve-crds" : ""));
         System.out.flush();
         if (portFile != null) {
             Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");

@@ -580,6 +580,11 @@ public final class RealisticDispatcher extends Dispatcher {
                 return json(200, rbacCoverage());
             case "/__e2e/faults":
                 return faultsEndpoint(request);
+            case "/__e2e/faults/initializing":
+            case "/__e2e/faults/not-served":
+            case "/__e2e/faults/restart":
+            case "/__e2e/serve-crds":
+                return lifecycleEndpoint(request, path, params);
             default:
                 return new MockResponse().setResponseCode(404).setBody("unknown control endpoint " + path);
         }
@@ -602,14 +607,49 @@ public final class RealisticDispatcher extends Dispatcher {
                 return json(201, json.valueToTree(rule));
             }
             case "DELETE" -> {
-                faults.clear();
+                clearFaults();
                 return new MockResponse().setResponseCode(200).setBody("cleared");
             }
             default -> {
                 ObjectNode state = json.createObjectNode();
                 state.set("rules", json.valueToTree(faults.rules()));
                 state.set("fired", json.valueToTree(faults.fired()));
+                state.set("availability", json.valueToTree(availability.state()));
                 return json(200, state);
+            }
+        }
+    }
+
+    /** The life-cycle faults and serving the CRDs kept back; see the public methods of the same names. */
+    private MockResponse lifecycleEndpoint(RecordedRequest request, String path, Map<String, String> params) {
+        if (path.equals("/__e2e/faults/not-served") && request.getMethod().equals("DELETE")
+                && params.containsKey("resource")) {
+            resumeServing(params.get("resource"));
+            return new MockResponse().setResponseCode(200).setBody("served");
+        }
+        JsonNode body = bodyJson(request);
+        if (!request.getMethod().equals("POST") || body == null) {
+            return new MockResponse().setResponseCode(400).setBody("POST a JSON body to " + path);
+        }
+        switch (path) {
+            case "/__e2e/faults/initializing" -> {
+                watchCacheInitializing(body.path("resource").asText(), body.path("answers").asInt());
+                return json(201, body);
+            }
+            case "/__e2e/faults/not-served" -> {
+                stopServing(body.path("resource").asText(),
+                        body.has("millis") ? Duration.ofMillis(body.path("millis").asLong()) : null);
+                return json(201, body);
+            }
+            case "/__e2e/faults/restart" -> {
+                int broken = restart(Duration.ofMillis(body.path("notServedMillis").asLong()),
+                        body.path("initializingAnswers").asInt());
+                return json(201, json.createObjectNode().put("brokenWatches", broken));
+            }
+            default -> {
+                ObjectNode answer = json.createObjectNode();
+                answer.set("served", json.valueToTree(serveCrds(body.path("initializingAnswers").asInt())));
+                return json(201, answer);
             }
         }
     }

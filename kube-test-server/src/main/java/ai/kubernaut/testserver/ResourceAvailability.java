@@ -1,8 +1,10 @@
 package ai.kubernaut.testserver;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -85,5 +87,21 @@ final class ResourceAvailability {
     synchronized void clearFaults() {
         notServedUntilNanos.clear();
         initializingAnswers.clear();
+    }
+
+    /** For the control endpoint: not served (milliseconds left, -1 until resumed), initializing, awaited CRDs. */
+    synchronized Map<String, Object> state() {
+        Map<String, Long> notServed = new LinkedHashMap<>();
+        for (String resource : new ArrayList<>(notServedUntilNanos.keySet())) {
+            if (!served(resource)) {
+                long until = notServedUntilNanos.get(resource);
+                notServed.put(resource, until == UNTIL_RESUMED ? -1 : (until - System.nanoTime()) / 1_000_000);
+            }
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("notServed", notServed);
+        state.put("initializing", new LinkedHashMap<>(initializingAnswers));
+        state.put("awaitingCrds", List.copyOf(awaitingCrds.keySet()));
+        return state;
     }
 }

@@ -26,11 +26,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -296,6 +298,60 @@ class LifecycleFaultsTest {
             rrs(client).inNamespace(NS).resource(rr("rr-1")).create();
             assertEquals(1, rrs(client).inNamespace(NS).list().getItems().size());
             assertEquals(List.of(), later.serveCrds(1), "nothing left to serve");
+        }
+    }
+
+    @Test
+    void theStandAloneServerTakesEveryLifecycleFaultOverHttp(@TempDir Path dir) throws Exception {
+        Path portFile = dir.resolve("api.port");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                EmbeddedApiServer.class.getName(), "--port", "0", "--crds", CRDS.toString(), "--port-file",
+                portFile.toString(), "--serve-crds-later")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).failFast(() -> !process.isAlive())
+                    .until(() -> Files.isRegularFile(portFile));
+            String url = "http://127.0.0.1:" + Files.readString(portFile).trim();
+            ApiServerControl control = new ApiServerControl(url);
+            try (KubernetesClient client = quicklyReconnectingClient(url)) {
+                fails(404, () -> rrs(client).inNamespace(NS).list());
+                assertEquals(List.of(RRS, "workflowexecutions"), control.serveCrds(1));
+                fails(429, () -> rrs(client).inNamespace(NS).list());
+                rrs(client).inNamespace(NS).resource(rr("rr-1")).create();
+
+                control.watchCacheInitializing(RRS, 1);
+                fails(429, () -> rrs(client).inNamespace(NS).list());
+                control.stopServing(RRS);
+                fails(404, () -> rrs(client).inNamespace(NS).list());
+                control.resumeServing(RRS);
+                assertEquals(1, rrs(client).inNamespace(NS).list().getItems().size());
+                control.stopServing(RRS, Duration.ofMinutes(5));
+                control.clearFaults();
+                assertEquals(1, rrs(client).inNamespace(NS).list().getItems().size(), "clearing the faults serves it");
+
+                SharedIndexInformer<GenericKubernetesResource> informer = rrs(client).inNamespace(NS).inform();
+                try {
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(informer::isWatching);
+                    long mark = control.mark();
+                    assertEquals(1, control.restart(Duration.ofMinutes(5), 1));
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                            .until(() -> !informer.isWatching());
+                    fails(404, () -> rrs(client).inNamespace(NS).list());
+                    control.resumeServing(RRS);
+                    Awaitility.await().atMost(Duration.ofSeconds(20)).until(informer::isWatching);
+                    List<RequestRecord> since = control.since(mark);
+                    assertEquals(1, since.stream().filter(r -> r.fault().equals("initializing")).count());
+                    assertEquals(1, informer.getStore().list().size(), "the object outlived the restart");
+                } finally {
+                    informer.stop();
+                }
+            }
+        } finally {
+            process.getOutputStream().close(); // the server exits when its standard input closes
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
         }
     }
 }
