@@ -5,10 +5,14 @@ import ai.kubernaut.gateway.lock.LockConfig;
 import ai.kubernaut.gateway.pod.PodIdentity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 /** Wires the replica's {@link SignalRecorder} from configuration. */
@@ -36,7 +40,18 @@ public class SignalRecorderProducer {
         return new DeduplicatingSignalRecorder(settings, client, registry);
     }
 
-    void close(@Disposes DeduplicatingSignalRecorder recorder) {
+    /**
+     * At shutdown, after the HTTP drain and after {@code SignalExecutor} let the running signals finish (it observes
+     * at the default priority): release the Leases while the Kubernetes client is still open. Bean destruction comes
+     * later and in no set order; there the client was already closed ("Client is closed") and Leases were left to
+     * expire, blocking their fingerprints for the lease duration.
+     */
+    void releaseAtShutdown(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) ShutdownEvent event,
+            DeduplicatingSignalRecorder recorder) {
         recorder.close();
+    }
+
+    void close(@Disposes DeduplicatingSignalRecorder recorder) {
+        recorder.close(); // idempotent; a no-op after releaseAtShutdown
     }
 }

@@ -1,6 +1,7 @@
 package ai.kubernaut.gateway.dedup;
 
 import static ai.kubernaut.gateway.dedup.TestSignals.NAMESPACE;
+import static org.awaitility.Awaitility.await;
 import static ai.kubernaut.gateway.dedup.TestSignals.countOf;
 import static ai.kubernaut.gateway.dedup.TestSignals.randomFingerprint;
 import static ai.kubernaut.gateway.dedup.TestSignals.rrsOf;
@@ -23,6 +24,7 @@ import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -177,6 +179,64 @@ class ConflictAndFailureTest {
             assertEquals(1L, countOf(rr), "the creator's occurrence is on its RR");
             assertEquals(OverallPhase.COMPLETED, rr.getStatus().getOverallPhase(), "the terminal phase stands");
         }
+    }
+
+    @Test
+    void aStatusWriteMeetingATypeNotServedIsRetriedNotTakenForADeletedRr() {
+        // right after an API server restart a custom type answers 404 with no Status naming an object until its CRD
+        // is served again; the creator's first status write took that for "RR deleted" and its occurrence was lost
+        String fp = randomFingerprint();
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s)) {
+            AtomicInteger notServed = new AtomicInteger();
+            cluster.hook((request, caller) -> isRrStatusWriteByGateway(request, caller)
+                    && notServed.incrementAndGet() <= 2
+                    ? new MockResponse().setResponseCode(404).setHeader("Content-Type", "text/plain")
+                            .setBody("404 page not found\n")
+                    : null);
+            Recorded created = replicas.get(0).record(signal(fp));
+            assertEquals(Recorded.Outcome.CREATED, created.outcome());
+            assertTrue(notServed.get() >= 3, "the write was retried after the 404s: " + notServed.get());
+            RemediationRequest rr = cluster.admin().resources(RemediationRequest.class).inNamespace(NAMESPACE)
+                    .withName(created.rrName()).get();
+            assertEquals(1L, countOf(rr), "the creator's occurrence is on its RR");
+            Recorded duplicate = replicas.get(0).record(signal(fp));
+            assertEquals(Recorded.Outcome.DUPLICATE, duplicate.outcome());
+            assertEquals(2L, countOf(rrsOf(cluster, fp).get(0)));
+        }
+    }
+
+    @Test
+    void signalsAcrossAnApiServerRestartAreCountedOnceTheTypesAreServedAgain() {
+        String fp = randomFingerprint();
+        String fresh = randomFingerprint();
+        try (var replicas = new TestSignals.Replicas(cluster, 2, s -> s)) {
+            assertEquals(Recorded.Outcome.CREATED, replicas.get(0).record(signal(fp)).outcome());
+            int broken = cluster.restart(Duration.ofSeconds(2), 3);
+            assertTrue(broken >= 2, "each replica's RR watch was dropped: " + broken);
+            // a sender retries a 5xx (Retry-After) until it is accepted; each accepted signal is counted once
+            long accepted = 1 + recordUntilAccepted(replicas.get(1), fp) + recordUntilAccepted(replicas.get(0), fresh);
+            await().atMost(Duration.ofSeconds(30)).until(() -> replicas.recorders.stream()
+                    .allMatch(r -> r.ready() && r.waitingFor().isEmpty()));
+            // the test's own LISTs may meet what is left of the 429 window too
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> rrsOf(cluster, fresh).size() == 1);
+            assertEquals(2L, countOf(rrsOf(cluster, fp).get(0)));
+            assertEquals(1, rrsOf(cluster, fresh).size());
+            assertEquals(1L, countOf(rrsOf(cluster, fresh).get(0)));
+            assertEquals(3, accepted);
+        }
+    }
+
+    /** Records like a sender that retries 5xx answers: 1 once accepted (the failures may have counted too). */
+    static long recordUntilAccepted(DeduplicatingSignalRecorder recorder, String fp) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            try {
+                recorder.record(signal(fp));
+                return 1L;
+            } catch (RecordingFailure e) {
+                assertTrue(e.retryAfter() != null, "a transient failure says when to retry: " + e.getMessage());
+                return 0L;
+            }
+        }, accepted -> accepted == 1L);
     }
 
     static boolean isRrCreateByGateway(RecordedRequest r, Caller caller) {

@@ -49,8 +49,7 @@ class SignalExecutorShutdownTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
         AtomicBoolean finished = new AtomicBoolean();
-        // answered late at once (answerBy = now): the work goes on after the answer, as for a 504
-        String answer = executor.run(() -> {
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> executor.run(() -> {
             started.countDown();
             try {
                 release.await();
@@ -60,8 +59,7 @@ class SignalExecutorShutdownTest {
             }
             finished.set(true);
             return "done";
-        }, System.nanoTime(), () -> "late");
-        assertEquals("late", answer);
+        }, System.nanoTime() + Duration.ofSeconds(30).toNanos(), () -> "late"));
         assertTrue(started.await(5, TimeUnit.SECONDS));
 
         CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> executor.drain(null));
@@ -70,6 +68,7 @@ class SignalExecutorShutdownTest {
         release.countDown();
         drained.get(SignalExecutor.DRAIN_WAIT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         assertTrue(finished.get(), "the running signal finished");
+        assertEquals("done", answer.get(5, TimeUnit.SECONDS));
         assertFalse(interrupted.get(), "the running signal was interrupted");
     }
 }

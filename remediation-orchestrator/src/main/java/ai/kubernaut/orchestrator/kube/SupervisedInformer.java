@@ -181,9 +181,16 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
         return firstSync;
     }
 
-    /** What a not-ready replica waits for here (e.g. "RemediationRequest: HTTP 429 ..."), empty once listed. */
+    /**
+     * What a not-ready replica waits for here (e.g. "RemediationRequest: HTTP 429 ..."), or that the watch is being
+     * reconnected (fabric8 does that itself, keeping the store); empty while listed and watching.
+     */
     public Optional<String> waitingFor() {
-        return Optional.ofNullable(waitingFor);
+        String waiting = waitingFor;
+        if (waiting == null && !isWatching()) {
+            waiting = what + ": watch not open (reconnecting)";
+        }
+        return Optional.ofNullable(waiting);
     }
 
     @Override
