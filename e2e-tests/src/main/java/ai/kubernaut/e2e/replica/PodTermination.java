@@ -39,7 +39,7 @@ public final class PodTermination {
     /**
      * What happened to one pod; times are {@link System#nanoTime()}.
      *
-     * @param endpointRemovedNanos when it left the clients' endpoints
+     * @param endpointRemovedNanos when it left the clients' endpoints, -1 for a service without endpoints
      * @param exitNanos            when its process ended
      * @param sigkilled            whether it was still running when the grace period ran out
      * @param exitCode             the process's exit status (143 = ended by SIGTERM, 137 = by SIGKILL)
@@ -67,17 +67,18 @@ public final class PodTermination {
 
     /**
      * Terminates {@code pod} as the kubelet does and returns once its process has ended and it has left
-     * {@code endpoints} (whichever comes last).
+     * {@code endpoints} (whichever comes last; {@link Endpoints#NONE}: once it has ended).
      */
     public static Record terminate(Replica pod, Endpoints endpoints, Settings settings) {
         CompletableFuture<Long> exited = pod.exitNanos();
         long sigterm = System.nanoTime();
         pod.terminate();
         // the endpoints controller and every client's view catch up later; a timed delay is the behaviour itself
-        CompletableFuture<Long> removed = CompletableFuture.supplyAsync(() -> {
-            endpoints.remove(pod);
-            return System.nanoTime();
-        }, CompletableFuture.delayedExecutor(settings.endpointDelay().toNanos(), TimeUnit.NANOSECONDS));
+        CompletableFuture<Long> removed = endpoints == Endpoints.NONE ? CompletableFuture.completedFuture(-1L)
+                : CompletableFuture.supplyAsync(() -> {
+                    endpoints.remove(pod);
+                    return System.nanoTime();
+                }, CompletableFuture.delayedExecutor(settings.endpointDelay().toNanos(), TimeUnit.NANOSECONDS));
         boolean sigkilled = false;
         if (!pod.awaitExit(settings.gracePeriod())) {
             sigkilled = true;
