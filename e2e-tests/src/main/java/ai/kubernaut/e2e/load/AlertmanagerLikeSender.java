@@ -103,6 +103,21 @@ public final class AlertmanagerLikeSender {
             return "alert " + id + " (" + alert.subject() + ") " + status + " after " + tries() + " tries in "
                     + (endNanos - startNanos) / 1_000_000 + " ms, last: " + attempts.get(attempts.size() - 1);
         }
+
+        /** Every try, with its start relative to the delivery's, and the answers' bodies. */
+        public String describe() {
+            StringBuilder s = new StringBuilder("alert " + id + " (" + alert.subject() + ") " + status + " in "
+                    + (endNanos - startNanos) / 1_000_000 + " ms:");
+            for (Attempt a : attempts) {
+                s.append("\n  +").append((a.startNanos() - startNanos) / 1_000_000).append(" ms ").append(a)
+                        .append(a.failure() == Failure.NONE ? " " + abbreviate(a.outcome().body()) : "");
+            }
+            return s.toString();
+        }
+
+        private static String abbreviate(String body) {
+            return body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "..." : body;
+        }
     }
 
     private final ServiceEndpoints endpoints;
