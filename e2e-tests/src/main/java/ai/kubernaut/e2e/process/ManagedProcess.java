@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -37,12 +38,15 @@ public final class ManagedProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final OutputStream stdin;
+    private final CompletableFuture<Long> exitNanos;
 
     private ManagedProcess(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.stdin = process.getOutputStream();
+        // registered at start, so the time is the reaper's, not that of whoever asks later
+        this.exitNanos = process.onExit().thenApply(p -> System.nanoTime());
     }
 
     /**
@@ -84,6 +88,38 @@ public final class ManagedProcess implements AutoCloseable {
 
     public Optional<Integer> exitCode() {
         return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+    }
+
+    /**
+     * {@code SIGTERM}, without waiting: {@link Process#destroy()}, which on Linux sends SIGTERM (and
+     * {@link Process#destroyForcibly()} SIGKILL); the JVM runs its shutdown hooks on it (Quarkus: graceful shutdown).
+     * What the kubelet sends a container first when its pod is deleted.
+     */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** {@code SIGKILL}, without waiting: what the kubelet sends when the grace period has run out. */
+    public void killForcibly() {
+        process.destroyForcibly();
+    }
+
+    /**
+     * Completes with {@link System#nanoTime()} read when the process ended (as soon as the JDK's process reaper
+     * saw it), whoever waits for it and whenever they look.
+     */
+    public CompletableFuture<Long> exitNanos() {
+        return exitNanos.copy();
+    }
+
+    /** Waits up to {@code timeout} for the process to end; true when it has. */
+    public boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** {@code kill -9}: the process dies without running shutdown hooks (a crashed pod). */
@@ -148,15 +184,6 @@ public final class ManagedProcess implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // best effort during teardown
             }
-        }
-    }
-
-    private boolean awaitExit(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

@@ -6,6 +6,8 @@ import ai.kubernaut.e2e.metrics.Metrics;
 import ai.kubernaut.e2e.process.FreePorts;
 import ai.kubernaut.e2e.process.JavaCommand;
 import ai.kubernaut.e2e.process.ManagedProcess;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One replica of a service: a real {@code java -jar quarkus-run.jar} process with its own pod name, ports
@@ -29,6 +32,9 @@ public final class Replica implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private static final int START_ATTEMPTS = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ofSeconds(3);
 
     private final ServiceKind kind;
     private final String podName;
@@ -71,6 +77,8 @@ public final class Replica implements AutoCloseable {
             // Pod's own fingerprint (documented behaviour) and split one target's signals across two RRs
             env.put("GATEWAY_RESOLUTION_TIMEOUT", "10s");
         }
+        // after SIGTERM: not ready at once, still serving for this long (the endpoints catch up), then drain and exit
+        env.put("QUARKUS_SHUTDOWN_DELAY", Durations.format(shutdownDelay()));
         env.putAll(cluster.serviceEnvironment(kind.serviceName(), namespace, podName));
         env.putAll(extraEnv);
         Replica replica = new Replica(kind, podName, namespace, env);
@@ -114,6 +122,16 @@ public final class Replica implements AutoCloseable {
         }
     }
 
+    /**
+     * The shutdown delay every replica gets ({@code QUARKUS_SHUTDOWN_DELAY}; the services enable it with
+     * {@code quarkus.shutdown.delay-enabled}): {@code -De2e.shutdownDelay}, default 3 s.
+     * The production default is 5 s; 3 s keeps teardown short and is still longer than the 2 s the rollout test's
+     * sender keeps using a terminating replica.
+     */
+    public static Duration shutdownDelay() {
+        return Durations.property("e2e.shutdownDelay", DEFAULT_SHUTDOWN_DELAY);
+    }
+
     /** {@code GET /q/health/ready} answers 200. */
     public boolean isReady() {
         return status(managementUrl() + "/q/health/ready") == 200;
@@ -133,6 +151,27 @@ public final class Replica implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /**
+     * The {@code data} of every check of {@code /q/health/ready}, merged (ready or not: a 503 carries them too);
+     * empty when the replica does not answer.
+     */
+    public Map<String, String> readinessData() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            Map<String, String> data = new LinkedHashMap<>();
+            for (JsonNode check : JSON.readTree(response.body()).path("checks")) {
+                check.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+            }
+            return data;
+        } catch (IOException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
         }
     }
 
@@ -192,6 +231,30 @@ public final class Replica implements AutoCloseable {
 
     public Optional<Long> rssKib() {
         return process.rssKib();
+    }
+
+    /** SIGTERM, without waiting (see {@link ManagedProcess#terminate()}). */
+    public void terminate() {
+        process.terminate();
+    }
+
+    /** SIGKILL, without waiting. */
+    public void killForcibly() {
+        process.killForcibly();
+    }
+
+    /** Waits up to {@code timeout} for the process to end; true when it has. */
+    public boolean awaitExit(Duration timeout) {
+        return process.awaitExit(timeout);
+    }
+
+    /** {@link System#nanoTime()} when the process ended. */
+    public CompletableFuture<Long> exitNanos() {
+        return process.exitNanos();
+    }
+
+    public Optional<Integer> exitCode() {
+        return process.exitCode();
     }
 
     public void kill9() {
