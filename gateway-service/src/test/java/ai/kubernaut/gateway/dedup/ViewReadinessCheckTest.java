@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.gateway.cluster.TestApiServerResource;
 import ai.kubernaut.testserver.EmbeddedApiServer;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -68,6 +69,45 @@ class ViewReadinessCheckTest {
             Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> check.call().getStatus() == HealthCheckResponse.Status.UP);
             assertTrue(refusedLists.get() >= 1);
+        }
+    }
+
+    @Test
+    void startedBeforeItsTypeIsServedTheReplicaWaitsNotReadyAndSaysWhy() {
+        AtomicBoolean served = new AtomicBoolean(false);
+        AtomicInteger notServed = new AtomicInteger();
+        AtomicInteger initializing = new AtomicInteger();
+        // a fresh install: the CRD is not served yet (plain 404), then its watch cache initializes (429)
+        cluster.hook((request, caller) -> {
+            String path = request.getPath();
+            if (caller == null || !POD.equals(caller.pod()) || !path.contains("/remediationrequests")) {
+                return null;
+            }
+            if (!served.get()) {
+                notServed.incrementAndGet();
+                return new MockResponse().setResponseCode(404).setHeader("Content-Type", "text/plain")
+                        .setBody("404 page not found\n");
+            }
+            return "GET".equals(request.getMethod()) && initializing.incrementAndGet() <= 2
+                    ? EmbeddedApiServer.failure(429, "TooManyRequests", "storage is (re)initializing") : null;
+        });
+        try (var client = TestApiServerResource.gatewayClient(POD, b -> { });
+                var recorder = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, POD), client,
+                        new SimpleMeterRegistry())) {
+            ViewReadinessCheck check = new ViewReadinessCheck(recorder);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> notServed.get() >= 3);
+            HealthCheckResponse waiting = check.call();
+            assertEquals(HealthCheckResponse.Status.DOWN, waiting.getStatus());
+            String why = String.valueOf(waiting.getData().orElseThrow().get("waitingFor"));
+            assertTrue(why.contains("type not served"), why);
+
+            served.set(true);
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> check.call().getStatus() == HealthCheckResponse.Status.UP);
+            assertTrue(initializing.get() >= 2, "the 429s were waited out: " + initializing.get());
+            assertTrue(check.call().getData().map(d -> !d.containsKey("waitingFor")).orElse(true));
+            Recorded recorded = recorder.record(TestSignals.signal(TestSignals.randomFingerprint()));
+            assertEquals(Recorded.Outcome.CREATED, recorded.outcome());
         }
     }
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * The first start after an install and an API server restart, as a current API server answers them: replicas start
  * while the custom types are not served (404 without a Status naming an object) and then while their watch caches
  * initialize (429 with Retry-After); none throws, none is ready before every informer has listed, the readiness
- * data says what it waits for, and once the types are served they work.
+ * data says what it waits for, and once the types are served they work. And a restart of the API server under work
+ * (watches dropped, custom types not served, caches initializing) ends no replica and fails no RR.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
@@ -45,6 +46,13 @@ class StartBeforeTypesServedTest extends ReplicasTestBase {
         String path = request.getPath().split("\\?")[0];
         return request.getMethod().equals("GET")
                 && (path.endsWith("/remediationrequests") || path.endsWith("/workflowexecutions"));
+    }
+
+    /** A LIST or WATCH of the built-in types the RO informs on (member Leases, the catalog ConfigMap) in ns. */
+    static boolean isBuiltInListOrWatch(RecordedRequest request, String namespace) {
+        String path = request.getPath().split("\\?")[0];
+        return request.getMethod().equals("GET") && (path.endsWith("/namespaces/" + namespace + "/leases")
+                || path.endsWith("/namespaces/" + namespace + "/configmaps"));
     }
 
     static MockResponse pageNotFound() {
@@ -66,7 +74,12 @@ class StartBeforeTypesServedTest extends ReplicasTestBase {
         AtomicBoolean served = new AtomicBoolean(false);
         AtomicInteger initializing = new AtomicInteger();
         AtomicInteger notServedAnswers = new AtomicInteger();
+        AtomicInteger builtInInitializing = new AtomicInteger();
         TestApiServerResource.server().hook((request, caller) -> {
+            if (!caller.isAdmin() && isBuiltInListOrWatch(request, NS)) {
+                // the member Lease and catalog informers meet an initializing cache too (1.31+ after a restart)
+                return builtInInitializing.incrementAndGet() <= 4 ? initializing() : null;
+            }
             if (caller.isAdmin() || !customTypeRequest(request, NS)) {
                 return null;
             }
@@ -91,6 +104,7 @@ class StartBeforeTypesServedTest extends ReplicasTestBase {
         served.set(true);
         await().atMost(WAIT).until(replicas::allReady);
         assertTrue(initializing.get() > 4, "the 429 window was answered and waited out: " + initializing.get());
+        assertTrue(builtInInitializing.get() > 4, "Lease and ConfigMap informers waited out their 429s too");
         for (RemediationController controller : started) {
             assertFalse(controller.healthData().containsKey("waitingFor"), controller.healthData().toString());
         }
@@ -103,5 +117,48 @@ class StartBeforeTypesServedTest extends ReplicasTestBase {
                 WorkflowExecutionStatus.Phase.COMPLETED);
         await().atMost(WAIT).until(() -> cluster.phase(name) == COMPLETED);
         assertEquals(1, cluster.executionsOf(name).size());
+    }
+
+    @Test
+    void anApiServerRestartLeavesEveryReplicaRunningAndEveryRrCompletes() {
+        String ns = NS + "-restart";
+        ClusterOps cluster = inNamespace(ns);
+        List<RemediationController> started = List.of(
+                replicas.start(settings(ns, "ro-restart-0"), CreationHook.NONE),
+                replicas.start(settings(ns, "ro-restart-1"), CreationHook.NONE));
+        await().atMost(WAIT).until(replicas::allReady);
+        List<String> names = List.of("rr-restart-1", "rr-restart-2", "rr-restart-3");
+        for (String name : names) {
+            cluster.create(Fixtures.request(name, Fixtures.fingerprint(name), TestCatalog.RESTART, "critical", "shop",
+                    "Deployment", "target-of-" + name));
+        }
+        await().atMost(WAIT).until(() -> names.stream().allMatch(n -> cluster.phase(n) == EXECUTING));
+
+        // every watch dropped, custom types not served for a moment, then initializing: as a kube-apiserver restart
+        int broken = TestApiServerResource.server().restart(Duration.ofSeconds(2), 4);
+        assertTrue(broken >= 4, "the replicas' watches were dropped: " + broken);
+        String during = "rr-restart-during";
+        // created as soon as the type is served again (a create meeting the 404 window is refused, not stored)
+        await().atMost(WAIT).ignoreExceptions().until(() -> cluster.request(during) != null
+                || cluster.create(Fixtures.request(during, Fixtures.fingerprint(during), TestCatalog.RESTART,
+                        "critical", "shop", "Deployment", "target-of-" + during)) != null);
+        await().atMost(WAIT).until(() -> replicas.allReady() && started.stream()
+                .noneMatch(c -> c.healthData().containsKey("waitingFor")));
+        for (RemediationController controller : started) {
+            assertTrue(controller.isAlive(), "the replica stays up");
+        }
+        await().atMost(WAIT).until(() -> cluster.phase(during) == EXECUTING);
+        for (String name : names) {
+            assertEquals(EXECUTING, cluster.phase(name), "a running RR survives the restart: " + name);
+        }
+        for (String name : List.of("rr-restart-1", "rr-restart-2", "rr-restart-3", during)) {
+            cluster.setPhase(cluster.executionsOf(name).get(0).getMetadata().getName(),
+                    WorkflowExecutionStatus.Phase.COMPLETED);
+        }
+        await().atMost(WAIT).until(() -> cluster.requests().stream()
+                .allMatch(rr -> cluster.phase(rr.getMetadata().getName()) == COMPLETED));
+        for (String name : List.of("rr-restart-1", "rr-restart-2", "rr-restart-3", during)) {
+            assertEquals(1, cluster.executionsOf(name).size(), name);
+        }
     }
 }
