@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -38,7 +39,9 @@ import java.util.function.Function;
  * with everything stored, which a real kube-apiserver (one etcd key, or its watch cache) does not do. Here the
  * same test ({@link AttributeSet#matches}) runs on the objects of that name only: the answers are the mock's
  * answers. Lists, label and field selectors and watches still go to the mock (a real server's LIST costs
- * O(objects) too), with set-based label requirements added ({@link SetSelectorExtractor}).
+ * O(objects) too), with set-based label requirements added ({@link SetSelectorExtractor}), two things a real
+ * server does added: a LIST with a {@code limit} answers in pages ({@link ListPages}), and a watch from a
+ * resourceVersion starts with what changed since then ({@link WatchReplay}).
  */
 final class IndexedCrudStore extends KubernetesCrudDispatcher {
 
@@ -46,6 +49,8 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
 
     private final NameIndexedMap objects = new NameIndexedMap();
     private final ReadWriteLock storeLock;
+    private final AtomicLong lastResourceVersion;
+    private final ListPages pages;
 
     IndexedCrudStore() {
         try {
@@ -56,10 +61,49 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
             Field lock = KubernetesCrudDispatcher.class.getDeclaredField("lock");
             lock.setAccessible(true);
             storeLock = (ReadWriteLock) lock.get(this);
+            Field version = KubernetesCrudDispatcher.class.getDeclaredField("resourceVersion");
+            version.setAccessible(true);
+            lastResourceVersion = (AtomicLong) version.get(this);
             SetSelectorExtractor.install(this);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("kubernetes-server-mock changed: cannot index its store", e);
         }
+        pages = new ListPages(this::snapshot);
+    }
+
+    /** The stored objects a list query selects (storage order) and the resourceVersion they are at. */
+    private ListPages.Snapshot snapshot(AttributeSet query) {
+        storeLock.readLock().lock();
+        try {
+            List<String> items = new ArrayList<>();
+            for (Map.Entry<AttributeSet, String> entry : objects.entrySet()) {
+                if (entry.getKey().matches(query)) {
+                    items.add(entry.getValue());
+                }
+            }
+            return new ListPages.Snapshot(items, lastResourceVersion.get());
+        } finally {
+            storeLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * A watch from a resourceVersion (an informer's, after its list) starts with the objects changed since then,
+     * as a real server's does; the mock replays every object as ADDED whatever the version asked for, so each
+     * informer would receive everything it had just listed a second time. Without a version, or from "0", the
+     * mock's replay of everything stays (a real server's synthetic ADDED events for the current state).
+     */
+    @Override
+    public MockResponse handleWatch(String path) {
+        MockResponse response = super.handleWatch(path);
+        String from = RequestAttributes.queryParameters(path.contains("?") ? path.substring(path.indexOf('?') + 1)
+                : "").getOrDefault("resourceVersion", "");
+        if (!from.matches("[0-9]+") || Long.parseLong(from) == 0 || response.getWebSocketListener() == null) {
+            return response;
+        }
+        long since = Long.parseLong(from);
+        WatchReplay.onlyChangedSince(response.getWebSocketListener(), since, storeLock.readLock(), objects);
+        return response;
     }
 
     /** Used by the mock's POST (existence check), PUT and PATCH handlers, under its write lock. */
@@ -74,6 +118,14 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
     @Override
     public MockResponse handleGet(String path) {
         AttributeSet query = attributeExtractor.fromPath(path);
+        if (!path.contains("watch=") && NameIndexedMap.singleName(query) == null) {
+            Map<String, String> parameters = RequestAttributes.queryParameters(path.contains("?")
+                    ? path.substring(path.indexOf('?') + 1) : "");
+            if (!parameters.getOrDefault("continue", "").isEmpty()
+                    || !parameters.getOrDefault("limit", "0").matches("0*")) {
+                return pages.page(query, parameters);
+            }
+        }
         if (path.contains("watch=") || NameIndexedMap.singleName(query) == null) {
             return super.handleGet(path);
         }

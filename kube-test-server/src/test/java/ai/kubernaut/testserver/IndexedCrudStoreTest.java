@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -206,5 +207,93 @@ class IndexedCrudStoreTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
             assertEquals(List.of("ADDED in", "ADDED out", "DELETED in"), events);
         }
+    }
+
+    /**
+     * A LIST with a limit answers in pages of one snapshot: at most {@code limit} items each, the first page's
+     * resourceVersion on every page, a write made between pages not in the later pages; a token this server no
+     * longer keeps answers 410 Expired.
+     */
+    @Test
+    void aLimitedListAnswersInPagesOfOneSnapshot() {
+        for (int i = 0; i < 7; i++) {
+            labelled("p-" + i, "00", "x");
+        }
+        var cms = admin.configMaps().inNamespace("ns");
+        var first = cms.list(new ListOptionsBuilder().withLimit(3L).build());
+        assertEquals(3, first.getItems().size());
+        assertNotNull(first.getMetadata().getContinue());
+        assertEquals(4L, first.getMetadata().getRemainingItemCount());
+        labelled("p-late", "00", "x");
+        var second = cms.list(new ListOptionsBuilder().withLimit(3L).withContinue(first.getMetadata().getContinue())
+                .build());
+        var third = cms.list(new ListOptionsBuilder().withLimit(3L).withContinue(second.getMetadata().getContinue())
+                .build());
+        assertEquals(1, third.getItems().size());
+        assertNull(third.getMetadata().getContinue(), "the last page has no continue token");
+        assertEquals(first.getMetadata().getResourceVersion(), third.getMetadata().getResourceVersion());
+        List<String> listed = new java.util.ArrayList<>();
+        List.of(first, second, third).forEach(page -> listed.addAll(names(page.getItems())));
+        assertEquals(List.of("p-0", "p-1", "p-2", "p-3", "p-4", "p-5", "p-6"), listed.stream().sorted().toList());
+        assertEquals(8, cms.list().getItems().size(), "without a limit: everything, as before");
+        assertEquals(3, cms.withLabelIn("shard", "00").list(new ListOptionsBuilder().withLimit(3L).build())
+                .getItems().size(), "selectors first, then the page");
+
+        KubernetesClientException expired = assertThrows(KubernetesClientException.class, () -> cms.list(
+                new ListOptionsBuilder().withLimit(3L).withContinue(second.getMetadata().getContinue()).build()));
+        assertEquals(410, expired.getCode(), "a list read to its end keeps no snapshot");
+        assertEquals("Expired", expired.getStatus().getReason());
+    }
+
+    /** An informer with a limit lists page by page (its requests name the limit and the continue token). */
+    @Test
+    void anInformerWithALimitListsInPages() {
+        for (int i = 0; i < 12; i++) {
+            labelled("i-" + i, "00", "x");
+        }
+        long mark = server.mark();
+        var informer = admin.configMaps().inNamespace("ns").withLimit(5L).inform();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(informer::hasSynced);
+            assertEquals(12, informer.getStore().list().size());
+            List<RequestRecord> lists = server.requestsSince(mark, r -> r.verb().equals("list"));
+            assertEquals(3, lists.size(), lists.toString());
+            assertTrue(lists.stream().allMatch(r -> r.query().contains("limit=5")));
+            assertEquals(2, lists.stream().filter(r -> r.query().contains("continue=")).count());
+        } finally {
+            informer.close();
+        }
+    }
+
+    /** A watch from a resourceVersion starts with what changed since (the mock alone replays everything). */
+    @Test
+    void aWatchFromAVersionStartsWithTheObjectsChangedSince() {
+        labelled("before", "00", "x");
+        String version = admin.configMaps().inNamespace("ns").list().getMetadata().getResourceVersion();
+        labelled("after", "00", "x");
+        List<String> fromVersion = new CopyOnWriteArrayList<>();
+        List<String> fromNothing = new CopyOnWriteArrayList<>();
+        try (Watch since = admin.configMaps().inNamespace("ns").watch(
+                new ListOptionsBuilder().withResourceVersion(version).build(), recording(fromVersion));
+                Watch all = admin.configMaps().inNamespace("ns").watch(recording(fromNothing))) {
+            labelled("later", "00", "x");
+            await().atMost(Duration.ofSeconds(10)).until(() -> fromVersion.contains("ADDED later")
+                    && fromNothing.contains("ADDED later"));
+            assertEquals(List.of("ADDED after", "ADDED later"), fromVersion);
+            assertEquals(List.of("ADDED after", "ADDED before", "ADDED later"), fromNothing.stream().sorted().toList());
+        }
+    }
+
+    private static Watcher<ConfigMap> recording(List<String> events) {
+        return new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, ConfigMap cm) {
+                events.add(action + " " + cm.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        };
     }
 }
