@@ -7,7 +7,6 @@ import ai.kubernaut.gateway.model.RemediationRequestSpec;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Duration;
@@ -21,7 +20,7 @@ import java.util.Optional;
 /**
  * The watch-backed view: a fabric8 SharedIndexInformer on the RRs of the controller namespace, indexed by
  * {@code spec.signalFingerprint}. Its initial LIST and the relists after a broken watch are the only LISTs of RRs the
- * Gateway makes. The store keeps a slim copy of each RR (see {@link #slim}): the namespace may hold thousands, and
+ * Gateway makes, read in pages. The store keeps a slim copy of each RR (see {@link #slim}): the namespace may hold thousands, and
  * dedup needs neither the payload, nor labels, nor signal labels/annotations.
  */
 final class InformerView implements RemediationRequestView, AutoCloseable {
@@ -40,9 +39,8 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
      * retried for as long as it takes ({@link SupervisedInformer}).
      */
     static InformerView start(KubernetesClient client, String namespace, InformerRestarts restarts) {
-        return new InformerView(SupervisedInformer.start("RemediationRequest", () -> {
-            SharedIndexInformer<RemediationRequest> informer = client.resources(RemediationRequest.class)
-                    .inNamespace(namespace).runnableInformer(0);
+        return new InformerView(SupervisedInformer.start("RemediationRequest",
+                client.resources(RemediationRequest.class).inNamespace(namespace), 0, informer -> {
             informer.addIndexers(Map.of(BY_FINGERPRINT, rr -> rr.getSpec() == null
                     || rr.getSpec().getSignalFingerprint() == null ? List.of()
                     : List.of(rr.getSpec().getSignalFingerprint())));
@@ -52,7 +50,6 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
                     return super.put(key, slim(rr));
                 }
             });
-            return informer;
         }, restarts));
     }
 

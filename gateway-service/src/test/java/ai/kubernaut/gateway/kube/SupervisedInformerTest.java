@@ -13,6 +13,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,8 +79,9 @@ class SupervisedInformerTest {
     }
 
     SupervisedInformer<RemediationRequest> supervise() {
-        return SupervisedInformer.start("RemediationRequest", () -> client.resources(RemediationRequest.class)
-                .inNamespace(NS).runnableInformer(0), restarts);
+        return SupervisedInformer.start("RemediationRequest", client.resources(RemediationRequest.class)
+                .inNamespace(NS), 0, informer -> {
+                }, restarts);
     }
 
     @Test
@@ -153,12 +157,9 @@ class SupervisedInformerTest {
         AtomicInteger lists = new AtomicInteger();
         server.hook((request, caller) -> isRrList(request) && lists.incrementAndGet() > 0
                 ? EmbeddedApiServer.failure(503, "ServiceUnavailable", "etcd leader changed") : null);
-        SupervisedInformer<RemediationRequest> informer = SupervisedInformer.start("RemediationRequest", () -> {
-            SharedIndexInformer<RemediationRequest> fresh = client.resources(RemediationRequest.class).inNamespace(NS)
-                    .runnableInformer(0);
-            built.add(System.identityHashCode(fresh));
-            return fresh;
-        }, restarts);
+        SupervisedInformer<RemediationRequest> informer = SupervisedInformer.start("RemediationRequest",
+                client.resources(RemediationRequest.class).inNamespace(NS), 0,
+                fresh -> built.add(System.identityHashCode(fresh)), restarts);
         await().atMost(Duration.ofSeconds(5)).until(() -> built.size() >= 3);
         informer.close();
         int listsAtClose = lists.get();
@@ -167,6 +168,57 @@ class SupervisedInformerTest {
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                 .until(() -> built.size() == builtAtClose && lists.get() <= listsAtClose + 1);
         assertFalse(informer.hasSynced());
+    }
+
+    /**
+     * Every list is read in pages of {@link SupervisedInformer#LIST_PAGE} (limit and continue in the request log):
+     * the first, and a relist after the watch was answered 410 Gone (its resourceVersion compacted away).
+     */
+    @Test
+    void theFirstListAndARelistAreReadInPages() {
+        String ns = "paged";
+        for (int i = 0; i < 1_100; i++) {
+            RemediationRequest rr = rr("paged-" + i);
+            rr.getMetadata().setNamespace(ns);
+            client.resources(RemediationRequest.class).inNamespace(ns).resource(rr).create();
+        }
+        AtomicInteger watches = new AtomicInteger();
+        // as a real server answers a watch from a compacted resourceVersion: the watch opens, then an ERROR event
+        server.hook((request, caller) -> request.getPath().contains("/namespaces/" + ns + "/remediationrequests")
+                && request.getPath().contains("watch=true") && watches.incrementAndGet() == 2
+                ? new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+                    @Override
+                    public void onOpen(WebSocket socket, Response response) {
+                        socket.send("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                                + "\"status\":\"Failure\",\"message\":\"too old resource version\","
+                                + "\"reason\":\"Expired\",\"code\":410}}");
+                    }
+                }) : null);
+        long mark = server.mark();
+        try (SupervisedInformer<RemediationRequest> informer = SupervisedInformer.start("RemediationRequest",
+                client.resources(RemediationRequest.class).inNamespace(ns), 0, i -> {
+                }, restarts)) {
+            await().atMost(Duration.ofSeconds(20)).until(informer::isWatching);
+            assertEquals(1_100, informer.store().list().size());
+            List<String> first = listQueries(mark, ns);
+            assertEquals(3, first.size(), first.toString());
+            assertTrue(first.stream().allMatch(q -> q.contains("limit=500")), first.toString());
+            assertEquals(2, first.stream().filter(q -> q.contains("continue=")).count(), first.toString());
+
+            // the watch breaks; its new start is refused with 410: fabric8 lists again, in pages again
+            server.restart(Duration.ZERO, 0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> listQueries(mark, ns).size() == 6
+                    && informer.isWatching());
+            List<String> relist = listQueries(mark, ns).subList(3, 6);
+            assertTrue(relist.stream().allMatch(q -> q.contains("limit=500")), relist.toString());
+            assertEquals(2, relist.stream().filter(q -> q.contains("continue=")).count(), relist.toString());
+            assertEquals(1_100, informer.store().list().size());
+        }
+    }
+
+    static List<String> listQueries(long mark, String namespace) {
+        return server.requestsSince(mark, r -> r.verb().equals("list") && namespace.equals(r.namespace())
+                && r.resource().equals("remediationrequests")).stream().map(r -> r.query()).toList();
     }
 
     static Set<String> names(SupervisedInformer<RemediationRequest> informer) {

@@ -6,7 +6,6 @@ import ai.kubernaut.orchestrator.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -60,12 +59,9 @@ public final class CatalogWorkflowSelector implements WorkflowSelector, AutoClos
                         namespace, configMapName);
             }
         };
-        informer = SupervisedInformer.start("workflow catalog ConfigMap", () -> {
-            SharedIndexInformer<ConfigMap> started = client.configMaps().inNamespace(namespace)
-                    .withName(configMapName).runnableInformer(0);
-            started.addEventHandler(reload);
-            return started;
-        }, restarts);
+        informer = SupervisedInformer.start("workflow catalog ConfigMap",
+                client.configMaps().inNamespace(namespace).withName(configMapName), 0,
+                started -> started.addEventHandler(reload), restarts);
         return this;
     }
 

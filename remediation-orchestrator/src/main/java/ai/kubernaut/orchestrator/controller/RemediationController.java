@@ -27,7 +27,6 @@ import ai.kubernaut.orchestrator.workflow.WorkflowExecutionView;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -396,24 +395,21 @@ public final class RemediationController implements AutoCloseable {
             String[] values = shards.toArray(String[]::new);
             RequestEvents requestEvents = new RequestEvents(this);
             ExecutionEvents executionEvents = new ExecutionEvents(this);
-            requests = SupervisedInformer.start("RemediationRequests of " + shards.size() + " shards", () -> {
-                SharedIndexInformer<RemediationRequest> informer = client.resources(RemediationRequest.class)
-                        .inNamespace(ns).withLabelIn(Shards.LABEL, values)
-                        .runnableInformer(settings.resyncPeriod().toMillis());
+            requests = SupervisedInformer.start("RemediationRequests of " + shards.size() + " shards",
+                    client.resources(RemediationRequest.class).inNamespace(ns).withLabelIn(Shards.LABEL, values),
+                    settings.resyncPeriod().toMillis(), informer -> {
                 informer.addIndexers(Map.of(
                         BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
                                 ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
                         BY_BUSY_TARGET, RemediationController::busyTargetOf,
                         BY_DUPLICATE_OF, RemediationController::duplicateOf));
                 informer.addEventHandler(requestEvents);
-                return informer;
             }, restarts);
-            executions = SupervisedInformer.start("WorkflowExecutions of " + shards.size() + " shards", () -> {
-                SharedIndexInformer<WorkflowExecution> informer = client.resources(WorkflowExecution.class)
-                        .inNamespace(ns).withLabelIn(Shards.LABEL, values).runnableInformer(0);
+            executions = SupervisedInformer.start("WorkflowExecutions of " + shards.size() + " shards",
+                    client.resources(WorkflowExecution.class).inNamespace(ns).withLabelIn(Shards.LABEL, values), 0,
+                    informer -> {
                 WorkflowExecutionView.index(informer);
                 informer.addEventHandler(executionEvents);
-                return informer;
             }, restarts);
         }
 

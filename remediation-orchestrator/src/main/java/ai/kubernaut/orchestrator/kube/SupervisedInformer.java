@@ -1,17 +1,21 @@
 package ai.kubernaut.orchestrator.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -24,19 +28,38 @@ import org.jboss.logging.Logger;
  * shared-backoff policy, at least the answer's Retry-After). A replacement for an informer that had listed starts
  * from the old one's store ({@code initialState}), so its first list is a Replace: handlers see updates for what
  * changed and deletes for what went meanwhile, as after a relist. Until it has listed, readers see the old store.
+ * Given an item store of its own (one that slims or drops what it keeps), every instance writes into that one
+ * store, which therefore outlives restarts: only the current instance may write to it (a stopped instance's late
+ * page is ignored), and a replacement's first list replaces its content as a relist does.
+ *
+ * <p>Every list, the first and every relist (after a broken watch, an expired resourceVersion, a restart), is read
+ * in pages of {@link #LIST_PAGE} items ({@code limit} and {@code continue}): a page is decoded and handed to the
+ * store (which may slim or drop each item) before the next is read, so a list of 100,000 objects never sits in
+ * memory as one answer (the whole body, then every object decoded in full).
  *
  * <p>Readers go through {@link #store()} and {@link #indexer()}, never through an informer they kept: the
  * instance changes on every restart.
  */
 public final class SupervisedInformer<T extends HasMetadata> implements AutoCloseable {
 
+    /**
+     * Items per page of every list (client-go's pager uses the same). Paged lists with no resourceVersion are
+     * consistent reads (etcd, or the watch cache on 1.31+ servers that serve them from it); an unpaged
+     * {@code resourceVersion=0} list would be answered from the watch cache in one piece.
+     */
+    public static final long LIST_PAGE = 500;
+
     private static final Logger LOG = Logger.getLogger(SupervisedInformer.class);
 
     private final String what;
     private final Supplier<SharedIndexInformer<T>> factory;
     private final InformerRestarts restarts;
+    /** The item store every instance writes into, or null: each instance has fabric8's own. */
+    private final ItemStore<T> store;
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private volatile SharedIndexInformer<T> current;
+    /** The instance allowed to write into {@link #store}: the current one, until it fails. */
+    private volatile SharedIndexInformer<T> writer;
     private volatile String waitingFor;
     private volatile boolean closed;
     /** Consecutive failures since the last successful list, and when the first of them came. Guarded by this. */
@@ -44,9 +67,11 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
     private Instant failingSince;
     private Instant lastWarned;
 
-    private SupervisedInformer(String what, Supplier<SharedIndexInformer<T>> factory, InformerRestarts restarts) {
+    private SupervisedInformer(String what, Supplier<SharedIndexInformer<T>> factory, ItemStore<T> store,
+            InformerRestarts restarts) {
         this.what = Objects.requireNonNull(what, "what");
         this.factory = Objects.requireNonNull(factory, "factory");
+        this.store = store;
         this.restarts = Objects.requireNonNull(restarts, "restarts");
         this.waitingFor = what + ": first list";
     }
@@ -54,12 +79,28 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
     /**
      * Starts the first informer and returns at once; {@link #firstSync()} completes when one has listed.
      *
-     * @param what    what it watches, for logs and readiness data (e.g. "RemediationRequest")
-     * @param factory a new informer for each (re)start: handlers and indexers attached, not started
+     * @param what   what it watches, for logs and readiness data (e.g. "RemediationRequest")
+     * @param source what to list and watch (namespace, selectors); each (re)start builds a new informer from it,
+     *               listing in pages of {@link #LIST_PAGE}
+     * @param setup  attaches handlers and indexers to each new informer (not started)
      */
-    public static <T extends HasMetadata> SupervisedInformer<T> start(String what,
-            Supplier<SharedIndexInformer<T>> factory, InformerRestarts restarts) {
-        SupervisedInformer<T> supervised = new SupervisedInformer<>(what, factory, restarts);
+    public static <T extends HasMetadata> SupervisedInformer<T> start(String what, Informable<T> source,
+            long resyncMillis, Consumer<SharedIndexInformer<T>> setup, InformerRestarts restarts) {
+        return start(what, source, resyncMillis, null, setup, restarts);
+    }
+
+    /**
+     * As {@link #start(String, Informable, long, Consumer, InformerRestarts)}, every instance keeping its items in
+     * {@code store} (no fabric8 index, not even the namespace one: {@code store} indexes what it keeps, and an
+     * index of fabric8's would keep an entry for every item the store declines).
+     */
+    public static <T extends HasMetadata> SupervisedInformer<T> start(String what, Informable<T> source,
+            long resyncMillis, ItemStore<T> store, Consumer<SharedIndexInformer<T>> setup, InformerRestarts restarts) {
+        SupervisedInformer<T> supervised = new SupervisedInformer<>(what, () -> {
+            SharedIndexInformer<T> informer = source.withLimit(LIST_PAGE).runnableInformer(resyncMillis);
+            setup.accept(informer);
+            return informer;
+        }, store, restarts);
         supervised.startInstance(null);
         return supervised;
     }
@@ -69,7 +110,11 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
             return;
         }
         SharedIndexInformer<T> informer = factory.get();
-        if (carriedOver != null) {
+        if (store != null) {
+            informer.removeNamespaceIndex();
+            informer.itemStore(new Gate(informer));
+            writer = informer;
+        } else if (carriedOver != null) {
             informer.initialState(carriedOver.stream());
         }
         // every failure stops this instance; stopped() below decides when the next one starts
@@ -120,9 +165,10 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
         waitingFor = String.format("%s: %s (attempt %d since %s, next in %d ms)", what, reason, failures,
                 failingSince, delay.toMillis());
         log(now, reason, failure, delay);
+        writer = null;
         // a replacement for an informer that had listed keeps its view (the next list replaces it); one that never
-        // listed may hold a partial first page only: start empty
-        List<T> carry = informer.hasSynced() ? informer.getStore().list() : null;
+        // listed may hold a partial first page only: start empty (a store of our own keeps it: the list replaces it)
+        List<T> carry = store == null && informer.hasSynced() ? informer.getStore().list() : null;
         informer.close();
         try {
             restarts.timer().schedule(() -> startInstance(carry), delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -196,6 +242,56 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
     @Override
     public synchronized void close() {
         closed = true;
+        writer = null;
         current.close();
+    }
+
+    /** {@link #store} as one instance sees it: its writes count only while it is the {@link #writer}. */
+    private final class Gate implements ItemStore<T> {
+        private final SharedIndexInformer<T> instance;
+
+        Gate(SharedIndexInformer<T> instance) {
+            this.instance = instance;
+        }
+
+        @Override
+        public String getKey(T obj) {
+            return store.getKey(obj);
+        }
+
+        @Override
+        public T put(String key, T obj) {
+            return writer == instance ? store.put(key, obj) : null;
+        }
+
+        @Override
+        public T remove(String key) {
+            return writer == instance ? store.remove(key) : null;
+        }
+
+        @Override
+        public Stream<String> keySet() {
+            return store.keySet();
+        }
+
+        @Override
+        public Stream<T> values() {
+            return store.values();
+        }
+
+        @Override
+        public int size() {
+            return store.size();
+        }
+
+        @Override
+        public T get(String key) {
+            return store.get(key);
+        }
+
+        @Override
+        public boolean isFullState() {
+            return store.isFullState();
+        }
     }
 }

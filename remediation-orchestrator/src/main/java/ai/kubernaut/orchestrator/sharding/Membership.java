@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Instant;
@@ -76,9 +75,8 @@ public final class Membership implements AutoCloseable {
     }
 
     public Membership start() {
-        informer = SupervisedInformer.start("member Leases", () -> {
-            SharedIndexInformer<Lease> leases = client.leases().inNamespace(namespace)
-                    .withLabel(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF).runnableInformer(0);
+        informer = SupervisedInformer.start("member Leases", client.leases().inNamespace(namespace)
+                .withLabel(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF), 0, leases -> {
             leases.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Lease lease) {
@@ -96,7 +94,6 @@ public final class Membership implements AutoCloseable {
                     timer.execute(Membership.this::recompute);
                 }
             });
-            return leases;
         }, restarts);
         timer.scheduleWithFixedDelay(this::renew, 0, settings.renewInterval().toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::recompute, settings.checkInterval().toMillis(),

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,12 +114,9 @@ public final class ShardLabeller implements AutoCloseable {
             }
         };
         // absent, or a value that is no shard id (which no replica's selector would ever match)
-        return SupervisedInformer.start("unlabelled " + type.getSimpleName() + "s", () -> {
-            SharedIndexInformer<T> informer = client.resources(type).inNamespace(namespace)
-                    .withLabelNotIn(Shards.LABEL, Shards.all()).runnableInformer(resyncMillis);
-            informer.addEventHandler(fileUnderShard);
-            return informer;
-        }, restarts);
+        return SupervisedInformer.start("unlabelled " + type.getSimpleName() + "s", client.resources(type)
+                .inNamespace(namespace).withLabelNotIn(Shards.LABEL, Shards.all()), resyncMillis,
+                informer -> informer.addEventHandler(fileUnderShard), restarts);
     }
 
     private <T extends HasMetadata> void label(Class<T> type, T object, String shard) {
