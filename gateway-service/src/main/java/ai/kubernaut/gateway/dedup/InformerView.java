@@ -7,8 +7,6 @@ import ai.kubernaut.gateway.model.RemediationRequestSpec;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -18,19 +16,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The watch-backed view: a fabric8 SharedIndexInformer on the RRs of the controller namespace, indexed by
- * {@code spec.signalFingerprint}. Its initial LIST and the relists after a broken watch are the only LISTs of RRs the
- * Gateway makes, read in pages. The store keeps a slim copy of each RR (see {@link #slim}): the namespace may hold thousands, and
- * dedup needs neither the payload, nor labels, nor signal labels/annotations.
+ * The watch-backed view: a fabric8 informer on the RRs of the controller namespace, whose item store
+ * ({@link ViewStore}) keeps by {@code spec.signalFingerprint} what deduplication reads: active RRs as slim copies
+ * ({@link #slim}), terminal ones as links of their fingerprint's supersedes chain. Its lists (the first, and a
+ * relist after a broken watch) are read in pages, each item slimmed as it is stored, and are the only LISTs of RRs
+ * the Gateway makes. A namespace may hold months of RRs: what it costs is in docs/operations.md.
  */
 final class InformerView implements RemediationRequestView, AutoCloseable {
 
-    static final String BY_FINGERPRINT = "fingerprint";
-
     private final SupervisedInformer<RemediationRequest> informer;
+    private final ViewStore store;
 
-    private InformerView(SupervisedInformer<RemediationRequest> informer) {
+    private InformerView(SupervisedInformer<RemediationRequest> informer, ViewStore store) {
         this.informer = informer;
+        this.store = store;
     }
 
     /**
@@ -39,23 +38,15 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
      * retried for as long as it takes ({@link SupervisedInformer}).
      */
     static InformerView start(KubernetesClient client, String namespace, InformerRestarts restarts) {
+        ViewStore store = new ViewStore();
         return new InformerView(SupervisedInformer.start("RemediationRequest",
-                client.resources(RemediationRequest.class).inNamespace(namespace), 0, informer -> {
-            informer.addIndexers(Map.of(BY_FINGERPRINT, rr -> rr.getSpec() == null
-                    || rr.getSpec().getSignalFingerprint() == null ? List.of()
-                    : List.of(rr.getSpec().getSignalFingerprint())));
-            informer.itemStore(new BasicItemStore<RemediationRequest>(Cache::metaNamespaceKeyFunc) {
-                @Override
-                public RemediationRequest put(String key, RemediationRequest rr) {
-                    return super.put(key, slim(rr));
-                }
-            });
-        }, restarts));
+                client.resources(RemediationRequest.class).inNamespace(namespace), 0, store, informer -> {
+                }, restarts), store);
     }
 
     @Override
     public List<RemediationRequest> ofFingerprint(String fingerprint) {
-        return informer.indexer().byIndex(BY_FINGERPRINT, fingerprint);
+        return store.ofFingerprint(fingerprint);
     }
 
     @Override
@@ -83,9 +74,9 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
         return informer.waitingFor();
     }
 
-    /** RRs held right now (for the memory measurement and the gauge). */
+    /** RRs known right now, active or as links (the gauge; the benchmark waits on it). */
     int size() {
-        return informer.store().list().size();
+        return store.size();
     }
 
     /**

@@ -1,0 +1,232 @@
+package ai.kubernaut.gateway.dedup;
+
+import ai.kubernaut.gateway.model.RemediationRequest;
+import ai.kubernaut.gateway.model.RemediationRequestSpec;
+import ai.kubernaut.gateway.model.RemediationRequestStatus;
+import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The view's item store: of the RRs of the controller namespace, what deduplication reads and nothing else
+ * (ADR-052-002, addendum "the view's memory"). It receives every RR as the informer decodes it, a page of a list or
+ * one watch event at a time, and keeps:
+ * <ul>
+ * <li>an <b>active</b> RR as the slim copy {@link InformerView#slim} (it may be counted on: its deduplication block
+ * and resourceVersion are read);</li>
+ * <li>a <b>terminal</b> RR only as a link of its fingerprint's supersedes chain: its key, the name it supersedes,
+ * its creation time and phase (about 200 bytes; its slim copy took about ten times that, the decoded object with
+ * its payload fifty).</li>
+ * </ul>
+ * For a fingerprint it answers the active RRs and the head of the chain ({@link DedupRules#chainHead}, computed
+ * from the links), which is all {@link DedupRules#view} reads: the oldest active RR, or when there is none the head
+ * as the predecessor. The head is computed from the links of the terminal RRs that exist now, so it is the same
+ * as from all their copies, in whatever order a list delivered them and whichever were deleted since.
+ *
+ * <p>Thread-safe: the informer writes, requests read.
+ */
+final class ViewStore implements ItemStore<RemediationRequest> {
+
+    /** What is kept of a terminal RR. {@code nanos} -1: its creationTimestamp did not parse (ordered as newest). */
+    private record Link(String key, String supersedes, long seconds, int nanos, OverallPhase phase, Group group) {
+    }
+
+    /** The RRs of one fingerprint. */
+    private static final class Group {
+        final String fingerprint;
+        final Map<String, RemediationRequest> active = new LinkedHashMap<>(2);
+        final List<Link> terminal = new ArrayList<>(2);
+        /** The chain head of {@link #terminal}, once computed; reset by every change of the group. */
+        RemediationRequest head;
+
+        Group(String fingerprint) {
+            this.fingerprint = fingerprint;
+        }
+
+        boolean isEmpty() {
+            return active.isEmpty() && terminal.isEmpty();
+        }
+    }
+
+    /** key (namespace/name) -> its active slim copy or its {@link Link}. */
+    private final Map<String, Object> byKey = new HashMap<>();
+    private final Map<String, Group> byFingerprint = new HashMap<>();
+    /** RRs without a fingerprint (nothing dedup reads): only their keys, for the informer's relists. */
+    private final Set<String> unindexed = new HashSet<>();
+
+    /** The fingerprint's active RRs (slim) and the head of its chain, if it has terminal RRs. */
+    synchronized List<RemediationRequest> ofFingerprint(String fingerprint) {
+        Group group = byFingerprint.get(fingerprint);
+        if (group == null) {
+            return List.of();
+        }
+        List<RemediationRequest> answer = new ArrayList<>(group.active.size() + 1);
+        answer.addAll(group.active.values());
+        if (!group.terminal.isEmpty()) {
+            if (group.head == null) {
+                List<RemediationRequest> terminal = group.terminal.stream().map(ViewStore::materialize).toList();
+                String name = DedupRules.chainHead(terminal);
+                group.head = terminal.stream().filter(rr -> rr.getMetadata().getName().equals(name)).findFirst()
+                        .orElseThrow();
+            }
+            answer.add(group.head);
+        }
+        return answer;
+    }
+
+    @Override
+    public String getKey(RemediationRequest rr) {
+        return Cache.metaNamespaceKeyFunc(rr);
+    }
+
+    @Override
+    public synchronized RemediationRequest put(String key, RemediationRequest rr) {
+        RemediationRequest old = detach(key);
+        String fingerprint = rr.getSpec() == null ? null : rr.getSpec().getSignalFingerprint();
+        if (fingerprint == null) {
+            unindexed.add(key);
+            return old;
+        }
+        Group group = byFingerprint.computeIfAbsent(fingerprint, Group::new);
+        group.head = null;
+        if (DedupRules.isTerminal(rr)) {
+            Instant created = createdAt(rr);
+            Map<String, String> annotations = rr.getMetadata().getAnnotations();
+            Link link = new Link(key, annotations == null ? null : annotations.get(DedupRules.SUPERSEDES_ANNOTATION),
+                    created == null ? 0 : created.getEpochSecond(), created == null ? -1 : created.getNano(),
+                    rr.getStatus().getOverallPhase(), group);
+            group.terminal.add(link);
+            byKey.put(key, link);
+        } else {
+            RemediationRequest slim = InformerView.slim(rr);
+            group.active.put(key, slim);
+            byKey.put(key, slim);
+        }
+        return old;
+    }
+
+    @Override
+    public synchronized RemediationRequest remove(String key) {
+        return detach(key);
+    }
+
+    /** Removes what is kept of {@code key}; returns it (a link as its materialized copy), null when nothing was. */
+    private RemediationRequest detach(String key) {
+        if (unindexed.remove(key)) {
+            return stub(key);
+        }
+        Object kept = byKey.remove(key);
+        if (kept == null) {
+            return null;
+        }
+        Group group;
+        RemediationRequest old;
+        if (kept instanceof Link link) {
+            group = link.group();
+            group.terminal.remove(link);
+            old = materialize(link);
+        } else {
+            old = (RemediationRequest) kept;
+            group = byFingerprint.get(old.getSpec().getSignalFingerprint());
+            group.active.remove(key);
+        }
+        group.head = null;
+        if (group.isEmpty()) {
+            byFingerprint.remove(group.fingerprint);
+        }
+        return old;
+    }
+
+    @Override
+    public synchronized Stream<String> keySet() {
+        List<String> keys = new ArrayList<>(byKey.size() + unindexed.size());
+        keys.addAll(byKey.keySet());
+        keys.addAll(unindexed);
+        return keys.stream();
+    }
+
+    /** Every RR known, terminal ones as their materialized links (for the informer's relists). */
+    @Override
+    public synchronized Stream<RemediationRequest> values() {
+        List<RemediationRequest> all = new ArrayList<>(byKey.size() + unindexed.size());
+        for (Object kept : byKey.values()) {
+            all.add(kept instanceof Link link ? materialize(link) : (RemediationRequest) kept);
+        }
+        for (String key : unindexed) {
+            all.add(stub(key));
+        }
+        return all.stream();
+    }
+
+    @Override
+    public synchronized int size() {
+        return byKey.size() + unindexed.size();
+    }
+
+    /** Fingerprints with an RR. */
+    synchronized int fingerprints() {
+        return byFingerprint.size();
+    }
+
+    @Override
+    public synchronized RemediationRequest get(String key) {
+        Object kept = byKey.get(key);
+        if (kept == null) {
+            return unindexed.contains(key) ? stub(key) : null;
+        }
+        return kept instanceof Link link ? materialize(link) : (RemediationRequest) kept;
+    }
+
+    private static RemediationRequest stub(String key) {
+        RemediationRequest stub = new RemediationRequest();
+        stub.setMetadata(metadataOf(key));
+        return stub;
+    }
+
+    /** A terminal RR as dedup reads it: name, namespace, creation time, supersedes, fingerprint, phase. */
+    private static RemediationRequest materialize(Link link) {
+        RemediationRequest rr = new RemediationRequest();
+        ObjectMeta meta = metadataOf(link.key());
+        if (link.nanos() >= 0) {
+            meta.setCreationTimestamp(Instant.ofEpochSecond(link.seconds(), link.nanos()).toString());
+        }
+        if (link.supersedes() != null) {
+            meta.setAnnotations(Map.of(DedupRules.SUPERSEDES_ANNOTATION, link.supersedes()));
+        }
+        rr.setMetadata(meta);
+        RemediationRequestSpec spec = new RemediationRequestSpec();
+        spec.setSignalFingerprint(link.group().fingerprint);
+        rr.setSpec(spec);
+        RemediationRequestStatus status = new RemediationRequestStatus();
+        status.setOverallPhase(link.phase());
+        rr.setStatus(status);
+        return rr;
+    }
+
+    private static ObjectMeta metadataOf(String key) {
+        ObjectMeta meta = new ObjectMeta();
+        int slash = key.indexOf('/');
+        meta.setNamespace(slash < 0 ? null : key.substring(0, slash));
+        meta.setName(key.substring(slash + 1));
+        return meta;
+    }
+
+    private static Instant createdAt(RemediationRequest rr) {
+        String ts = rr.getMetadata().getCreationTimestamp();
+        try {
+            return ts == null ? null : Instant.parse(ts);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
