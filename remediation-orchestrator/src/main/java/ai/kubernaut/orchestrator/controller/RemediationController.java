@@ -4,10 +4,9 @@ import ai.kubernaut.orchestrator.catalog.WorkflowSelector;
 import ai.kubernaut.orchestrator.events.RemediationEvents;
 import ai.kubernaut.orchestrator.kube.ApiFaults;
 import ai.kubernaut.orchestrator.kube.InformerRestarts;
-import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import ai.kubernaut.orchestrator.lock.Fabric8LeaseApi;
-import ai.kubernaut.orchestrator.lock.LockSettings;
 import ai.kubernaut.orchestrator.lock.LeaseLockManager;
+import ai.kubernaut.orchestrator.lock.LockSettings;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.RemediationRequestStatus.OverallPhase;
@@ -17,9 +16,11 @@ import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.reconcile.ReconcileResult;
 import ai.kubernaut.orchestrator.reconcile.RemediationReconciler;
 import ai.kubernaut.orchestrator.reconcile.RemediationRequestApi;
-import ai.kubernaut.orchestrator.reconcile.RequestValidation;
+import ai.kubernaut.orchestrator.request.ActiveRequests;
 import ai.kubernaut.orchestrator.request.Phases;
 import ai.kubernaut.orchestrator.sharding.Membership;
+import ai.kubernaut.orchestrator.sharding.Resharding;
+import ai.kubernaut.orchestrator.sharding.ShardCaches;
 import ai.kubernaut.orchestrator.sharding.ShardLabeller;
 import ai.kubernaut.orchestrator.sharding.Shards;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutionApi;
@@ -33,44 +34,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
 
 /**
- * One replica's controller: informers on the RemediationRequests and WorkflowExecutions of the shards it owns in
- * the controller namespace, a keyed work queue of RR names, and {@code workers} threads that reconcile them.
- * Active-active: no leader election; the replicas divide the targets among themselves ({@link Membership}: member
- * Leases and rendezvous hashing of 256 shards) and each watches and reconciles only the RRs and WFEs labelled
- * with a shard it owns ({@link Shards}; {@link ShardLabeller} files unlabelled ones). When ownership changes the
- * replica lists its new shards, then switches its caches over. The target Lease and the fenced WFE names stay
- * the safety net while ownership changes hands.
+ * One replica's controller: the keyed work queue of RR names, the {@code workers} threads that reconcile them, and
+ * the mapping from cache events to the RRs they concern. Active-active: no leader election; the replicas divide
+ * the targets among themselves ({@link Membership}: member Leases and rendezvous hashing of 256 shards) and each
+ * watches and reconciles only the RRs and WFEs labelled with a shard it owns ({@link ShardCaches}, which lists only
+ * the shards gained when ownership changes, {@link Resharding}; {@link ShardLabeller} files unlabelled objects).
+ * The target Lease and the fenced WFE names stay the safety net while ownership changes hands.
  *
  * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
- * Blocked(ResourceBusy) on its target (an informer index by target hash: an RR waits for the target, whichever
- * WFE its status names); an RR reaching a terminal phase enqueues the RRs Blocked as its duplicates. The
- * informers' periodic resync is only a safety net.
+ * Blocked(ResourceBusy) on its target (an index by target hash: an RR waits for the target, whichever WFE its
+ * status names); an RR reaching a terminal phase enqueues the RRs Blocked as its duplicates. The informers'
+ * periodic resync is only a safety net.
  *
  * <p>Plain Java on purpose: tests run several instances (several "replicas") against one API server.
  */
 public final class RemediationController implements AutoCloseable {
 
-    static final String BY_FINGERPRINT = "fingerprint";
-    static final String BY_BUSY_TARGET = "busyTarget";
-    static final String BY_DUPLICATE_OF = "duplicateOf";
-
     private static final Logger LOG = Logger.getLogger(RemediationController.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
-    /** How long a switch of shards waits for the new informers' first list before it tries again. */
-    private static final Duration SHARD_SYNC_WAIT = Duration.ofSeconds(30);
-    private static final Duration RESHARD_RETRY = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final ControllerSettings settings;
@@ -83,10 +69,10 @@ public final class RemediationController implements AutoCloseable {
     private final ConcurrentMap<String, Long> wokenAt = new ConcurrentHashMap<>();
     private final List<Thread> workers = new ArrayList<>();
     private final WorkflowExecutionView view;
-    private final ScheduledExecutorService resharder;
     /** Restarts every informer of this replica after a failed list or watch (one timer). */
     private final InformerRestarts restarts;
-    private volatile ShardCaches caches = new ShardCaches(new TreeSet<>());
+    private final ShardCaches caches;
+    private final Resharding resharding;
     private Membership membership;
     private ShardLabeller labeller;
     private RemediationReconciler reconciler;
@@ -103,11 +89,9 @@ public final class RemediationController implements AutoCloseable {
         this.queue = new WorkQueue<>(settings.requeueBackoff(), "ro-" + settings.podName());
         this.view = new WorkflowExecutionView(settings.namespace());
         this.restarts = InformerRestarts.standard("ro-informers-" + settings.podName());
-        this.resharder = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ro-shards-" + settings.podName());
-            t.setDaemon(true);
-            return t;
-        });
+        this.caches = new ShardCaches(client, settings.namespace(), settings.resyncPeriod().toMillis(), restarts,
+                view, new RequestEvents(), new ExecutionEvents());
+        this.resharding = new Resharding(settings.podName(), caches, () -> membership, this::ownershipChanged);
     }
 
     /** Starts membership, the labeller and the workers; the shard caches follow once membership is known. */
@@ -117,7 +101,7 @@ public final class RemediationController implements AutoCloseable {
         }
         String ns = settings.namespace();
         membership = new Membership(client, ns, settings.podName(), settings.membership(), clock, restarts,
-                this::membersChanged);
+                resharding::membersChanged);
         labeller = new ShardLabeller(client, ns, membership::owns, settings.resyncPeriod().toMillis(), restarts);
 
         LeaseLockManager locks = new LeaseLockManager(
@@ -126,7 +110,7 @@ public final class RemediationController implements AutoCloseable {
         reconciler = new RemediationReconciler(new RemediationRequestApi(client, ns),
                 new WorkflowExecutionApi(client, ns), view,
                 this::cachedOrRead,
-                fingerprint -> caches.withFingerprint(fingerprint),
+                fingerprint -> caches.requests(ActiveRequests.BY_FINGERPRINT, fingerprint),
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
 
@@ -146,9 +130,8 @@ public final class RemediationController implements AutoCloseable {
 
     /** This replica a member, its caches those of the shards it owns now and listed, the selector ready. */
     public boolean isReady() {
-        ShardCaches current = caches;
-        return running && membership.isReady() && current.shards.equals(membership.ownedShards())
-                && current.synced() && labeller.hasSynced() && selector.isReady();
+        return running && membership.isReady() && caches.shards().equals(membership.ownedShards())
+                && caches.synced() && labeller.hasSynced() && selector.isReady();
     }
 
     /** Workers alive (a dead worker thread means reconciles silently stopped). */
@@ -157,12 +140,12 @@ public final class RemediationController implements AutoCloseable {
     }
 
     public Map<String, Object> healthData() {
-        ShardCaches current = caches;
         Map<String, Object> data = new java.util.LinkedHashMap<>(Map.of("namespace", settings.namespace(),
                 "pod", settings.podName(),
-                "shardsOwned", current.shards.size(),
-                "cachesSynced", current.synced(),
-                "cachedRemediationRequests", current.requests().size(),
+                "shardsOwned", caches.shards().size(),
+                "cachesSynced", caches.synced(),
+                "cachedRemediationRequests", caches.requests().size(),
+                "cachedWorkflowExecutions", caches.executions(),
                 "workflowSelectorReady", selector.isReady(),
                 "members", String.join(",", membership.members()),
                 "queueLength", queue.length()));
@@ -184,11 +167,11 @@ public final class RemediationController implements AutoCloseable {
         if (!membership.isReady() && membership.waitingFor().isEmpty()) {
             waiting.add("own member Lease not written yet");
         }
-        ShardCaches current = caches;
-        if (!current.shards.equals(membership.ownedShards())) {
-            waiting.add("shard caches: listing the " + membership.ownedShards().size() + " shards owned now");
+        if (!caches.shards().equals(membership.ownedShards())) {
+            waiting.add("shard caches: listing the shards gained (" + membership.ownedShards().size()
+                    + " owned now, " + caches.shards().size() + " listed)");
         }
-        waiting.addAll(current.waitingFor());
+        waiting.addAll(caches.waitingFor());
         waiting.addAll(labeller.waitingFor());
         selector.waitingFor().ifPresent(waiting::add);
         return waiting;
@@ -200,7 +183,7 @@ public final class RemediationController implements AutoCloseable {
             return;
         }
         running = false;
-        resharder.shutdownNow();
+        resharding.close();
         queue.shutdown();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         for (Thread worker : workers) {
@@ -278,50 +261,8 @@ public final class RemediationController implements AutoCloseable {
         return rr != null && membership.owns(Shards.ofRequest(rr));
     }
 
-    /** Called by membership on its own thread: the switch of caches waits for LISTs, so it runs on ours. */
-    private void membersChanged() {
-        try {
-            resharder.execute(this::reshard);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            // close() is under way: the others take over when our member Lease goes
-        }
-    }
-
-    /**
-     * The member set changed (on the resharding thread): switch the caches to the shards we own now, listing
-     * them before the switch so that a reconcile never decides on a half-filled cache, then enqueue every active
-     * RR we own. A replica that is not live itself owns nothing and keeps its caches for when it is back.
-     */
-    private void reshard() {
-        if (!running) {
-            return;
-        }
-        if (membership.members().contains(settings.podName())) {
-            SortedSet<String> owned = membership.ownedShards();
-            ShardCaches current = caches;
-            if (!owned.equals(current.shards)) {
-                ShardCaches next = new ShardCaches(owned);
-                long listedSince = System.nanoTime();
-                try {
-                    next.awaitSync(SHARD_SYNC_WAIT);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    next.close();
-                    return;
-                } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                    next.close();
-                    LOG.warnf("listing the shards of pod=%s failed, trying again in %s: %s", settings.podName(),
-                            RESHARD_RETRY, e.toString());
-                    resharder.schedule(this::reshard, RESHARD_RETRY.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
-                }
-                caches = next;
-                view.use(next.executions, listedSince);
-                current.close();
-                LOG.infof("shards switched: pod=%s owns %d of %d (was %d), members=%s", settings.podName(),
-                        owned.size(), Shards.COUNT, current.shards.size(), membership.members());
-            }
-        }
+    /** After the member set or the caches changed: work on what this replica owns now. */
+    private void ownershipChanged() {
         enqueueOwned();
         labeller.ownershipChanged();
     }
@@ -336,24 +277,6 @@ public final class RemediationController implements AutoCloseable {
             }
         }
         LOG.infof("members %s: %d active RRs owned by pod=%s", membership.members(), added, settings.podName());
-    }
-
-    /** The target hash of an RR Blocked(ResourceBusy): what its wake-up waits for. */
-    static List<String> busyTargetOf(RemediationRequest rr) {
-        RoutingStatus routing = Phases.phaseOf(rr) == OverallPhase.BLOCKED ? rr.getStatus().getRoutingStatus() : null;
-        if (routing == null || routing.getBlockReason() != RoutingStatus.BlockReason.RESOURCEBUSY) {
-            return List.of();
-        }
-        return RequestValidation.validate(rr) instanceof RequestValidation.Valid valid
-                ? List.of(valid.target().hash()) : List.of();
-    }
-
-    private static List<String> duplicateOf(RemediationRequest rr) {
-        if (Phases.phaseOf(rr) != OverallPhase.BLOCKED || rr.getStatus().getRoutingStatus() == null) {
-            return List.of();
-        }
-        String value = rr.getStatus().getRoutingStatus().getDuplicateOf();
-        return value == null ? List.of() : List.of(value);
     }
 
     /**
@@ -375,107 +298,23 @@ public final class RemediationController implements AutoCloseable {
     }
 
     /**
-     * The RR and WFE informers of one set of owned shards (label selector {@code kubernaut.ai/shard in (...)}),
-     * replaced as a whole when ownership changes. No shards: no informers.
+     * Enqueue the RRs found under an index value of the RR caches (the ones blocked on something that just ended);
+     * {@code timed} starts the wake-up latency clock (WFE completions only, as the metric says).
      */
-    private final class ShardCaches {
-        final SortedSet<String> shards;
-        final SupervisedInformer<RemediationRequest> requests;
-        final SupervisedInformer<WorkflowExecution> executions;
-
-        /** Starts listing at once; {@link #awaitSync} waits for both first lists. No shards: no informers. */
-        ShardCaches(SortedSet<String> shards) {
-            this.shards = shards;
-            if (shards.isEmpty()) {
-                requests = null;
-                executions = null;
-                return;
+    private void wake(String index, String value, boolean timed) {
+        long now = System.nanoTime();
+        for (RemediationRequest blocked : caches.requests(index, value)) {
+            String name = blocked.getMetadata().getName();
+            if (timed) {
+                wokenAt.putIfAbsent(name, now);
             }
-            String ns = settings.namespace();
-            String[] values = shards.toArray(String[]::new);
-            RequestEvents requestEvents = new RequestEvents(this);
-            ExecutionEvents executionEvents = new ExecutionEvents(this);
-            requests = SupervisedInformer.start("RemediationRequests of " + shards.size() + " shards",
-                    client.resources(RemediationRequest.class).inNamespace(ns).withLabelIn(Shards.LABEL, values),
-                    settings.resyncPeriod().toMillis(), informer -> {
-                informer.addIndexers(Map.of(
-                        BY_FINGERPRINT, rr -> rr.getSpec() == null || rr.getSpec().getSignalFingerprint() == null
-                                ? List.of() : List.of(rr.getSpec().getSignalFingerprint()),
-                        BY_BUSY_TARGET, RemediationController::busyTargetOf,
-                        BY_DUPLICATE_OF, RemediationController::duplicateOf));
-                informer.addEventHandler(requestEvents);
-            }, restarts);
-            executions = SupervisedInformer.start("WorkflowExecutions of " + shards.size() + " shards",
-                    client.resources(WorkflowExecution.class).inNamespace(ns).withLabelIn(Shards.LABEL, values), 0,
-                    informer -> {
-                WorkflowExecutionView.index(informer);
-                informer.addEventHandler(executionEvents);
-            }, restarts);
-        }
-
-        void awaitSync(Duration wait) throws InterruptedException, ExecutionException, TimeoutException {
-            if (requests == null) {
-                return;
-            }
-            java.util.concurrent.CompletableFuture.allOf(requests.firstSync(), executions.firstSync())
-                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        boolean synced() {
-            return requests == null || requests.isWatching() && executions.isWatching();
-        }
-
-        List<String> waitingFor() {
-            List<String> waiting = new ArrayList<>();
-            if (requests != null) {
-                requests.waitingFor().ifPresent(waiting::add);
-                executions.waitingFor().ifPresent(waiting::add);
-            }
-            return waiting;
-        }
-
-        RemediationRequest request(String name) {
-            return requests == null ? null : requests.store().getByKey(settings.namespace() + "/" + name);
-        }
-
-        List<RemediationRequest> requests() {
-            return requests == null ? List.of() : requests.store().list();
-        }
-
-        List<RemediationRequest> withFingerprint(String fingerprint) {
-            return requests == null ? List.of() : requests.indexer().byIndex(BY_FINGERPRINT, fingerprint);
-        }
-
-        /**
-         * Enqueue RRs found under an index value (the ones blocked on something that just ended); {@code timed}
-         * starts the wake-up latency clock (WFE completions only, as the metric says).
-         */
-        void wake(String index, String value, boolean timed) {
-            long now = System.nanoTime();
-            for (RemediationRequest blocked : requests.indexer().byIndex(index, value)) {
-                String name = blocked.getMetadata().getName();
-                if (timed) {
-                    wokenAt.putIfAbsent(name, now);
-                }
-                LOG.debugf("waking blocked RR: rr=%s on %s=%s", name, index, value);
-                queue.add(name);
-            }
-        }
-
-        void close() {
-            if (requests != null) {
-                requests.close();
-                executions.close();
-            }
+            LOG.debugf("waking blocked RR: rr=%s on %s=%s", name, index, value);
+            queue.add(name);
         }
     }
 
+    /** RR events of every shard group: what to enqueue. */
     private final class RequestEvents implements ResourceEventHandler<RemediationRequest> {
-        private final ShardCaches caches;
-
-        RequestEvents(ShardCaches caches) {
-            this.caches = caches;
-        }
 
         @Override
         public void onAdd(RemediationRequest rr) {
@@ -493,22 +332,18 @@ public final class RemediationController implements AutoCloseable {
                     queue.add(rr.getMetadata().getName());
                 }
             } else if (!Phases.isTerminal(old)) {
-                caches.wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
+                wake(ActiveRequests.BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
             }
         }
 
         @Override
         public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
-            caches.wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
+            wake(ActiveRequests.BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
         }
     }
 
+    /** WFE events of every shard group: what to enqueue. */
     private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {
-        private final ShardCaches caches;
-
-        ExecutionEvents(ShardCaches caches) {
-            this.caches = caches;
-        }
 
         @Override
         public void onAdd(WorkflowExecution wfe) {
@@ -540,7 +375,7 @@ public final class RemediationController implements AutoCloseable {
             }
             String targetHash = WorkflowExecutions.targetHashOf(wfe);
             if (targetHash != null) {
-                caches.wake(BY_BUSY_TARGET, targetHash, true);
+                wake(ActiveRequests.BY_BUSY_TARGET, targetHash, true);
             }
         }
     }

@@ -12,6 +12,15 @@ public final class Phases {
     public static final Set<OverallPhase> TERMINAL = EnumSet.of(OverallPhase.COMPLETED, OverallPhase.FAILED,
             OverallPhase.TIMEDOUT, OverallPhase.SKIPPED, OverallPhase.CANCELLED);
 
+    /**
+     * Set to {@link #TERMINAL_LABEL_VALUE} by the orchestrator on an RR after its terminal phase is stored (a later
+     * write than the status: a watch that selects it out then delivers the terminal status first). Each replica's
+     * RR informer selects {@code kubernaut.ai/terminal notin (true)}: an RR that ended is not listed, watched or
+     * kept (issue 19); one not labelled yet is declined by the store when its terminal status arrives.
+     */
+    public static final String TERMINAL_LABEL = "kubernaut.ai/terminal";
+    public static final String TERMINAL_LABEL_VALUE = "true";
+
     private Phases() {
     }
 

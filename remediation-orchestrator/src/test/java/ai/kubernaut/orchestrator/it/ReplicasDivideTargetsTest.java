@@ -103,6 +103,7 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
         }
 
         // ro-shard-0 leaves (deletes its member Lease): the others take its targets, the second RRs run there
+        long leaving = TestApiServerResource.server().mark();
         replicas.stop(0);
         for (WorkflowExecution wfe : cluster.executions()) {
             cluster.setPhase(wfe.getMetadata().getName(), WorkflowExecutionStatus.Phase.COMPLETED);
@@ -115,6 +116,21 @@ class ReplicasDivideTargetsTest extends ReplicasTestBase {
                 rr.getMetadata().getName()) == COMPLETED));
         for (Target target : targets) {
             assertEquals(2, cluster.executionsOn(target).size());
+        }
+
+        // each of the two listed only the shards it gained from ro-shard-0 (its RRs and its WFEs, once), nothing
+        // of the shards it had
+        List<String> remaining = PODS.subList(1, 3);
+        java.util.Set<java.util.SortedSet<String>> gained = new java.util.HashSet<>();
+        for (String pod : remaining) {
+            java.util.SortedSet<String> shards = new java.util.TreeSet<>(Shards.ownedBy(pod, remaining));
+            shards.removeAll(Shards.ownedBy(pod, PODS));
+            gained.add(shards);
+        }
+        for (String resource : List.of("remediationrequests", "workflowexecutions")) {
+            var listed = ShardCachesTest.listedShardSets(leaving, NS, resource);
+            assertEquals(2, listed.size(), resource + ": " + listed);
+            assertEquals(gained, java.util.Set.copyOf(listed), resource);
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.target.Target;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What the view keeps of our own writes and reads, without an informer (a replica that owns no shard). */
@@ -35,11 +36,26 @@ class WorkflowExecutionViewTest {
         WorkflowExecution after = wfe(WorkflowExecutions.name(TARGET, 2));
         view.remember(after);
 
-        view.use(null, listedSince);
+        view.use(List.of(), Set.of(TARGET.shard()), Set.of(TARGET.shard()), listedSince);
 
         // "before" was either in the new listing (and delivered) or will never be: gone, not left behind
         assertTrue(view.byName(before.getMetadata().getName()).isEmpty());
         assertEquals(List.of(after), view.onTarget(TARGET));
+    }
+
+    @Test
+    void whatWeWroteStaysWhileItsShardIsKeptAndGoesWithIt() {
+        WorkflowExecution mine = wfe(WorkflowExecutions.name(TARGET, 1));
+        view.remember(mine);
+        long listedSince = System.nanoTime();
+
+        // other shards listed: ours was not relisted, its cache will still deliver it
+        view.use(List.of(), Set.of(TARGET.shard(), "zz"), Set.of("zz"), listedSince);
+        assertEquals(List.of(mine), view.onTarget(TARGET));
+
+        // our shard lost: it will never be delivered here
+        view.use(List.of(), Set.of("zz"), Set.of(), listedSince);
+        assertTrue(view.onTarget(TARGET).isEmpty());
     }
 
     private static WorkflowExecution wfe(String name) {

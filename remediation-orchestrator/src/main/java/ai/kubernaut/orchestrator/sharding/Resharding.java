@@ -1,0 +1,92 @@
+package ai.kubernaut.orchestrator.sharding;
+
+import java.time.Duration;
+import java.util.SortedSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows ownership with the shard caches, on a thread of its own (a switch waits for LISTs): when the member set
+ * changes, the caches switch to the shards owned now ({@link ShardCaches#switchTo}), then {@code afterChange} runs
+ * (the controller enqueues the RRs it owns now, the labeller files what it owns now). A switch that fails (a list
+ * not done in time) is tried again a second later. A replica that is not live itself owns nothing and keeps its
+ * caches for when it is back: a short pause does not cost a re-list.
+ */
+public final class Resharding implements AutoCloseable {
+
+    /** How long a switch waits for the gained shards' first lists before it tries again. */
+    static final Duration SYNC_WAIT = Duration.ofSeconds(30);
+    private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Logger LOG = Logger.getLogger(Resharding.class);
+
+    private final String podName;
+    private final ShardCaches caches;
+    private final Supplier<Membership> membership;
+    private final Runnable afterChange;
+    private final ScheduledExecutorService thread;
+    private volatile boolean closed;
+
+    /** @param membership the replica's membership (created after this, hence a supplier) */
+    public Resharding(String podName, ShardCaches caches, Supplier<Membership> membership, Runnable afterChange) {
+        this.podName = podName;
+        this.caches = caches;
+        this.membership = membership;
+        this.afterChange = afterChange;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ro-shards-" + podName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Membership's change callback (on its thread): the switch runs on ours. */
+    public void membersChanged() {
+        try {
+            thread.execute(this::reshard);
+        } catch (RejectedExecutionException stopping) {
+            // closing: the others take over when our member Lease goes
+        }
+    }
+
+    private void reshard() {
+        if (closed) {
+            return;
+        }
+        Membership members = membership.get();
+        if (members.members().contains(podName)) {
+            SortedSet<String> owned = members.ownedShards();
+            if (!owned.equals(caches.shards())) {
+                try {
+                    caches.switchTo(owned, SYNC_WAIT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                    LOG.warnf("listing the shards of pod=%s failed, trying again in %s: %s", podName, RETRY,
+                            e.toString());
+                    try {
+                        thread.schedule(this::reshard, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException stopping) {
+                        // closing
+                    }
+                    return;
+                }
+                LOG.infof("shards switched: pod=%s owns %d of %d, members=%s", podName, owned.size(), Shards.COUNT,
+                        members.members());
+            }
+        }
+        afterChange.run();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdownNow();
+    }
+}
