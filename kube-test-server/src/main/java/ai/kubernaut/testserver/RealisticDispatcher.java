@@ -65,6 +65,10 @@ public final class RealisticDispatcher extends Dispatcher {
     }
 
     private static final Set<String> PUBLIC_PATHS = Set.of("/version", "/healthz", "/livez", "/readyz");
+    /** What {@code GET /version} answers: a real server's form (the mock has no version of its own). */
+    static final String VERSION = "{\"major\":\"1\",\"minor\":\"32\",\"gitVersion\":\"v1.32.0-kube-test-server\","
+            + "\"gitCommit\":\"\",\"gitTreeState\":\"clean\",\"buildDate\":\"2026-01-01T00:00:00Z\","
+            + "\"goVersion\":\"\",\"compiler\":\"\",\"platform\":\"linux/amd64\"}";
     private static final String CRDS_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final Dispatcher store;
@@ -271,7 +275,7 @@ public final class RealisticDispatcher extends Dispatcher {
     private Answer handle(RecordedRequest request, RequestAttributes attrs, Caller caller) {
         if (caller == null) {
             if (!attrs.resourceRequest() && PUBLIC_PATHS.contains(attrs.path())) {
-                return Answer.of(store.dispatch(request));
+                return Answer.of(publicAnswer(attrs));
             }
             return Answer.of(status(401, "Unauthorized", "Unauthorized", attrs));
         }
@@ -340,7 +344,9 @@ public final class RealisticDispatcher extends Dispatcher {
             return tokenRequest(attrs);
         }
         MockResponse response;
-        if (!attrs.mutating()) {
+        if (!attrs.resourceRequest() && PUBLIC_PATHS.contains(attrs.path())) {
+            response = publicAnswer(attrs);
+        } else if (!attrs.mutating()) {
             response = namingTheMissingObject(store.dispatch(request), attrs);
         } else {
             writes.lock();
@@ -359,6 +365,17 @@ public final class RealisticDispatcher extends Dispatcher {
             }
         }
         return response;
+    }
+
+    /**
+     * {@code /version}, {@code /healthz}, {@code /livez}, {@code /readyz} as a real server answers them. The mock
+     * matched these paths against every stored object (their query is empty) and sent them all: with 100,000
+     * objects stored, a 300 MB answer to every readiness probe that asks for the version.
+     */
+    private static MockResponse publicAnswer(RequestAttributes attrs) {
+        return attrs.path().equals("/version")
+                ? new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(VERSION)
+                : new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody("ok");
     }
 
     /**

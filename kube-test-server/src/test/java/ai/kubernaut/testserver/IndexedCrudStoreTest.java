@@ -284,6 +284,21 @@ class IndexedCrudStoreTest {
         }
     }
 
+    /** /version answers a version, whatever is stored (the mock sent every stored object: its query is empty). */
+    @Test
+    void theVersionIsAVersionNotTheStore() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            labelled("v-" + i, "00", "x");
+        }
+        assertEquals("v1.32.0-kube-test-server", admin.getKubernetesVersion().getGitVersion());
+        var http = java.net.http.HttpClient.newHttpClient();
+        for (String path : List.of("/version", "/healthz")) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + path))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(!body.contains("v-0") && !body.contains("items"), path + ": " + body);
+        }
+    }
+
     private static Watcher<ConfigMap> recording(List<String> events) {
         return new Watcher<>() {
             @Override
