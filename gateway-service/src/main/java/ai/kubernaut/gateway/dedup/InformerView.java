@@ -24,10 +24,10 @@ import java.util.Optional;
  */
 final class InformerView implements RemediationRequestView, AutoCloseable {
 
-    private final SupervisedInformer<RemediationRequest> informer;
+    private final SupervisedInformer<ViewedRemediationRequest> informer;
     private final ViewStore store;
 
-    private InformerView(SupervisedInformer<RemediationRequest> informer, ViewStore store) {
+    private InformerView(SupervisedInformer<ViewedRemediationRequest> informer, ViewStore store) {
         this.informer = informer;
         this.store = store;
     }
@@ -38,9 +38,9 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
      * retried for as long as it takes ({@link SupervisedInformer}).
      */
     static InformerView start(KubernetesClient client, String namespace, InformerRestarts restarts) {
-        ViewStore store = new ViewStore();
+        ViewStore store = new ViewStore(client.getKubernetesSerialization());
         return new InformerView(SupervisedInformer.start("RemediationRequest",
-                client.resources(RemediationRequest.class).inNamespace(namespace), 0, store, informer -> {
+                client.resources(ViewedRemediationRequest.class).inNamespace(namespace), 0, store, informer -> {
                 }, restarts), store);
     }
 

@@ -7,6 +7,7 @@ import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,11 +20,11 @@ import java.util.stream.Stream;
 
 /**
  * The view's item store: of the RRs of the controller namespace, what deduplication reads and nothing else
- * (ADR-052-002, addendum "the view's memory"). It receives every RR as the informer decodes it, a page of a list or
- * one watch event at a time, and keeps:
+ * (ADR-052-002, addendum "the view's memory"). It receives every RR as the informer decodes it
+ * ({@link ViewedRemediationRequest}: only those fields), a page of a list or one watch event at a time, and keeps:
  * <ul>
- * <li>an <b>active</b> RR as the slim copy {@link InformerView#slim} (it may be counted on: its deduplication block
- * and resourceVersion are read);</li>
+ * <li>an <b>active</b> RR as the generated model's slim copy (see {@link InformerView#slim}; it may be counted on:
+ * its deduplication block and resourceVersion are read);</li>
  * <li>a <b>terminal</b> RR only as a link of its fingerprint's supersedes chain: its key, the name it supersedes,
  * its creation time and phase (about 200 bytes; its slim copy took about ten times that, the decoded object with
  * its payload fifty).</li>
@@ -35,7 +36,7 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe: the informer writes, requests read.
  */
-final class ViewStore implements ItemStore<RemediationRequest> {
+final class ViewStore implements ItemStore<ViewedRemediationRequest> {
 
     /** What is kept of a terminal RR. {@code nanos} -1: its creationTimestamp did not parse (ordered as newest). */
     private record Link(String key, String supersedes, long seconds, int nanos, OverallPhase phase, Group group) {
@@ -63,6 +64,12 @@ final class ViewStore implements ItemStore<RemediationRequest> {
     private final Map<String, Group> byFingerprint = new HashMap<>();
     /** RRs without a fingerprint (nothing dedup reads): only their keys, for the informer's relists. */
     private final Set<String> unindexed = new HashSet<>();
+    /** Converts an active RR's fields into the generated model as decoding them would. */
+    private final KubernetesSerialization serialization;
+
+    ViewStore(KubernetesSerialization serialization) {
+        this.serialization = serialization;
+    }
 
     /** The fingerprint's active RRs (slim) and the head of its chain, if it has terminal RRs. */
     synchronized List<RemediationRequest> ofFingerprint(String fingerprint) {
@@ -85,13 +92,13 @@ final class ViewStore implements ItemStore<RemediationRequest> {
     }
 
     @Override
-    public String getKey(RemediationRequest rr) {
+    public String getKey(ViewedRemediationRequest rr) {
         return Cache.metaNamespaceKeyFunc(rr);
     }
 
     @Override
-    public synchronized RemediationRequest put(String key, RemediationRequest rr) {
-        RemediationRequest old = detach(key);
+    public synchronized ViewedRemediationRequest put(String key, ViewedRemediationRequest rr) {
+        ViewedRemediationRequest old = viewed(detach(key));
         String fingerprint = rr.getSpec() == null ? null : rr.getSpec().getSignalFingerprint();
         if (fingerprint == null) {
             unindexed.add(key);
@@ -99,16 +106,17 @@ final class ViewStore implements ItemStore<RemediationRequest> {
         }
         Group group = byFingerprint.computeIfAbsent(fingerprint, Group::new);
         group.head = null;
-        if (DedupRules.isTerminal(rr)) {
-            Instant created = createdAt(rr);
+        OverallPhase phase = phaseOf(rr);
+        if (phase != null && DedupRules.TERMINAL.contains(phase)) {
+            Instant created = createdAt(rr.getMetadata().getCreationTimestamp());
             Map<String, String> annotations = rr.getMetadata().getAnnotations();
             Link link = new Link(key, annotations == null ? null : annotations.get(DedupRules.SUPERSEDES_ANNOTATION),
                     created == null ? 0 : created.getEpochSecond(), created == null ? -1 : created.getNano(),
-                    rr.getStatus().getOverallPhase(), group);
+                    phase, group);
             group.terminal.add(link);
             byKey.put(key, link);
         } else {
-            RemediationRequest slim = InformerView.slim(rr);
+            RemediationRequest slim = slim(rr);
             group.active.put(key, slim);
             byKey.put(key, slim);
         }
@@ -116,8 +124,67 @@ final class ViewStore implements ItemStore<RemediationRequest> {
     }
 
     @Override
-    public synchronized RemediationRequest remove(String key) {
-        return detach(key);
+    public synchronized ViewedRemediationRequest remove(String key) {
+        return viewed(detach(key));
+    }
+
+    /**
+     * An active RR as the generated model's slim copy ({@link InformerView#slim}'s fields): spec and status converted
+     * from what was decoded, exactly as decoding them into the model would.
+     */
+    private RemediationRequest slim(ViewedRemediationRequest rr) {
+        RemediationRequest s = new RemediationRequest();
+        ObjectMeta from = rr.getMetadata();
+        ObjectMeta m = new ObjectMeta();
+        m.setName(from.getName());
+        m.setNamespace(from.getNamespace());
+        m.setResourceVersion(from.getResourceVersion());
+        m.setCreationTimestamp(from.getCreationTimestamp());
+        String supersedes = from.getAnnotations() == null ? null
+                : from.getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION);
+        if (supersedes != null) {
+            m.setAnnotations(Map.of(DedupRules.SUPERSEDES_ANNOTATION, supersedes));
+        }
+        s.setMetadata(m);
+        Map<String, Object> spec = new HashMap<>();
+        spec.put("signalFingerprint", rr.getSpec().getSignalFingerprint());
+        spec.put("receivedTime", rr.getSpec().getReceivedTime());
+        s.setSpec(serialization.convertValue(spec, RemediationRequestSpec.class));
+        if (rr.getStatus() != null
+                && (rr.getStatus().getOverallPhase() != null || rr.getStatus().getDeduplication() != null)) {
+            Map<String, Object> status = new HashMap<>();
+            status.put("overallPhase", rr.getStatus().getOverallPhase());
+            status.put("deduplication", rr.getStatus().getDeduplication());
+            s.setStatus(serialization.convertValue(status, RemediationRequestStatus.class));
+        }
+        return s;
+    }
+
+    /** The decoded phase; null when there is none or it is no phase the model knows (then the RR counts as active). */
+    private static OverallPhase phaseOf(ViewedRemediationRequest rr) {
+        String value = rr.getStatus() == null ? null : rr.getStatus().getOverallPhase();
+        if (value != null) {
+            for (OverallPhase phase : OverallPhase.values()) {
+                if (phase.getValue().equals(value)) {
+                    return phase;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What fabric8 is handed back for a key it stored: its identity (key and resourceVersion) is all it reads. */
+    private static ViewedRemediationRequest viewed(RemediationRequest rr) {
+        if (rr == null) {
+            return null;
+        }
+        ViewedRemediationRequest viewed = new ViewedRemediationRequest();
+        ObjectMeta meta = new ObjectMeta();
+        meta.setName(rr.getMetadata().getName());
+        meta.setNamespace(rr.getMetadata().getNamespace());
+        meta.setResourceVersion(rr.getMetadata().getResourceVersion());
+        viewed.setMetadata(meta);
+        return viewed;
     }
 
     /** Removes what is kept of {@code key}; returns it (a link as its materialized copy), null when nothing was. */
@@ -155,15 +222,15 @@ final class ViewStore implements ItemStore<RemediationRequest> {
         return keys.stream();
     }
 
-    /** Every RR known, terminal ones as their materialized links (for the informer's relists). */
+    /** Every RR known, by identity only (what the informer's relists read). */
     @Override
-    public synchronized Stream<RemediationRequest> values() {
-        List<RemediationRequest> all = new ArrayList<>(byKey.size() + unindexed.size());
+    public synchronized Stream<ViewedRemediationRequest> values() {
+        List<ViewedRemediationRequest> all = new ArrayList<>(byKey.size() + unindexed.size());
         for (Object kept : byKey.values()) {
-            all.add(kept instanceof Link link ? materialize(link) : (RemediationRequest) kept);
+            all.add(viewed(kept instanceof Link link ? materialize(link) : (RemediationRequest) kept));
         }
         for (String key : unindexed) {
-            all.add(stub(key));
+            all.add(viewed(stub(key)));
         }
         return all.stream();
     }
@@ -179,7 +246,12 @@ final class ViewStore implements ItemStore<RemediationRequest> {
     }
 
     @Override
-    public synchronized RemediationRequest get(String key) {
+    public synchronized ViewedRemediationRequest get(String key) {
+        return viewed(kept(key));
+    }
+
+    /** What is kept of {@code key}, as dedup reads it (a link materialized); null when nothing is. */
+    synchronized RemediationRequest kept(String key) {
         Object kept = byKey.get(key);
         if (kept == null) {
             return unindexed.contains(key) ? stub(key) : null;
@@ -221,8 +293,7 @@ final class ViewStore implements ItemStore<RemediationRequest> {
         return meta;
     }
 
-    private static Instant createdAt(RemediationRequest rr) {
-        String ts = rr.getMetadata().getCreationTimestamp();
+    private static Instant createdAt(String ts) {
         try {
             return ts == null ? null : Instant.parse(ts);
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus.OverallPhase;
 import ai.kubernaut.gateway.model.remediationrequeststatus.Deduplication;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +26,16 @@ import org.junit.jupiter.api.Test;
 class ViewStoreTest {
 
     static final String NS = "ns";
+    static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+    /** What the informer decodes of {@code rr} (the view's own class: only what dedup reads). */
+    static ViewedRemediationRequest viewed(RemediationRequest rr) {
+        return JSON.convertValue(rr, ViewedRemediationRequest.class);
+    }
+
+    static String key(RemediationRequest rr) {
+        return rr.getMetadata().getNamespace() + "/" + rr.getMetadata().getName();
+    }
     static final OverallPhase[] TERMINAL = {OverallPhase.COMPLETED, OverallPhase.FAILED, OverallPhase.TIMEDOUT,
             OverallPhase.SKIPPED, OverallPhase.CANCELLED};
 
@@ -82,13 +93,13 @@ class ViewStoreTest {
                     rrs.add(old);
                 }
             }
-            ViewStore store = new ViewStore();
+            ViewStore store = new ViewStore(JSON);
             Map<String, RemediationRequest> present = new LinkedHashMap<>();
             List<RemediationRequest> listOrder = new ArrayList<>(rrs);
             Collections.shuffle(listOrder, random);
             for (RemediationRequest rr : listOrder) {
-                store.put(store.getKey(rr), rr);
-                present.put(store.getKey(rr), rr);
+                store.put(key(rr), viewed(rr));
+                present.put(key(rr), rr);
                 assertDecidesAsFromEveryRr(store, present, fingerprints, "run " + run + " listing");
             }
             // the active ones end; then deletions in any order, the head included
@@ -99,8 +110,8 @@ class ViewStoreTest {
                             rr.getMetadata().getAnnotations() == null ? null
                                     : rr.getMetadata().getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION));
                     ended.getMetadata().setNamespace(NS);
-                    store.put(store.getKey(ended), ended);
-                    present.put(store.getKey(ended), ended);
+                    store.put(key(ended), viewed(ended));
+                    present.put(key(ended), ended);
                     assertDecidesAsFromEveryRr(store, present, fingerprints, "run " + run + " ended");
                 }
             }
@@ -118,7 +129,7 @@ class ViewStoreTest {
     /** What is kept: of an active RR its slim copy; of a terminal one not even that; never payload or labels. */
     @Test
     void keepsNoPayloadAndOfATerminalRrOnlyItsLink() {
-        ViewStore store = new ViewStore();
+        ViewStore store = new ViewStore(JSON);
         String fp = String.format("%064x", 7);
         RemediationRequest active = DedupRulesTest.rr("rr-a", fp, OverallPhase.EXECUTING, "2026-01-01T00:00:00Z",
                 "rr-t");
@@ -135,17 +146,17 @@ class ViewStoreTest {
         terminal.getMetadata().setNamespace(NS);
         terminal.getSpec().setOriginalPayload("{\"alerts\":[]}");
         terminal.getStatus().setDeduplication(dedup);
-        store.put("ns/rr-a", active);
-        store.put("ns/rr-t", terminal);
+        store.put("ns/rr-a", viewed(active));
+        store.put("ns/rr-t", viewed(terminal));
 
-        RemediationRequest a = store.get("ns/rr-a");
+        RemediationRequest a = store.kept("ns/rr-a");
         assertNull(a.getSpec().getOriginalPayload());
         assertNull(a.getSpec().getSignalLabels());
         assertTrue(a.getMetadata().getLabels() == null || a.getMetadata().getLabels().isEmpty());
         assertEquals("17", a.getMetadata().getResourceVersion());
         assertEquals(3L, a.getStatus().getDeduplication().getOccurrenceCount());
 
-        RemediationRequest t = store.get("ns/rr-t");
+        RemediationRequest t = store.kept("ns/rr-t");
         assertNull(t.getSpec().getOriginalPayload());
         assertNull(t.getStatus().getDeduplication(), "a terminal RR is never counted on");
         assertNull(t.getMetadata().getResourceVersion());
