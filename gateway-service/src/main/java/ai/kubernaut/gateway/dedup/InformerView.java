@@ -85,18 +85,7 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
      */
     static RemediationRequest slim(RemediationRequest rr) {
         RemediationRequest s = new RemediationRequest();
-        ObjectMeta m = new ObjectMeta();
-        ObjectMeta from = rr.getMetadata();
-        m.setName(from.getName());
-        m.setNamespace(from.getNamespace());
-        m.setResourceVersion(from.getResourceVersion());
-        m.setCreationTimestamp(from.getCreationTimestamp());
-        String supersedes = from.getAnnotations() == null ? null
-                : from.getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION);
-        if (supersedes != null) {
-            m.setAnnotations(Map.of(DedupRules.SUPERSEDES_ANNOTATION, supersedes));
-        }
-        s.setMetadata(m);
+        s.setMetadata(slimMetadata(rr.getMetadata()));
         if (rr.getSpec() != null) {
             RemediationRequestSpec spec = new RemediationRequestSpec();
             spec.setSignalFingerprint(rr.getSpec().getSignalFingerprint());
@@ -110,6 +99,21 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
             s.setStatus(status);
         }
         return s;
+    }
+
+    /** The metadata dedup reads: name, namespace, resourceVersion, creationTimestamp, the supersedes annotation. */
+    static ObjectMeta slimMetadata(ObjectMeta from) {
+        ObjectMeta m = new ObjectMeta();
+        m.setName(from.getName());
+        m.setNamespace(from.getNamespace());
+        m.setResourceVersion(from.getResourceVersion());
+        m.setCreationTimestamp(from.getCreationTimestamp());
+        String supersedes = from.getAnnotations() == null ? null
+                : from.getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION);
+        if (supersedes != null) {
+            m.setAnnotations(Map.of(DedupRules.SUPERSEDES_ANNOTATION, supersedes));
+        }
+        return m;
     }
 
     @Override

@@ -134,18 +134,7 @@ final class ViewStore implements ItemStore<ViewedRemediationRequest> {
      */
     private RemediationRequest slim(ViewedRemediationRequest rr) {
         RemediationRequest s = new RemediationRequest();
-        ObjectMeta from = rr.getMetadata();
-        ObjectMeta m = new ObjectMeta();
-        m.setName(from.getName());
-        m.setNamespace(from.getNamespace());
-        m.setResourceVersion(from.getResourceVersion());
-        m.setCreationTimestamp(from.getCreationTimestamp());
-        String supersedes = from.getAnnotations() == null ? null
-                : from.getAnnotations().get(DedupRules.SUPERSEDES_ANNOTATION);
-        if (supersedes != null) {
-            m.setAnnotations(Map.of(DedupRules.SUPERSEDES_ANNOTATION, supersedes));
-        }
-        s.setMetadata(m);
+        s.setMetadata(InformerView.slimMetadata(rr.getMetadata()));
         Map<String, Object> spec = new HashMap<>();
         spec.put("signalFingerprint", rr.getSpec().getSignalFingerprint());
         spec.put("receivedTime", rr.getSpec().getReceivedTime());

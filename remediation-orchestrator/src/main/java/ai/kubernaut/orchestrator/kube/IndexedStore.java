@@ -1,6 +1,7 @@
 package ai.kubernaut.orchestrator.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.ArrayList;
@@ -47,6 +48,16 @@ public class IndexedStore<T extends HasMetadata> implements ItemStore<T> {
 
     /** Called after {@link #put} kept {@code kept} under {@code key}, under the store's lock. */
     protected void kept(String key, T kept) {
+    }
+
+    /** A new metadata with the identity of {@code from}: name, namespace, uid, resourceVersion (for slim copies). */
+    public static ObjectMeta identityOf(ObjectMeta from) {
+        ObjectMeta m = new ObjectMeta();
+        m.setName(from.getName());
+        m.setNamespace(from.getNamespace());
+        m.setUid(from.getUid());
+        m.setResourceVersion(from.getResourceVersion());
+        return m;
     }
 
     @Override

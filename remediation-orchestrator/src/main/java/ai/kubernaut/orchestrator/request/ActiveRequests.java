@@ -46,11 +46,7 @@ public final class ActiveRequests extends IndexedStore<RemediationRequest> {
     public static RemediationRequest slim(RemediationRequest rr) {
         RemediationRequest s = new RemediationRequest();
         ObjectMeta from = rr.getMetadata();
-        ObjectMeta m = new ObjectMeta();
-        m.setName(from.getName());
-        m.setNamespace(from.getNamespace());
-        m.setUid(from.getUid());
-        m.setResourceVersion(from.getResourceVersion());
+        ObjectMeta m = identityOf(from);
         m.setGeneration(from.getGeneration());
         m.setCreationTimestamp(from.getCreationTimestamp());
         String shard = from.getLabels() == null ? null : from.getLabels().get(WorkflowExecutions.LABEL_SHARD);

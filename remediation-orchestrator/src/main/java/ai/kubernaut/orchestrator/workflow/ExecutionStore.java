@@ -98,11 +98,7 @@ public final class ExecutionStore extends IndexedStore<WorkflowExecution> {
     public static WorkflowExecution slim(WorkflowExecution wfe) {
         WorkflowExecution s = new WorkflowExecution();
         ObjectMeta from = wfe.getMetadata();
-        ObjectMeta m = new ObjectMeta();
-        m.setName(from.getName());
-        m.setNamespace(from.getNamespace());
-        m.setUid(from.getUid());
-        m.setResourceVersion(from.getResourceVersion());
+        ObjectMeta m = identityOf(from);
         m.setLabels(from.getLabels());
         m.setOwnerReferences(from.getOwnerReferences());
         s.setMetadata(m);
