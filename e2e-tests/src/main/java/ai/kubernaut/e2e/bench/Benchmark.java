@@ -88,9 +88,16 @@ public final class Benchmark {
      * cold, and a third of the single replica's warm-up left the 3 replicas measurably colder (docs/benchmarks.md).
      */
     private static final int RO_WARM = Integer.getInteger("bench.warm", 40);
-    /** Which parts run: {@code gateway}, {@code orchestrator} or both (default). */
+    /**
+     * Which parts run: {@code gateway} (locking on and off, then the history phase), {@code orchestrator}, both
+     * (default), or {@code history} (the locking-on run as its baseline, then the history phase).
+     */
     private static final String PARTS = System.getProperty("bench.parts", "gateway,orchestrator");
-    private static final int HISTORY = Integer.getInteger("bench.history", 10_000);
+    private static final int HISTORY = Integer.getInteger("bench.history", 100_000);
+    /** Workloads the history is spread over: each fingerprint's chain is {@code history / historyTargets} long. */
+    private static final int HISTORY_TARGETS = Integer.getInteger("bench.historyTargets", 500);
+    /** Orchestrator replicas started with the history (1: one replica owns, lists and caches every shard). */
+    private static final int HISTORY_ORCHESTRATORS = Integer.getInteger("bench.historyOrchestrators", 1);
 
     private Benchmark() {
     }
@@ -101,10 +108,21 @@ public final class Benchmark {
                           Percentiles mixedLatency, double mixedThroughput, Map<Integer, Long> mixedCodes,
                           double stormWallSeconds, long stormRrs, long storm202, long stormStatusWrites,
                           double lockTimeouts, Map<Integer, Long> stormCodes, Map<String, Long> rssMib, String source,
-                          ApiCallCounter.Counts mixedCounts, int mixedSignals, Optional<Percentiles> mixedServerMicros) {
+                          ApiCallCounter.Counts mixedCounts, int mixedSignals, Optional<Percentiles> mixedServerMicros,
+                          List<Startup> startup) {
         String perSignal(long n) {
             return n < 0 ? "n/a" : String.format("%.3f", n / (double) mixedSignals);
         }
+    }
+
+    /**
+     * One replica's start: launch to first ready answer, its peak RSS (VmHWM) then and at the end of its phase,
+     * whether it is still running without an OutOfMemoryError, and what its caches hold (readiness data, metrics);
+     * the LISTs it sent until ready (request log: pages and re-lists).
+     */
+    record Startup(String pod, String service, Optional<Duration> readyAfter, long peakMibAtReady, long peakMibAtEnd,
+                   boolean healthy, String holds, long lists, long liveHeapMibAtReady, long liveHeapMibAtEnd,
+                   Optional<Duration> cpuUntilReady) {
     }
 
     public static void main(String[] args) {
@@ -128,12 +146,16 @@ public final class Benchmark {
         try (Cluster cluster = Cluster.fromSystemProperties()) {
             OUT.println("cluster: " + cluster.description());
             boolean gateway = PARTS.contains("gateway");
-            GatewayFigures on = gateway ? gateway(cluster, true, 0) : null;
+            // "history" alone: the locking-on run as its baseline, then the history phase
+            boolean history = HISTORY > 0 && (gateway || PARTS.contains("history"));
+            GatewayFigures on = gateway || history ? gateway(cluster, true, 0) : null;
             GatewayFigures off = gateway ? gateway(cluster, false, 0) : null;
             Map<String, String> ro = PARTS.contains("orchestrator") ? orchestrator(cluster) : Map.of();
-            printTable(on, off, ro);
+            if (gateway || !ro.isEmpty()) {
+                printTable(on, off, ro);
+            }
             // last: the history stays in the cluster and would slow the other phases on the embedded one
-            if (gateway && HISTORY > 0) {
+            if (history) {
                 printHistory(on, gateway(cluster, true, HISTORY));
             }
             OUT.printf("%nbenchmark wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
@@ -143,20 +165,36 @@ public final class Benchmark {
     private static GatewayFigures gateway(Cluster cluster, boolean locking, int history) {
         String label = (locking ? "locking on" : "locking off") + (history > 0 ? ", " + history + " RRs of history" : "");
         OUT.println("gateway, " + label + ": starting 3 replicas...");
-        try (KubernautSystem system = KubernautSystem.in(cluster)
+        long[] listsFrom = {cluster.control().map(ApiServerControl::mark).orElse(-1L)};
+        KubernautSystem.Builder builder = KubernautSystem.in(cluster)
                 .namespacePrefix(history > 0 ? "bench-hist" : locking ? "bench-lock" : "bench-nolock")
-                .gateways(3).env(ServiceKind.GATEWAY, "GATEWAY_LOCK_ENABLED", Boolean.toString(locking)).start();
+                .gateways(3).env(ServiceKind.GATEWAY, "GATEWAY_LOCK_ENABLED", Boolean.toString(locking));
+        if (history > 0) {
+            // the history first, then the replicas start on it: start-up (lists in pages) is what is measured
+            builder.orchestrators(HISTORY_ORCHESTRATORS).readyTimeout(Duration.ofMinutes(5)).beforeReplicas(ns -> {
+                long t = System.nanoTime();
+                History.fill(cluster.admin(), ns, history, HISTORY_TARGETS, true);
+                OUT.printf("gateway, %s: %d terminal RRs over %d workloads and their %d WFEs written in %.0f s;"
+                        + " starting 3 Gateways and %d orchestrator(s) on it...%n", label, history, HISTORY_TARGETS,
+                        history, (System.nanoTime() - t) / 1e9, HISTORY_ORCHESTRATORS);
+                listsFrom[0] = cluster.control().map(ApiServerControl::mark).orElse(-1L);
+            });
+        }
+        try (KubernautSystem system = builder.start();
              SignalSender sender = new SignalSender(Duration.ofSeconds(60))) {
             String apps = "bench-apps";
             ApiCallCounter counter = new ApiCallCounter(system);
+            List<Startup> startup = new ArrayList<>();
+            for (Replica r : system.replicas()) {
+                startup.add(startup(system, r, listsFrom[0]));
+            }
             if (history > 0) {
-                long t = System.nanoTime();
-                History.fill(cluster.admin(), system.namespace(), history);
-                OUT.printf("gateway, %s: %d terminal RRs written in %.0f s; waiting for every replica's view...%n",
-                        label, history, (System.nanoTime() - t) / 1e9);
-                Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
                         system.gateways().replicas().stream().allMatch(r -> r.metrics()
                                 .sum("gateway_dedup_view_size") >= history));
+                // the orchestrator is measured at its start only: the load below compares the Gateways with the
+                // empty-namespace run, which had none
+                system.orchestrators().close();
             }
             // warm-up: JIT and connection pools, on fingerprints not used afterwards
             Storm.run(CLIENTS, 600, i -> sender.sendAlert(system.gateways().get(i % 3),
@@ -201,8 +239,11 @@ public final class Benchmark {
             Metrics afterStorm = scrape(system.gateways().replicas());
             String fingerprint = storm.outcomes().stream().filter(o -> o.code() == 201 || o.code() == 202).findFirst()
                     .map(Benchmark::fingerprint).orElse("");
-            long stormRrs = KubernautObjects.listRrs(cluster.admin(), system.namespace()).stream()
-                    .filter(rr -> KubernautObjects.fingerprint(rr).equals(fingerprint)).count();
+            // selected by the fingerprint label: a LIST of the whole namespace would be the history's 100,000
+            long stormRrs = fingerprint.isEmpty() ? 0 : KubernautObjects.rrs(cluster.admin())
+                    .inNamespace(system.namespace()).withLabel("kubernaut.ai/fingerprint", fingerprint.substring(0, 63))
+                    .list().getItems().stream().filter(rr -> KubernautObjects.fingerprint(rr).equals(fingerprint))
+                    .count();
 
             Map<String, Long> rss = new LinkedHashMap<>();
             system.gateways().replicas().forEach(r -> rss.put(r.podName(), r.rssKib().map(k -> k / 1024).orElse(-1L)));
@@ -211,8 +252,48 @@ public final class Benchmark {
                     mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),
                     stormCounts.statusWrites(),
                     afterStorm.sum("gateway_lock_retry_timeout_total") - beforeStorm.sum("gateway_lock_retry_timeout_total"),
-                    storm.countsByCode(), rss, newCounts.source(), mixedCounts, mixed.size(), mixedServerMicros);
+                    storm.countsByCode(), rss, newCounts.source(), mixedCounts, mixed.size(), mixedServerMicros,
+                    startup.stream().map(st -> st.service().equals("gateway") ? ended(st, system.gateways()
+                            .replicas().stream().filter(r -> r.podName().equals(st.pod())).findFirst().orElseThrow())
+                            : st).toList());
         }
+    }
+
+    /** {@code start} with the peak RSS and health at the end of the phase. */
+    private static Startup ended(Startup start, Replica r) {
+        return new Startup(start.pod(), start.service(), start.readyAfter(), start.peakMibAtReady(),
+                r.peakRssKib().map(k -> k / 1024).orElse(-1L), healthy(r), start.holds(), start.lists(),
+                start.liveHeapMibAtReady(), r.liveHeapMib().orElse(-1L), start.cpuUntilReady());
+    }
+
+    private static boolean healthy(Replica r) {
+        return r.isAlive() && !r.logTail(100_000).contains("OutOfMemoryError");
+    }
+
+    private static Startup startup(KubernautSystem system, Replica r, long listsFrom) {
+        boolean gateway = r.kind() == ServiceKind.GATEWAY;
+        String holds;
+        if (gateway) {
+            holds = String.format("view: %.0f RRs", r.metrics().sum("gateway_dedup_view_size"));
+        } else {
+            Map<String, String> data = r.readinessData();
+            holds = "cache: " + data.getOrDefault("cachedRemediationRequests", "?") + " RRs, "
+                    + data.getOrDefault("cachedWorkflowExecutions", "?") + " WFEs";
+        }
+        List<RequestRecord> listed = listsFrom < 0 ? List.of() : system.cluster().control().map(c -> c.since(listsFrom)
+                .stream().filter(rec -> rec.verb().equals("list") && rec.callerNamespace().equals(system.namespace())
+                        && rec.caller().equals(r.kind().serviceName()) && rec.pod().equals(r.podName())
+                        && (rec.resource().equals("remediationrequests") || rec.resource().equals("workflowexecutions")))
+                .toList()).orElse(List.of());
+        long lists = listsFrom < 0 ? -1 : listed.size();
+        listed.stream().filter(rec -> !rec.query().contains("limit=")).forEach(rec -> OUT.println("unpaged LIST by "
+                + r.podName() + ": " + rec.resource() + "?" + rec.query()));
+        // the CPU it used to start (measured once all are ready: a ready replica idles meanwhile)
+        Optional<Duration> cpu = ProcessHandle.of(r.pid()).flatMap(p -> p.info().totalCpuDuration());
+        long peak = r.peakRssKib().map(k -> k / 1024).orElse(-1L);
+        long live = r.liveHeapMib().orElse(-1L);
+        return new Startup(r.podName(), gateway ? "gateway" : "orchestrator", r.readyAfter(), peak, peak, healthy(r),
+                holds, lists, live, live, cpu);
     }
 
     /** The orchestrator figures with 1 and with 3 replicas, each alone, and their ratio. */
@@ -534,7 +615,7 @@ public final class Benchmark {
         OUT.println();
         OUT.printf("load average at the end: %.1f (%d cores)%n%n", java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
-        if (on != null) {
+        if (on != null && off != null) {
             printGateway(on, off);
         }
         if (!ro.isEmpty()) {
@@ -606,6 +687,45 @@ public final class Benchmark {
                         .map(e -> ratio(h.at(50), e.at(50)))).orElse(""));
         row("storm: RRs created (must be 1)", Long.toString(empty.stormRrs()), Long.toString(history.stormRrs()), "");
         row("RSS per replica (MiB)", empty.rssMib().toString(), history.rssMib().toString(), "");
+        row("Gateway ready after launch (s)", readyTimes(empty), readyTimes(history), "");
+        row("Gateway CPU until ready (s)", cpuTimes(empty), cpuTimes(history), "");
+        row("Gateway peak RSS, whole phase (MiB)", peaks(empty), peaks(history), "");
+        row("Gateway heap after a full GC, at ready / at the end (MiB)", liveHeaps(empty), liveHeaps(history), "");
+        OUT.println();
+        OUT.println("| start-up on " + HISTORY + " RRs and " + HISTORY + " WFEs of history | ready after launch"
+                + " | CPU until ready | peak RSS at ready / end of phase (MiB) | heap after a full GC at ready (MiB)"
+                + " | running, no OutOfMemoryError | holds | LISTs of RRs and WFEs until ready |");
+        OUT.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (Startup st : history.startup()) {
+            OUT.println("| " + st.pod() + " | " + st.readyAfter().map(d -> String.format("%.1f s", d.toMillis() / 1e3))
+                    .orElse("not ready") + " | " + st.cpuUntilReady().map(d -> String.format("%.1f s", d.toMillis() / 1e3))
+                    .orElse("n/a") + " | " + st.peakMibAtReady() + " / "
+                    + (st.service().equals("gateway") ? Long.toString(st.peakMibAtEnd()) : "(stopped after start-up)")
+                    + " | " + st.liveHeapMibAtReady() + " | " + (st.healthy() ? "yes" : "NO") + " | " + st.holds() + " | "
+                    + (st.lists() < 0 ? "n/a" : Long.toString(st.lists())) + " |");
+        }
+    }
+
+    private static String readyTimes(GatewayFigures g) {
+        return g.startup().stream().filter(st -> st.service().equals("gateway"))
+                .map(st -> st.readyAfter().map(d -> String.format("%.1f", d.toMillis() / 1e3)).orElse("-"))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String cpuTimes(GatewayFigures g) {
+        return g.startup().stream().filter(st -> st.service().equals("gateway"))
+                .map(st -> st.cpuUntilReady().map(d -> String.format("%.1f", d.toMillis() / 1e3)).orElse("-"))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String liveHeaps(GatewayFigures g) {
+        return g.startup().stream().filter(st -> st.service().equals("gateway"))
+                .map(st -> st.liveHeapMibAtReady() + " / " + st.liveHeapMibAtEnd()).collect(Collectors.joining(", "));
+    }
+
+    private static String peaks(GatewayFigures g) {
+        return g.startup().stream().filter(st -> st.service().equals("gateway"))
+                .map(st -> Long.toString(st.peakMibAtEnd())).collect(Collectors.joining(", "));
     }
 
     private static String serverTime(GatewayFigures g) {

@@ -73,7 +73,7 @@ public final class EmbeddedCluster implements Cluster {
         }
         ManagedProcess process = ManagedProcess.start("embedded-api-server",
                 JavaCommand.mainClass(EmbeddedApiServer.class,
-                        List.of("-Xmx768m", "-XX:+UseSerialGC", "-Djava.util.logging.manager=java.util.logging.LogManager",
+                        List.of("-Xmx" + System.getProperty("e2e.apiServerHeap", "768m"), "-XX:+UseSerialGC", "-Djava.util.logging.manager=java.util.logging.LogManager",
                                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), args),
                 Map.of(), log);
         try {

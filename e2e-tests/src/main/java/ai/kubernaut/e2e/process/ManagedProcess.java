@@ -140,9 +140,18 @@ public final class ManagedProcess implements AutoCloseable {
 
     /** Resident set size from {@code /proc/<pid>/status} (VmRSS), in KiB; empty when unavailable. */
     public Optional<Long> rssKib() {
+        return status("VmRSS:");
+    }
+
+    /** The highest resident set size since the process started ({@code VmHWM}), in KiB; empty when unavailable. */
+    public Optional<Long> peakRssKib() {
+        return status("VmHWM:");
+    }
+
+    private Optional<Long> status(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Optional.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
                 }
             }

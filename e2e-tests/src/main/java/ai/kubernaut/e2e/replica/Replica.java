@@ -44,6 +44,8 @@ public final class Replica implements AutoCloseable {
     private volatile ManagedProcess process;
     private volatile int httpPort;
     private volatile int managementPort;
+    private volatile long launchedAtNanos;
+    private volatile Duration readyAfter;
 
     private Replica(ServiceKind kind, String podName, String namespace, Map<String, String> env) {
         this.kind = kind;
@@ -92,6 +94,8 @@ public final class Replica implements AutoCloseable {
         Map<String, String> all = new LinkedHashMap<>(env);
         all.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         all.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        launchedAtNanos = System.nanoTime();
+        readyAfter = null;
         process = ManagedProcess.start(podName, JavaCommand.jar(kind.jar(), JavaCommand.SMALL_MACHINE_FLAGS), all, log);
     }
 
@@ -132,9 +136,18 @@ public final class Replica implements AutoCloseable {
         return Durations.property("e2e.shutdownDelay", DEFAULT_SHUTDOWN_DELAY);
     }
 
-    /** {@code GET /q/health/ready} answers 200. */
+    /** {@code GET /q/health/ready} answers 200. The first time it does, {@link #readyAfter} is taken. */
     public boolean isReady() {
-        return status(managementUrl() + "/q/health/ready") == 200;
+        boolean ready = status(managementUrl() + "/q/health/ready") == 200;
+        if (ready && readyAfter == null) {
+            readyAfter = Duration.ofNanos(System.nanoTime() - launchedAtNanos);
+        }
+        return ready;
+    }
+
+    /** From the process's launch to the first {@link #isReady()} that answered 200 (as exact as the polling). */
+    public Optional<Duration> readyAfter() {
+        return Optional.ofNullable(readyAfter);
     }
 
     /** {@code GET /q/health/live} answers 200. */
@@ -227,6 +240,34 @@ public final class Replica implements AutoCloseable {
 
     public String logTail(int lines) {
         return process.logTail(lines);
+    }
+
+    /**
+     * The heap in use right after a full GC ({@code jcmd <pid> GC.run}, then the replica's
+     * {@code jvm_memory_used_bytes{area="heap"}}), in MiB: what its live objects take, caches included; empty when
+     * jcmd or the metric is not available.
+     */
+    public Optional<Long> liveHeapMib() {
+        try {
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!gc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || gc.exitValue() != 0) {
+                gc.destroyForcibly();
+                return Optional.empty();
+            }
+            double bytes = metrics().sum("jvm_memory_used_bytes", Map.of("area", "heap"));
+            return bytes > 0 ? Optional.of(Math.round(bytes / (1 << 20))) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    public Optional<Long> peakRssKib() {
+        return process.peakRssKib();
     }
 
     public Optional<Long> rssKib() {

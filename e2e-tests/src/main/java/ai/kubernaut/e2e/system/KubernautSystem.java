@@ -108,6 +108,8 @@ public final class KubernautSystem implements AutoCloseable {
         private Duration executorRunTime;
         private String catalog = WorkflowCatalog.DEFAULT;
         private Duration readyTimeout = Duration.ofSeconds(120);
+        private java.util.function.Consumer<String> beforeReplicas = namespace -> {
+        };
 
         private Builder(Cluster cluster) {
             this.cluster = cluster;
@@ -152,9 +154,16 @@ public final class KubernautSystem implements AutoCloseable {
             return this;
         }
 
+        /** Runs with the new namespace (catalog applied) before any replica starts, e.g. to fill it. */
+        public Builder beforeReplicas(java.util.function.Consumer<String> fill) {
+            this.beforeReplicas = fill;
+            return this;
+        }
+
         public KubernautSystem start() {
             String namespace = cluster.createNamespace(namespacePrefix);
             TestWorkflowCatalog.apply(cluster.admin(), namespace, catalog);
+            beforeReplicas.accept(namespace);
             ReplicaGroup gateways = null;
             ReplicaGroup orchestrators = null;
             TestWorkflowExecutor executor = null;
@@ -163,6 +172,16 @@ public final class KubernautSystem implements AutoCloseable {
                 gateways = ReplicaGroup.launch(ServiceKind.GATEWAY, gatewayCount, namespace, cluster, env.get(ServiceKind.GATEWAY));
                 orchestrators = ReplicaGroup.launch(ServiceKind.ORCHESTRATOR, orchestratorCount, namespace, cluster,
                         env.get(ServiceKind.ORCHESTRATOR));
+                // every replica polled side by side, so that each one's Replica.readyAfter is its own
+                List<Replica> all = new ArrayList<>(gateways.replicas());
+                all.addAll(orchestrators.replicas());
+                try {
+                    org.awaitility.Awaitility.await().atMost(readyTimeout).pollInterval(Duration.ofMillis(100))
+                            .until(() -> all.stream().filter(r -> !r.isReady()).count() == 0
+                                    || all.stream().anyMatch(r -> !r.isAlive()));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // the per-group waits below say which replica and why
+                }
                 gateways.awaitReady(readyTimeout);
                 orchestrators.awaitReady(readyTimeout);
                 if (executorRunTime != null) {
