@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * <li>an <b>active</b> RR as the generated model's slim copy (see {@link InformerView#slim}; it may be counted on:
  * its deduplication block and resourceVersion are read);</li>
  * <li>a <b>terminal</b> RR only as a link of its fingerprint's supersedes chain: its key, the name it supersedes,
- * its creation time and phase (about 200 bytes; its slim copy took about ten times that, the decoded object with
- * its payload fifty).</li>
+ * its creation time and phase (about 300 bytes measured; its slim copy took about eight times that, the decoded
+ * model with its payload far more).</li>
  * </ul>
  * For a fingerprint it answers the active RRs and the head of the chain ({@link DedupRules#chainHead}, computed
  * from the links), which is all {@link DedupRules#view} reads: the oldest active RR, or when there is none the head

@@ -66,6 +66,8 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
     private int failures;
     private Instant failingSince;
     private Instant lastWarned;
+    /** When the first instance started ({@link System#nanoTime()}), for the log line of the first list. */
+    private final long startedAtNanos = System.nanoTime();
 
     private SupervisedInformer(String what, Supplier<SharedIndexInformer<T>> factory, ItemStore<T> store,
             InformerRestarts restarts) {
@@ -143,6 +145,10 @@ public final class SupervisedInformer<T extends HasMetadata> implements AutoClos
         if (failures > 0) {
             LOG.infof("%s listed and watching again after %d failed attempt(s) since %s", what, failures,
                     failingSince);
+        }
+        if (!firstSync.isDone()) {
+            LOG.infof("%s listed in %d ms: %d kept", what, (System.nanoTime() - startedAtNanos) / 1_000_000,
+                    store != null ? store.size() : informer.getStore().list().size());
         }
         failures = 0;
         failingSince = null;
