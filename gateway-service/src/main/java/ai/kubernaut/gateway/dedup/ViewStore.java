@@ -211,17 +211,26 @@ final class ViewStore implements ItemStore<ViewedRemediationRequest> {
         return keys.stream();
     }
 
-    /** Every RR known, by identity only (what the informer's relists read). */
+    /**
+     * Every RR known, by its key only: what the informer reads of them at the end of each (re)list, to drop those the
+     * list no longer had (100,000 at once with months of history: no materialized links).
+     */
     @Override
     public synchronized Stream<ViewedRemediationRequest> values() {
         List<ViewedRemediationRequest> all = new ArrayList<>(byKey.size() + unindexed.size());
-        for (Object kept : byKey.values()) {
-            all.add(viewed(kept instanceof Link link ? materialize(link) : (RemediationRequest) kept));
+        for (String key : byKey.keySet()) {
+            all.add(identified(key));
         }
         for (String key : unindexed) {
-            all.add(viewed(stub(key)));
+            all.add(identified(key));
         }
         return all.stream();
+    }
+
+    private static ViewedRemediationRequest identified(String key) {
+        ViewedRemediationRequest rr = new ViewedRemediationRequest();
+        rr.setMetadata(metadataOf(key));
+        return rr;
     }
 
     @Override

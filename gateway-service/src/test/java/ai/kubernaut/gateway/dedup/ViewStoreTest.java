@@ -165,5 +165,7 @@ class ViewStoreTest {
         assertEquals(List.of("rr-a", "rr-t"), store.ofFingerprint(fp).stream().map(r -> r.getMetadata().getName())
                 .toList());
         assertEquals(List.of("ns/rr-a", "ns/rr-t"), store.keySet().sorted().toList());
+        // what a relist reads to drop what it no longer found: every key, active or linked
+        assertEquals(List.of("ns/rr-a", "ns/rr-t"), store.values().map(store::getKey).sorted().toList());
     }
 }
