@@ -11,6 +11,7 @@ import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.file.Path;
@@ -167,6 +168,72 @@ class SupervisedInformerTest {
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                 .until(() -> built.size() == builtAtClose && lists.get() <= listsAtClose + 1);
         assertFalse(informer.hasSynced());
+    }
+
+    @Test
+    void aReplacementForAnInformerThatHadListedStartsFromItsStoreSoHandlersSeeOnlyWhatChanged() {
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("stays")).create();
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("goes")).create();
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("changes")).create();
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger watches = new AtomicInteger();
+        AtomicInteger lists = new AtomicInteger();
+        String path = "/apis/kubernaut.ai/v1alpha1/namespaces/" + NS + "/remediationrequests";
+        server.hook((request, caller) -> {
+            if (!"relist-test".equals(request.getHeader("User-Agent"))
+                    || !request.getPath().split("\\?")[0].equals(path)) {
+                return null;
+            }
+            if (!request.getPath().contains("watch=true")) {
+                lists.incrementAndGet();
+                return null;
+            }
+            if (watches.incrementAndGet() > 1) {
+                return null;
+            }
+            // listed, but the watch is refused (the API server going down): meanwhile the namespace changes
+            server.direct(HttpMethod.DELETE, path + "/goes", null, null);
+            server.direct(HttpMethod.PATCH, path + "/changes", "application/merge-patch+json",
+                    "{\"metadata\":{\"labels\":{\"changed\":\"yes\"}}}");
+            server.direct(HttpMethod.POST, path, "application/json", client.getKubernetesSerialization()
+                    .asJson(rr("arrives")));
+            return EmbeddedApiServer.failure(500, "InternalError", "etcdserver: leader changed");
+        });
+        KubernetesClient httpWatches = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(EmbeddedApiServer.clientConfig(server.url(),
+                        ai.kubernaut.testserver.Caller.ADMIN_TOKEN)).withUserAgent("relist-test").build()).build();
+        try (httpWatches; SupervisedInformer<RemediationRequest> informer = SupervisedInformer.start("RR", () -> {
+            SharedIndexInformer<RemediationRequest> fresh = httpWatches.resources(RemediationRequest.class)
+                    .inNamespace(NS).runnableInformer(0);
+            fresh.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                public void onAdd(RemediationRequest r) {
+                    events.add("add " + r.getMetadata().getName());
+                }
+
+                public void onUpdate(RemediationRequest old, RemediationRequest r) {
+                    events.add("update " + r.getMetadata().getName());
+                }
+
+                public void onDelete(RemediationRequest r, boolean unknownFinalState) {
+                    events.add("delete " + r.getMetadata().getName());
+                }
+            });
+            return fresh;
+        }, restarts)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> lists.get() >= 2 && informer.isWatching());
+            assertEquals(Set.of("before-start", "stays", "changes", "arrives"), names(informer), events.toString());
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("add arrives")
+                    && events.contains("delete goes") && events.contains("update changes"));
+            // what had not changed is not announced again: the replacement started from the old store
+            assertEquals(1, events.stream().filter(e -> e.equals("add stays")).count(), events.toString());
+            assertEquals(1, events.stream().filter(e -> e.equals("add changes")).count(), events.toString());
+            assertTrue(informer.hasSynced());
+        } finally {
+            server.hook(null);
+            for (String name : List.of("stays", "changes", "arrives")) {
+                client.resources(RemediationRequest.class).inNamespace(NS).withName(name).delete();
+            }
+        }
     }
 
     static Set<String> names(SupervisedInformer<RemediationRequest> informer) {
