@@ -224,9 +224,14 @@ class SupervisedInformerTest {
             assertEquals(Set.of("before-start", "stays", "changes", "arrives"), names(informer), events.toString());
             await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("add arrives")
                     && events.contains("delete goes") && events.contains("update changes"));
-            // what had not changed is not announced again: the replacement started from the old store
-            assertEquals(1, events.stream().filter(e -> e.equals("add stays")).count(), events.toString());
-            assertEquals(1, events.stream().filter(e -> e.equals("add changes")).count(), events.toString());
+            // the replacement started from the old store: what went is a delete, what changed an update (a fresh
+            // informer would know neither), and nothing is announced as added twice (the stopped instance may not
+            // have delivered all of its own adds before it was closed)
+            for (String name : List.of("before-start", "stays", "changes")) {
+                assertTrue(events.stream().filter(e -> e.equals("add " + name)).count() <= 1, events.toString());
+            }
+            assertTrue(!events.contains("add changes") || events.indexOf("add changes")
+                    < events.indexOf("update changes"), events.toString());
             assertTrue(informer.hasSynced());
         } finally {
             server.hook(null);
