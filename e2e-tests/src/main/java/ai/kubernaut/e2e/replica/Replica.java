@@ -312,10 +312,6 @@ public final class Replica implements AutoCloseable {
         return process.exitNanos();
     }
 
-    public Optional<Integer> exitCode() {
-        return process.exitCode();
-    }
-
     public void kill9() {
         process.kill9();
     }
