@@ -29,13 +29,16 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 18: an RR or WFE carrying a shard label that is a valid shard but not the one its spec gives (copied
  * YAML). It is in the label-selected caches of the label's shard owner only: that replica relabels it, once, and
- * the owner of its spec's shard, which sees the target's WFEs, runs it. Two replicas per test, each with a token naming its pod, so the request log says who wrote what.
+ * the owner of its spec's shard, which sees the target's WFEs, runs it. And a WFE copy that no event refreshes
+ * (one the replica's watch does not cover) is read again instead of blocking an RR until its phase times out.
+ * Two replicas per test, each with a token naming its pod, so the request log says who wrote what.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TestApiServerResource.class, restrictToAnnotatedClass = false)
@@ -150,5 +153,55 @@ class MisfiledObjectsTest extends ReplicasTestBase {
         cluster.setPhase("wfe-hand-made", WorkflowExecutionStatus.Phase.COMPLETED);
         await().atMost(WAIT).until(() -> cluster.phase("rr-next") == EXECUTING);
         assertEquals(1, cluster.activeExecutionsOn(target).size());
+    }
+
+    /**
+     * The WFE a replica would create first on its target exists, filed under a shard of the other replica, and
+     * its relabelling is refused: the owner meets it as a 409, reads it by name and blocks on that copy. No event
+     * will ever update the copy; it is read again once stale, and the RR runs when the WFE has finished.
+     */
+    @Test
+    void aBlockingWorkflowExecutionNoEventRefreshesIsReadAgain() {
+        String ns = "ro-unwatched-wfe";
+        ClusterOps cluster = twoReplicas(ns);
+        Target target = Fixtures.targetOwnedBy(PODS.get(1), PODS, "shop", "unwatched");
+        String wrong = shardOwnedBy(PODS.get(0));
+        String name = WorkflowExecutions.name(target, 1);
+        String path = "/apis/kubernaut.ai/v1alpha1/namespaces/" + ns + "/workflowexecutions/" + name;
+        AtomicInteger refused = new AtomicInteger();
+        TestApiServerResource.server().hook((request, caller) -> request.getMethod().equals("PATCH")
+                && !caller.isAdmin() && request.getPath().startsWith(path) && !request.getPath().contains("/status")
+                        ? refuse(refused) : null);
+        WorkflowExecution hidden = Fixtures.execution(name, target, target.key(), "restart-deployment",
+                "rr-elsewhere", "uid-elsewhere", null, null);
+        Map<String, String> labels = new HashMap<>(hidden.getMetadata().getLabels());
+        labels.put(Shards.LABEL, wrong);
+        hidden.getMetadata().setLabels(labels);
+        client.resources(WorkflowExecution.class).inNamespace(ns).resource(hidden).create();
+        cluster.setPhase(name, WorkflowExecutionStatus.Phase.RUNNING);
+        await().atMost(WAIT).until(() -> refused.get() > 0);
+
+        cluster.create(rr("rr-waiting", target, target.shard()));
+        await().atMost(WAIT).until(() -> cluster.phase("rr-waiting") == BLOCKED);
+        assertEquals(name, cluster.request("rr-waiting").getStatus().getRoutingStatus().getBlockingWorkflowExecution());
+        long mark = TestApiServerResource.server().mark();
+
+        cluster.setPhase(name, WorkflowExecutionStatus.Phase.COMPLETED);
+        await().atMost(WAIT).until(() -> cluster.phase("rr-waiting") == EXECUTING);
+        assertEquals(WorkflowExecutions.name(target, 2),
+                cluster.request("rr-waiting").getStatus().getWorkflowExecutionRef());
+        assertEquals(wrong, cluster.execution(name).getMetadata().getLabels().get(Shards.LABEL),
+                "still filed where the RR's replica does not watch: only a read could tell it finished");
+        assertTrue(TestApiServerResource.server().requestsSince(mark, r -> r.byService() && ns.equals(r.namespace())
+                && r.resource().equals("workflowexecutions") && r.verb().equals("get") && r.name().equals(name)
+                && PODS.get(1).equals(r.pod())).size() >= 1, "the stale copy was read again");
+    }
+
+    private static io.fabric8.mockwebserver.http.MockResponse refuse(AtomicInteger refused) {
+        refused.incrementAndGet();
+        return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(503)
+                .setHeader("Content-Type", "application/json")
+                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                        + "\"reason\":\"ServiceUnavailable\",\"code\":503}");
     }
 }
