@@ -77,6 +77,19 @@ class MisfiledObjectsTest extends ReplicasTestBase {
         return rr;
     }
 
+    /**
+     * Creates WFE {@code name} on {@code target} (its spec), of an RR that does not exist, labelled with the target
+     * hash of {@code labelledAs} and with {@code shard}, as a copied manifest would have it.
+     */
+    void createExecution(String namespace, String name, Target target, Target labelledAs, String shard) {
+        WorkflowExecution wfe = Fixtures.execution(name, labelledAs, target.key(), "restart-deployment",
+                "rr-elsewhere", "uid-elsewhere", null, null);
+        Map<String, String> labels = new HashMap<>(wfe.getMetadata().getLabels());
+        labels.put(Shards.LABEL, shard);
+        wfe.getMetadata().setLabels(labels);
+        client.resources(WorkflowExecution.class).inNamespace(namespace).resource(wfe).create();
+    }
+
     /** Label patches (metadata, not status) the orchestrator sent for {@code name} of {@code resource}. */
     static Predicate<RequestRecord> labelPatchOf(String namespace, String resource, String name) {
         return r -> r.byService() && namespace.equals(r.namespace()) && r.resource().equals(resource)
@@ -125,13 +138,8 @@ class MisfiledObjectsTest extends ReplicasTestBase {
         Target target = Fixtures.targetOwnedBy(PODS.get(1), PODS, "shop", "copied-to");
         Target source = Fixtures.targetOwnedBy(PODS.get(0), PODS, "shop", "copied-from");
         // a running WFE of `source`, copied with all its labels, its name and spec.targetResource edited
-        WorkflowExecution copy = Fixtures.execution("wfe-hand-made", source, target.key(), "restart-deployment",
-                "rr-elsewhere", "uid-elsewhere", null, null);
-        Map<String, String> labels = new HashMap<>(copy.getMetadata().getLabels());
-        labels.put(Shards.LABEL, source.shard());
-        copy.getMetadata().setLabels(labels);
         long mark = TestApiServerResource.server().mark();
-        client.resources(WorkflowExecution.class).inNamespace(ns).resource(copy).create();
+        createExecution(ns, "wfe-hand-made", target, source, source.shard());
 
         await().atMost(WAIT).until(() -> Map.of(Shards.LABEL, target.shard(), WorkflowExecutions.LABEL_TARGET_HASH,
                 target.hash()).entrySet().stream().allMatch(e -> e.getValue().equals(
@@ -172,12 +180,7 @@ class MisfiledObjectsTest extends ReplicasTestBase {
         TestApiServerResource.server().hook((request, caller) -> request.getMethod().equals("PATCH")
                 && !caller.isAdmin() && request.getPath().startsWith(path) && !request.getPath().contains("/status")
                         ? refuse(refused) : null);
-        WorkflowExecution hidden = Fixtures.execution(name, target, target.key(), "restart-deployment",
-                "rr-elsewhere", "uid-elsewhere", null, null);
-        Map<String, String> labels = new HashMap<>(hidden.getMetadata().getLabels());
-        labels.put(Shards.LABEL, wrong);
-        hidden.getMetadata().setLabels(labels);
-        client.resources(WorkflowExecution.class).inNamespace(ns).resource(hidden).create();
+        createExecution(ns, name, target, target, wrong);
         cluster.setPhase(name, WorkflowExecutionStatus.Phase.RUNNING);
         await().atMost(WAIT).until(() -> refused.get() > 0);
 

@@ -55,7 +55,7 @@ class WorkflowExecutionViewTest {
     @Test
     void aCopyNoEventRefreshedIsReadAgainWhenStale() {
         AtomicLong nanos = new AtomicLong(1_000);
-        WorkflowExecutionView timed = new WorkflowExecutionView("kubernaut", Duration.ofSeconds(5), nanos::get);
+        WorkflowExecutionView timed = timedView(nanos);
         WorkflowExecution running = wfe(WorkflowExecutions.name(TARGET, 1));
         timed.remember(running);
         List<String> reads = new ArrayList<>();
@@ -89,12 +89,17 @@ class WorkflowExecutionViewTest {
     @Test
     void aStaleCopyOfAWorkflowExecutionThatIsGoneIsForgotten() {
         AtomicLong nanos = new AtomicLong(0);
-        WorkflowExecutionView timed = new WorkflowExecutionView("kubernaut", Duration.ofSeconds(5), nanos::get);
+        WorkflowExecutionView timed = timedView(nanos);
         WorkflowExecution wfe = wfe(WorkflowExecutions.name(TARGET, 1));
         timed.remember(wfe);
         nanos.addAndGet(Duration.ofSeconds(5).toNanos());
         assertEquals(List.of(), timed.onTarget(TARGET, name -> null));
         assertEquals(null, timed.read(wfe.getMetadata().getName(), name -> null));
+    }
+
+    /** A view whose copies go stale after 5 s of {@code nanos}, a clock the test moves. */
+    private static WorkflowExecutionView timedView(AtomicLong nanos) {
+        return new WorkflowExecutionView("kubernaut", Duration.ofSeconds(5), nanos::get);
     }
 
     private static WorkflowExecution wfe(String name) {
