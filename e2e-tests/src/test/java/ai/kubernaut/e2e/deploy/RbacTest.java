@@ -48,6 +48,8 @@ class RbacTest {
             "ClusterRole kubernaut-gateway-service: authorization.k8s.io/subjectaccessreviews create",
             "ClusterRole kubernaut-gateway-service: core/pods get",
             "ClusterRole kubernaut-gateway-service: apps/replicasets get",
+            "ClusterRole kubernaut-gateway-service: apps/statefulsets get",
+            "ClusterRole kubernaut-gateway-service: apps/daemonsets get",
             "ClusterRole kubernaut-gateway-service: batch/jobs get");
 
     private static final Set<String> ORCHESTRATOR = Set.of(

@@ -73,7 +73,7 @@ class SignalProcessor {
         }
         String fingerprint = null;
         try {
-            Signal.Resource resource = owners.resolve(c.resource());
+            Signal.Resource resource = owners.resolve(c.resource(), c.labels());
             fingerprint = Fingerprints.of(c.clusterId(), resource);
             Signal signal = new Signal(fingerprint, c.signalName(), c.severity(), c.signalType(), c.signalSource(),
                     resource, c.clusterId(), c.firingTime(), receivedAt, c.labels(), c.annotations(),

@@ -50,9 +50,10 @@ import org.jboss.logging.Logger;
  * the controller namespace, a keyed work queue of RR names, and {@code workers} threads that reconcile them.
  * Active-active: no leader election; the replicas divide the targets among themselves ({@link Membership}: member
  * Leases and rendezvous hashing of 256 shards) and each watches and reconciles only the RRs and WFEs labelled
- * with a shard it owns ({@link Shards}; {@link ShardLabeller} files unlabelled ones). When ownership changes the
- * replica lists its new shards, then switches its caches over. The target Lease and the fenced WFE names stay
- * the safety net while ownership changes hands.
+ * with a shard it owns ({@link Shards}; {@link ShardLabeller} files unlabelled ones, and relabels those its caches
+ * hold under a shard their spec does not give: it runs only RRs whose spec's shard it owns). When ownership
+ * changes the replica lists its new shards, then switches its caches over. The target Lease and the fenced WFE
+ * names stay the safety net while ownership changes hands.
  *
  * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
  * Blocked(ResourceBusy) on its target (an informer index by target hash: an RR waits for the target, whichever
@@ -271,12 +272,14 @@ public final class RemediationController implements AutoCloseable {
     }
 
     /**
-     * Whether this replica owns the RR's shard now. An RR that is not in our shard caches is not ours: names
-     * come from those caches' events, so a name missing there is another replica's (or deleted).
+     * Whether this replica owns the RR now: the shard its spec gives is ours, so our caches hold its target's WFEs.
+     * An RR that is not in our shard caches is not ours: names come from those caches' events, so a name missing
+     * there is another replica's (or deleted). An RR in them under a label that is not its spec's shard is only
+     * relabelled here ({@link ShardLabeller#refile}), and run by its spec's owner.
      */
     private boolean owns(String name) {
         RemediationRequest rr = caches.request(name);
-        return rr != null && membership.owns(Shards.ofRequest(rr));
+        return rr != null && membership.owns(Shards.ofSpec(rr));
     }
 
     /** Called by membership on its own thread: the switch of caches waits for LISTs, so it runs on ours. */
@@ -331,7 +334,7 @@ public final class RemediationController implements AutoCloseable {
     private void enqueueOwned() {
         int added = 0;
         for (RemediationRequest rr : caches.requests()) {
-            if (!Phases.isTerminal(rr) && membership.owns(Shards.ofRequest(rr))) {
+            if (!Phases.isTerminal(rr) && membership.owns(Shards.ofSpec(rr))) {
                 queue.add(rr.getMetadata().getName());
                 added++;
             }
@@ -442,6 +445,10 @@ public final class RemediationController implements AutoCloseable {
             return requests == null ? null : requests.store().getByKey(settings.namespace() + "/" + name);
         }
 
+        WorkflowExecution execution(String name) {
+            return executions == null ? null : executions.store().getByKey(settings.namespace() + "/" + name);
+        }
+
         List<RemediationRequest> requests() {
             return requests == null ? List.of() : requests.store().list();
         }
@@ -483,6 +490,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onAdd(RemediationRequest rr) {
+            refile(rr);
             if (!Phases.isTerminal(rr)) {
                 queue.add(rr.getMetadata().getName());
             }
@@ -490,6 +498,8 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onUpdate(RemediationRequest old, RemediationRequest rr) {
+            // also on every resync: a relabel that failed is tried again
+            refile(rr);
             if (!Phases.isTerminal(rr)) {
                 boolean resync = Objects.equals(old.getMetadata().getResourceVersion(),
                         rr.getMetadata().getResourceVersion());
@@ -505,6 +515,11 @@ public final class RemediationController implements AutoCloseable {
         public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
             caches.wake(BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
         }
+
+        /** Under a shard label that is not its spec's, the RR is only here to be relabelled (one patch, once). */
+        private void refile(RemediationRequest rr) {
+            labeller.refile(RemediationRequest.class, rr, name -> RemediationController.this.caches.request(name));
+        }
     }
 
     private final class ExecutionEvents implements ResourceEventHandler<WorkflowExecution> {
@@ -516,6 +531,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onAdd(WorkflowExecution wfe) {
+            labeller.refile(WorkflowExecution.class, wfe, name -> RemediationController.this.caches.execution(name));
             view.delivered(wfe);
             // also covers WFEs that finished while this replica was not watching
             if (WorkflowExecutions.isTerminal(wfe)) {
@@ -525,6 +541,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onUpdate(WorkflowExecution old, WorkflowExecution wfe) {
+            labeller.refile(WorkflowExecution.class, wfe, name -> RemediationController.this.caches.execution(name));
             view.delivered(wfe);
             if (WorkflowExecutions.isTerminal(wfe) && !WorkflowExecutions.isTerminal(old)) {
                 finished(wfe);
