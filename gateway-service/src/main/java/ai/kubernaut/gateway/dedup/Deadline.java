@@ -28,6 +28,12 @@ final class Deadline {
         return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
     }
 
+    /** {@code d}, or what is left when that is less. */
+    Duration cap(Duration d) {
+        Duration left = remaining();
+        return d.compareTo(left) <= 0 ? d : left;
+    }
+
     boolean expired() {
         return endNanos - nanoClock.getAsLong() <= 0;
     }
