@@ -3,6 +3,7 @@ package ai.kubernaut.gateway.dedup;
 import ai.kubernaut.gateway.dedup.OccurrenceBatcher.Result;
 import ai.kubernaut.gateway.kube.ApiFaults;
 import ai.kubernaut.gateway.kube.InformerRestarts;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.lock.Fabric8LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseApi;
 import ai.kubernaut.gateway.lock.LeaseLockManager;
@@ -129,11 +130,16 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
 
     @Override
     public Recorded record(Signal signal) {
+        return record(signal, RequestDeadline.after(settings.kubernetesDeadline(), nanoClock));
+    }
+
+    @Override
+    public Recorded record(Signal signal, RequestDeadline requestDeadline) {
         String fp = signal.fingerprint();
         if (!DedupRules.isValidFingerprint(fp)) {
             throw new IllegalArgumentException("fingerprint must be 64 lowercase hex chars: " + fp);
         }
-        Deadline deadline = Deadline.after(settings.kubernetesDeadline(), nanoClock, settings.apiRetryAfter());
+        Deadline deadline = Deadline.of(requestDeadline, settings.apiRetryAfter());
         Object previous = MDC.get("fingerprint");
         MDC.put("fingerprint", fp);
         try {

@@ -2,7 +2,10 @@ package ai.kubernaut.gateway.fingerprint;
 
 import ai.kubernaut.gateway.cache.ExpiringCache;
 import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubeCalls;
+import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.signal.Signal;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -29,6 +32,9 @@ import org.jboss.logging.Logger;
  * are answers). A transient fault ({@link ApiFaults}: no answer in time, 429, 5xx) is not a fallback: hashing the
  * pod then would give the workload a second RR only because the API server was slow, so the signal fails with
  * {@link KubernetesUnavailableException} (503 + Retry-After) and its sender retries.
+ *
+ * <p>The lookups share the request's {@link RequestDeadline}: each GET waits at most what is left of it, and none
+ * starts once it has passed ({@link KubernetesDeadlineException}, 504).
  */
 @ApplicationScoped
 public class OwnerResolver {
@@ -37,11 +43,14 @@ public class OwnerResolver {
     /** Kinds whose controller we look up; anything else is already top-level (or unknown to us). */
     private static final Set<String> RESOLVABLE = Set.of("Pod", "ReplicaSet", "Job");
     private static final int MAX_DEPTH = 5;
+    /** The deadline of callers that give none (tests, tools): longer than any chain of lookups. */
+    private static final Duration UNBOUNDED = Duration.ofMinutes(5);
 
     private final KubernetesClient client;
     private final boolean enabled;
     private final ExpiringCache<String, Signal.Resource> cache;
     private final MeterRegistry meters;
+    private final Duration timeout;
 
     @Inject
     public OwnerResolver(KubernetesClient client, ResolutionConfig config, MeterRegistry meters) {
@@ -60,10 +69,20 @@ public class OwnerResolver {
         this.enabled = enabled;
         this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
         this.meters = meters;
+        this.timeout = timeout;
     }
 
-    /** @return the top-level controller of {@code named}, or {@code named} itself (see class comment) */
+    /** {@link #resolve(Signal.Resource, RequestDeadline)} without a deadline of the caller's. */
     public Signal.Resource resolve(Signal.Resource named) {
+        return resolve(named, RequestDeadline.after(UNBOUNDED));
+    }
+
+    /**
+     * @param deadline the request's: no GET starts after it
+     * @return the top-level controller of {@code named}, or {@code named} itself (see class comment)
+     * @throws KubernetesDeadlineException when the deadline passed before the chain was read
+     */
+    public Signal.Resource resolve(Signal.Resource named, RequestDeadline deadline) {
         if (!enabled || !isResolvable(named)) {
             return named;
         }
@@ -76,7 +95,7 @@ public class OwnerResolver {
         Signal.Resource current = named;
         try {
             for (int depth = 0; depth < MAX_DEPTH && isResolvable(current); depth++) {
-                HasMetadata object = get(current);
+                HasMetadata object = get(current, deadline);
                 if (object == null) {
                     return fallback(named, key, "not_found", "not found: " + describe(current), true);
                 }
@@ -87,6 +106,9 @@ public class OwnerResolver {
                 current = new Signal.Resource(controller.getKind(), controller.getName(), named.namespace(),
                         controller.getApiVersion());
             }
+        } catch (KubernetesDeadlineException e) {
+            count("unavailable");
+            throw e;
         } catch (KubernetesClientException e) {
             if (ApiFaults.isTransient(e)) {
                 count("unavailable");
@@ -114,13 +136,15 @@ public class OwnerResolver {
         return named;
     }
 
-    private HasMetadata get(Signal.Resource r) {
-        return switch (r.kind()) {
-            case "Pod" -> client.pods().inNamespace(r.namespace()).withName(r.name()).get();
-            case "ReplicaSet" -> client.apps().replicaSets().inNamespace(r.namespace()).withName(r.name()).get();
-            case "Job" -> client.batch().v1().jobs().inNamespace(r.namespace()).withName(r.name()).get();
+    /** One GET, waiting at most {@code gateway.resolution.timeout} and what is left of the deadline. */
+    private HasMetadata get(Signal.Resource r, RequestDeadline deadline) {
+        Duration wait = deadline.forCall("looking up the owner of " + describe(r), timeout);
+        return KubeCalls.within(client, wait, c -> switch (r.kind()) {
+            case "Pod" -> c.pods().inNamespace(r.namespace()).withName(r.name()).get();
+            case "ReplicaSet" -> c.apps().replicaSets().inNamespace(r.namespace()).withName(r.name()).get();
+            case "Job" -> c.batch().v1().jobs().inNamespace(r.namespace()).withName(r.name()).get();
             default -> throw new IllegalArgumentException("not resolvable: " + r.kind());
-        };
+        });
     }
 
     private static OwnerReference controllerOf(HasMetadata object) {

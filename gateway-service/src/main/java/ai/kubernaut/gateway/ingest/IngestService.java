@@ -3,6 +3,7 @@ package ai.kubernaut.gateway.ingest;
 import ai.kubernaut.gateway.auth.ReplayWindow;
 import ai.kubernaut.gateway.auth.RequestAuthenticator;
 import ai.kubernaut.gateway.dedup.DedupConfig;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,10 +21,11 @@ import java.util.concurrent.Callable;
  * the body up to the limit (413), parse (400), then process each signal ({@link SignalProcessor}) and answer.
  * Nothing touches the cluster's RemediationRequests before the payload is known to be valid.
  *
- * <p>Every request is answered within its answer deadline ({@code gateway.dedup.kubernetes-deadline} +
- * {@code gateway.http.answer-margin} from its admission by {@link SignalRequestGate}, so that time spent queued
- * for a worker thread counts too): the token review and the processing are waited
- * for at most until then, and what is unfinished is answered 503 (review) or 504 (signal).
+ * <p>One Kubernetes deadline per request ({@link RequestDeadline}: {@code gateway.dedup.kubernetes-deadline} from
+ * its admission by {@link SignalRequestGate}, so that time spent queued for a worker thread counts too), shared by
+ * the token review, the owner lookups and the recorder: none of them starts an API call after it. The answer leaves
+ * at the latest {@code gateway.http.answer-margin} after it: the token review and the processing are waited for
+ * at most until then, and what is unfinished is answered 503 (review) or 504 (signal).
  */
 @ApplicationScoped
 public class IngestService {
@@ -35,7 +37,8 @@ public class IngestService {
     private final SignalProcessor processor;
     private final SignalExecutor executor;
     private final long maxBodyBytes;
-    private final Duration answerWithin;
+    private final Duration kubernetesDeadline;
+    private final Duration answerMargin;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
@@ -49,39 +52,41 @@ public class IngestService {
         this.processor = processor;
         this.executor = executor;
         this.maxBodyBytes = http.maxBodySize().asLongValue();
-        this.answerWithin = dedup.kubernetesDeadline().plus(http.answerMargin());
+        this.kubernetesDeadline = dedup.kubernetesDeadline();
+        this.answerMargin = http.answerMargin();
     }
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
     public Response prometheus(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
-        long answerBy = arrivedAt + answerWithin.toNanos();
-        authenticator.authenticate(authorization, remaining(answerBy));
+        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        authenticator.authenticate(authorization, deadline);
         replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
-        return answer(alertmanager.parse(root), answerBy);
+        return answer(alertmanager.parse(root), deadline);
     }
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
     public Response kubernetesEvent(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
-        long answerBy = arrivedAt + answerWithin.toNanos();
-        authenticator.authenticate(authorization, remaining(answerBy));
+        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        authenticator.authenticate(authorization, deadline);
         boolean timestamped = replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
-        return answer(List.of(events.parse(root, !timestamped)), answerBy);
+        return answer(List.of(events.parse(root, !timestamped)), deadline);
     }
 
-    private Response answer(List<ParsedItem> items, long answerBy) {
+    private Response answer(List<ParsedItem> items, RequestDeadline deadline) {
         Instant receivedAt = clock.instant();
+        long answerBy = deadline.endNanos() + answerMargin.toNanos();
         if (items.size() == 1) {
             ParsedItem only = items.get(0);
             if (only.invalid() != null) {
                 throw only.invalid();
             }
-            return single(executor.run(() -> processor.process(only, receivedAt), answerBy, this::late));
+            return single(executor.run(() -> processor.process(only, receivedAt, deadline), answerBy, this::late));
         }
         List<Callable<SignalOutcome>> tasks = new ArrayList<>(items.size());
         for (ParsedItem item : items) {
-            tasks.add(() -> processor.process(item, receivedAt));
+            tasks.add(() -> processor.process(item, receivedAt, deadline));
         }
         List<SignalOutcome> outcomes = executor.runAll(tasks, answerBy, this::late);
         return Response.status(207).type("application/json")
@@ -91,12 +96,8 @@ public class IngestService {
     /** A signal still being processed at the answer deadline: it may yet be counted (see the README). */
     private SignalOutcome late() {
         return new SignalOutcome.Failed(null, ProblemType.KUBERNETES_DEADLINE, "no result within the answer "
-                + "deadline of " + answerWithin.toMillis() + " ms (gateway.dedup.kubernetes-deadline + "
-                + "gateway.http.answer-margin); the signal may still be recorded", null, null);
-    }
-
-    private static Duration remaining(long answerBy) {
-        return Duration.ofNanos(Math.max(0, answerBy - System.nanoTime()));
+                + "deadline of " + kubernetesDeadline.plus(answerMargin).toMillis() + " ms (gateway.dedup."
+                + "kubernetes-deadline + gateway.http.answer-margin); the signal may still be recorded", null, null);
     }
 
     private static Response single(SignalOutcome o) {
