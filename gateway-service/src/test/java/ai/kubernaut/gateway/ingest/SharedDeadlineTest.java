@@ -53,10 +53,18 @@ class SharedDeadlineTest {
     @BeforeEach
     void warmUp() {
         control = new ApiServerControl(server.url());
-        // a warm Gateway (first requests compile code paths) whose view of RRs has synced
+        // a warm Gateway (first requests compile code paths: a notification, an owner lookup) whose view of RRs has
+        // synced; the measured requests then time the deadline, not the JIT
+        try (var admin = server.adminClient()) {
+            if (admin.pods().inNamespace("demo").withName("warm-up").get() == null) {
+                admin.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName("warm-up")
+                        .withNamespace("demo").endMetadata().build()).create();
+            }
+        }
         await("a warm Gateway").atMost(Duration.ofSeconds(60)).until(() -> {
-            int code = send(IngestTestCluster.SENDER_TOKEN, webhook(deploymentAlert("warm-up"))).extract().statusCode();
-            return code == 201 || code == 202;
+            int code = send(IngestTestCluster.SENDER_TOKEN, webhook(deploymentAlert("warm-up"),
+                    podAlert("A", "demo", "warm-up"))).extract().statusCode();
+            return code == 207;
         });
     }
 
@@ -118,6 +126,19 @@ class SharedDeadlineTest {
                 .body("detail", containsString("passed while creating RemediationRequest"));
         t.assertNoCallAfterTheDeadline();
         assertEquals(List.of(), t.calls(RequestRecord::isStatusWrite), "no status written for a 504");
+    }
+
+    @Test
+    void aNotificationWhoseWritesAreHeldPastTheDeadlineIs503ByTheDeadlineAndNothingStartsAfterIt() {
+        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "remediationrequests", "",
+                Duration.ofMillis(DEADLINE_MS + 2000), 3);
+        Timed t = timed(IngestTestCluster.SENDER_TOKEN, webhook(deploymentAlert("held-1"), deploymentAlert("held-2"),
+                deploymentAlert("held-3")));
+        t.answer.statusCode(503).header("Retry-After", "5")
+                .body("type", equalTo("https://kubernaut.ai/problems/alerts-not-recorded"))
+                .body("summary.failed", equalTo(3))
+                .body("results[0].error", containsString("passed while creating RemediationRequest"));
+        t.assertNoCallAfterTheDeadline();
     }
 
     @Test

@@ -69,6 +69,12 @@ public class FakeSignalRecorder implements SignalRecorder {
         return List.copyOf(deadlines);
     }
 
+    /** The answer for a signal that created its RR. */
+    public static Recorded created(Signal s) {
+        return new Recorded(Recorded.Outcome.CREATED, rrName(s.fingerprint()), IngestTestCluster.NAMESPACE, 1,
+                s.receivedTime(), s.receivedTime());
+    }
+
     public static String rrName(String fingerprint) {
         return "rr-" + fingerprint.substring(0, 12) + "-0000abcd";
     }
