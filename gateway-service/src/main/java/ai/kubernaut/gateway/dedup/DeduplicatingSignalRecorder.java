@@ -91,10 +91,10 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                 settings.leaseDuration()), leaseApi, clock, new LockMetrics(registry, "gateway"));
         this.metrics = new DedupMetrics(registry);
         this.background = background;
-        RemediationRequestApi rrs = new RemediationRequestApi(client, settings.namespace());
-        ApiCalls api = new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter());
-        this.occurrences = new OccurrenceWriter(settings, rrs, api, metrics, recent, clock, nanoClock, background);
-        this.creator = new FencedCreator(settings, rrs, api, locks, occurrences, metrics, recent, background);
+        RecorderContext context = new RecorderContext(settings, new RemediationRequestApi(client, settings.namespace()),
+                new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter()), metrics, recent);
+        this.occurrences = new OccurrenceWriter(context, clock, nanoClock, background);
+        this.creator = new FencedCreator(context, locks, occurrences, background);
     }
 
     static ScheduledExecutorService backgroundExecutor(String podName) {

@@ -44,28 +44,22 @@ final class FencedCreator {
         }
     }
 
+    private final RecorderContext context;
     private final RecorderSettings settings;
-    private final RemediationRequestApi rrs;
-    private final ApiCalls api;
     private final LeaseLockManager locks;
     private final Retrier leaseContention;
     private final OccurrenceWriter occurrences;
-    private final DedupMetrics metrics;
-    private final RecentWrites recent;
     private final Executor afterAnswer;
 
     /** @param afterAnswer runs the Lease releases (owned by the caller) */
-    FencedCreator(RecorderSettings settings, RemediationRequestApi rrs, ApiCalls api, LeaseLockManager locks,
-            OccurrenceWriter occurrences, DedupMetrics metrics, RecentWrites recent, Executor afterAnswer) {
-        this.settings = settings;
-        this.rrs = rrs;
-        this.api = api;
+    FencedCreator(RecorderContext context, LeaseLockManager locks, OccurrenceWriter occurrences,
+            Executor afterAnswer) {
+        this.context = context;
+        this.settings = context.settings();
         this.locks = locks;
         // contention is the only thing retried here: a Lease API error propagates (not contention)
         this.leaseContention = Retrier.builder(settings.lockPolicy()).build();
         this.occurrences = occurrences;
-        this.metrics = metrics;
-        this.recent = recent;
         this.afterAnswer = afterAnswer;
     }
 
@@ -171,21 +165,21 @@ final class FencedCreator {
         for (int link = 1; link <= DeduplicatingSignalRecorder.MAX_ROUNDS; link++) {
             String name = DedupRules.rrName(fp, pred);
             String token = RemediationRequestFactory.creationToken();
-            RemediationRequest rr = RemediationRequestFactory.build(signal, settings.namespace(), name, pred, token);
+            RemediationRequest fresh = RemediationRequestFactory.build(signal, settings.namespace(), name, pred, token);
             Created created;
             try {
-                created = api.call("creating RemediationRequest " + name, deadline, t -> rrs.create(rr, t));
+                created = context.api().call("creating RemediationRequest " + name, deadline,
+                        t -> context.rrs().create(fresh, t));
             } catch (RuntimeException e) {
-                metrics.creationError(e instanceof KubernetesClientException k ? DedupMetrics.errorType(k.getCode())
-                        : "timeout");
+                context.metrics().creationError(e instanceof KubernetesClientException k
+                        ? DedupMetrics.errorType(k.getCode()) : "timeout");
                 throw e;
             }
             if (created instanceof Created.Done done) {
                 return createdAnswer(done.rr(), signal, deadline);
             }
             // a retried create whose first attempt got no answer may have been ours: the token tells
-            RemediationRequest existing = api.call("reading RemediationRequest " + name, deadline,
-                    t -> rrs.get(name, t));
+            RemediationRequest existing = context.read(name, deadline);
             if (existing == null) {
                 continue; // deleted between our create and our read: the name is free again
             }
@@ -193,7 +187,7 @@ final class FencedCreator {
             if (ann != null && token.equals(ann.get(DedupRules.CREATION_TOKEN_ANNOTATION))) {
                 return createdAnswer(existing, signal, deadline);
             }
-            metrics.creationError("already_exists");
+            context.metrics().creationError("already_exists");
             known.learn(existing);
             if (!DedupRules.isTerminal(existing)) {
                 LOG.debugf("fenced: rr=%s already exists for fingerprint=%s: counting on it", name, fp);
@@ -206,8 +200,8 @@ final class FencedCreator {
     }
 
     private Step createdAnswer(RemediationRequest created, Signal signal, Deadline deadline) {
-        metrics.created();
-        recent.remember(created);
+        context.metrics().created();
+        context.recent().remember(created);
         String name = created.getMetadata().getName();
         // DEBUG: ingest logs each created RR once at INFO, with the signal's resource
         LOG.debugf("created rr=%s fingerprint=%s signal=%s supersedes=%s", name, signal.fingerprint(),

@@ -42,9 +42,8 @@ final class OccurrenceWriter {
     static final BackoffPolicy STATUS_REPAIR_BACKOFF = BackoffPolicy.builder().baseDelay(Duration.ofMillis(500))
             .maxDelay(Duration.ofSeconds(30)).jitter(0.1).build();
 
+    private final RecorderContext context;
     private final RecorderSettings settings;
-    private final RemediationRequestApi rrs;
-    private final ApiCalls api;
     private final DedupMetrics metrics;
     private final RecentWrites recent;
     private final Clock clock;
@@ -53,13 +52,12 @@ final class OccurrenceWriter {
     private final OccurrenceBatcher batcher;
 
     /** @param background runs the initial status repairs after the answer (owned by the caller) */
-    OccurrenceWriter(RecorderSettings settings, RemediationRequestApi rrs, ApiCalls api, DedupMetrics metrics,
-            RecentWrites recent, Clock clock, LongSupplier nanoClock, ScheduledExecutorService background) {
-        this.settings = settings;
-        this.rrs = rrs;
-        this.api = api;
-        this.metrics = metrics;
-        this.recent = recent;
+    OccurrenceWriter(RecorderContext context, Clock clock, LongSupplier nanoClock,
+            ScheduledExecutorService background) {
+        this.context = context;
+        this.settings = context.settings();
+        this.metrics = context.metrics();
+        this.recent = context.recent();
         this.clock = clock;
         this.nanoClock = nanoClock;
         this.background = background;
@@ -102,7 +100,7 @@ final class OccurrenceWriter {
         RemediationRequest cur = known;
         for (int attempt = 1; attempt <= statusAttempts(); attempt++) {
             if (cur == null) {
-                cur = read(name, deadline);
+                cur = context.read(name, deadline);
                 if (cur == null) {
                     return Optional.empty();
                 }
@@ -155,7 +153,7 @@ final class OccurrenceWriter {
     private void repairStatus(String name, Instant receivedAt, int attempt) {
         Deadline deadline = Deadline.after(STATUS_REPAIR_CALL_BUDGET, nanoClock, settings.apiRetryAfter());
         try {
-            RemediationRequest cur = read(name, deadline);
+            RemediationRequest cur = context.read(name, deadline);
             if (cur == null || hasDeduplication(cur)) {
                 metrics.statusRepair(cur == null ? "gone" : "superseded");
                 return;
@@ -177,7 +175,7 @@ final class OccurrenceWriter {
         RemediationRequest cur = known;
         for (int attempt = 1; attempt <= statusAttempts(); attempt++) {
             if (cur == null) {
-                cur = read(name, deadline);
+                cur = context.read(name, deadline);
                 if (cur == null) {
                     return new OccurrenceBatcher.Inactive(null);
                 }
@@ -202,10 +200,6 @@ final class OccurrenceWriter {
         throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE, "status of " + name
                 + " kept changing (" + statusAttempts() + " conflicts)",
                 settings.apiRetryAfter(), null);
-    }
-
-    private RemediationRequest read(String name, Deadline deadline) {
-        return api.call("reading RemediationRequest " + name, deadline, t -> rrs.get(name, t));
     }
 
     private int statusAttempts() {
@@ -235,7 +229,8 @@ final class OccurrenceWriter {
         String name = cur.getMetadata().getName();
         String patch = statusPatch(cur.getMetadata().getResourceVersion(), c, setPhase ? clock.instant() : null);
         try {
-            StatusWrite w = rrs.patchStatus(cur, patch, deadline.forCall("writing the status of " + name));
+            StatusWrite w = context.rrs().patchStatus(cur, patch,
+                    deadline.forCall("writing the status of " + name));
             metrics.statusWrite(w instanceof StatusWrite.Conflict ? "conflict" : "stored");
             return w;
         } catch (KubernetesClientException e) {
@@ -243,7 +238,7 @@ final class OccurrenceWriter {
             if (!ApiFaults.isTransient(e)) {
                 throw e;
             }
-            RemediationRequest now = read(name, deadline);
+            RemediationRequest now = context.read(name, deadline);
             if (now == null) {
                 return new StatusWrite.Gone();
             }

@@ -19,6 +19,7 @@ import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.testserver.RequestRecord;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
@@ -55,12 +56,7 @@ class SharedDeadlineTest {
         control = new ApiServerControl(server.url());
         // a warm Gateway (first requests compile code paths: a notification, an owner lookup) whose view of RRs has
         // synced; the measured requests then time the deadline, not the JIT
-        try (var admin = server.adminClient()) {
-            if (admin.pods().inNamespace("demo").withName("warm-up").get() == null) {
-                admin.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName("warm-up")
-                        .withNamespace("demo").endMetadata().build()).create();
-            }
-        }
+        barePod("warm-up");
         await("a warm Gateway").atMost(Duration.ofSeconds(60)).until(() -> {
             int code = send(IngestTestCluster.SENDER_TOKEN, webhook(deploymentAlert("warm-up"),
                     podAlert("A", "demo", "warm-up"))).extract().statusCode();
@@ -75,10 +71,8 @@ class SharedDeadlineTest {
 
     @Test
     void aSlowTokenReviewLeavesTheRecorderOnlyTheRestOfTheDeadline() {
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "tokenreviews", "",
-                Duration.ofMillis(2000), 1);
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "remediationrequests", "",
-                Duration.ofMillis(2000), 1);
+        hold("create", "tokenreviews", "", 2000, 1);
+        hold("create", "remediationrequests", "", 2000, 1);
         Timed t = timed(freshSender(), webhook(deploymentAlert("slow-auth")));
         t.answer.statusCode(504).header("Retry-After", "5")
                 .body("type", equalTo("https://kubernaut.ai/problems/kubernetes-deadline"))
@@ -88,14 +82,9 @@ class SharedDeadlineTest {
 
     @Test
     void aSlowOwnerLookupLeavesTheRecorderOnlyTheRestOfTheDeadline() {
-        try (var admin = server.adminClient()) {
-            admin.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName("slow-owner-1")
-                    .withNamespace("demo").endMetadata().build()).create();
-        }
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods", "slow-owner-1",
-                Duration.ofMillis(2000), 1);
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "remediationrequests", "",
-                Duration.ofMillis(2000), 1);
+        barePod("slow-owner-1");
+        hold("get", "pods", "slow-owner-1", 2000, 1);
+        hold("create", "remediationrequests", "", 2000, 1);
         Timed t = timed(IngestTestCluster.SENDER_TOKEN, webhook(podAlert("A", "demo", "slow-owner-1")));
         t.answer.statusCode(504)
                 .body("detail", containsString("passed while creating RemediationRequest"));
@@ -104,12 +93,8 @@ class SharedDeadlineTest {
 
     @Test
     void anOwnerLookupHeldPastTheDeadlineIs504AtTheDeadlineAndNothingIsRecorded() {
-        try (var admin = server.adminClient()) {
-            admin.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName("frozen-owner-1")
-                    .withNamespace("demo").endMetadata().build()).create();
-        }
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods", "frozen-owner-1",
-                Duration.ofMillis(DEADLINE_MS + 2000), 1);
+        barePod("frozen-owner-1");
+        hold("get", "pods", "frozen-owner-1", DEADLINE_MS + 2000, 1);
         Timed t = timed(IngestTestCluster.SENDER_TOKEN, webhook(podAlert("A", "demo", "frozen-owner-1")));
         t.answer.statusCode(504).body("detail", containsString("looking up the owner"));
         t.assertNoCallAfterTheDeadline();
@@ -119,8 +104,7 @@ class SharedDeadlineTest {
 
     @Test
     void aSlowRecorderIsAnswered504ByItsOwnDeadlineAndWritesNothingAfterIt() {
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "remediationrequests", "",
-                Duration.ofMillis(DEADLINE_MS + 2000), 1);
+        hold("create", "remediationrequests", "", DEADLINE_MS + 2000, 1);
         Timed t = timed(IngestTestCluster.SENDER_TOKEN, webhook(deploymentAlert("slow-recorder")));
         t.answer.statusCode(504)
                 .body("detail", containsString("passed while creating RemediationRequest"));
@@ -130,8 +114,7 @@ class SharedDeadlineTest {
 
     @Test
     void aNotificationWhoseWritesAreHeldPastTheDeadlineIs503ByTheDeadlineAndNothingStartsAfterIt() {
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "remediationrequests", "",
-                Duration.ofMillis(DEADLINE_MS + 2000), 3);
+        hold("create", "remediationrequests", "", DEADLINE_MS + 2000, 3);
         Timed t = timed(IngestTestCluster.SENDER_TOKEN, webhook(deploymentAlert("held-1"), deploymentAlert("held-2"),
                 deploymentAlert("held-3")));
         t.answer.statusCode(503).header("Retry-After", "5")
@@ -143,8 +126,7 @@ class SharedDeadlineTest {
 
     @Test
     void aTokenReviewHeldPastTheDeadlineIs503AtTheDeadlineAndNothingElseStarts() {
-        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", "create", "tokenreviews", "",
-                Duration.ofMillis(DEADLINE_MS + 1500), 1);
+        hold("create", "tokenreviews", "", DEADLINE_MS + 1500, 1);
         Timed t = timed(freshSender(), webhook(deploymentAlert("frozen-auth")));
         t.answer.statusCode(503).header("Retry-After", "1")
                 .body("type", equalTo("https://kubernaut.ai/problems/auth-unavailable"));
@@ -153,6 +135,20 @@ class SharedDeadlineTest {
                 .until(() -> control.firedFaults().size() == 1 && !t.calls(r -> true).isEmpty());
         t.assertNoCallAfterTheDeadline();
         assertEquals(List.of(), t.calls(r -> !r.resource().equals("tokenreviews")), "only the TokenReview was made");
+    }
+
+    /** The API server carries out the Gateway's next {@code times} matching requests but answers each {@code ms} late. */
+    private void hold(String verb, String resource, String namePrefix, long ms, int times) {
+        control.delayAnswers(IngestTestCluster.GATEWAY_SERVICE, "", verb, resource, namePrefix, Duration.ofMillis(ms),
+                times);
+    }
+
+    /** A Pod without owner in namespace demo (its owner lookup is one GET), unless it exists. */
+    private void barePod(String name) {
+        try (var admin = server.adminClient()) {
+            admin.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName(name)
+                    .withNamespace("demo").endMetadata().build()).createOr(NonDeletingOperation::update);
+        }
     }
 
     private static ObjectNode deploymentAlert(String deployment) {
