@@ -2,7 +2,10 @@ package ai.kubernaut.gateway.fingerprint;
 
 import ai.kubernaut.gateway.cache.ExpiringCache;
 import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubeCalls;
+import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.signal.Signal;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -37,6 +40,9 @@ import org.jboss.logging.Logger;
  * (they are answers). A transient fault ({@link ApiFaults}: no answer in time, 429, 5xx, a 404 that names no object)
  * is not a fallback: hashing the pod then would give the workload a second RR only because the API server was slow,
  * so the signal fails with {@link KubernetesUnavailableException} (503 + Retry-After) and its sender retries.
+ *
+ * <p>The lookups share the request's {@link RequestDeadline}: each GET waits at most what is left of it, and none
+ * starts once it has passed ({@link KubernetesDeadlineException}, 504).
  */
 @ApplicationScoped
 public class OwnerResolver {
@@ -45,12 +51,15 @@ public class OwnerResolver {
     /** Kinds whose controller we look up; anything else is already top-level (or unknown to us). */
     private static final Set<String> RESOLVABLE = Set.of("Pod", "ReplicaSet", "Job");
     private static final int MAX_DEPTH = 5;
+    /** The deadline of callers that give none (tests, tools): longer than any chain of lookups. */
+    private static final Duration UNBOUNDED = Duration.ofMinutes(5);
 
     private final KubernetesClient client;
     private final boolean enabled;
     private final ExpiringCache<String, Signal.Resource> cache;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final Duration timeout;
 
     @Inject
     public OwnerResolver(KubernetesClient client, ResolutionConfig config, MeterRegistry meters) {
@@ -70,19 +79,27 @@ public class OwnerResolver {
         this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
         this.meters = meters;
         this.clock = clock;
+        this.timeout = timeout;
     }
 
-    /** {@link #resolve(Signal.Resource, Map)} without labels (a missing Pod is then judged by its name alone). */
+    /** Without labels (a missing Pod is then judged by its name alone) nor a deadline of the caller's. */
     public Signal.Resource resolve(Signal.Resource named) {
-        return resolve(named, Map.of());
+        return resolve(named, Map.of(), RequestDeadline.after(UNBOUNDED));
+    }
+
+    /** Without a deadline of the caller's. */
+    public Signal.Resource resolve(Signal.Resource named, Map<String, String> labels) {
+        return resolve(named, labels, RequestDeadline.after(UNBOUNDED));
     }
 
     /**
-     * @param labels the signal's labels: for a Pod that is gone they may say which controller made it
-     *               ({@link MissingPodOwners})
+     * @param labels   the signal's labels: for a Pod that is gone they may say which controller made it
+     *                 ({@link MissingPodOwners})
+     * @param deadline the request's: no GET starts after it
      * @return the top-level controller of {@code named}, or {@code named} itself (see class comment)
+     * @throws KubernetesDeadlineException when the deadline passed before the chain was read
      */
-    public Signal.Resource resolve(Signal.Resource named, Map<String, String> labels) {
+    public Signal.Resource resolve(Signal.Resource named, Map<String, String> labels, RequestDeadline deadline) {
         if (!enabled || !isResolvable(named)) {
             return named;
         }
@@ -92,7 +109,7 @@ public class OwnerResolver {
             count("cached");
             return cached;
         }
-        Walk walk = new Walk();
+        Walk walk = new Walk(deadline);
         try {
             HasMetadata object = walk.read(named);
             if (object == null) {
@@ -105,6 +122,9 @@ public class OwnerResolver {
             cache.put(key, top);
             count(top.equals(named) ? "top_level" : "resolved");
             return top;
+        } catch (KubernetesDeadlineException e) {
+            count("unavailable");
+            throw e;
         } catch (KubernetesClientException e) {
             if (ApiFaults.isTransient(e)) {
                 count("unavailable");
@@ -182,12 +202,17 @@ public class OwnerResolver {
 
     /** The reads of one resolution; {@link #current} is the resource read last (for messages). */
     private final class Walk {
+        private final RequestDeadline deadline;
         private Signal.Resource current;
+
+        Walk(RequestDeadline deadline) {
+            this.deadline = deadline;
+        }
 
         /** GET; null when a 404 names the object (a 404 that does not, a type not served, is thrown). */
         HasMetadata read(Signal.Resource r) {
             current = r;
-            return get(r);
+            return get(r, deadline);
         }
 
         /**
@@ -214,21 +239,23 @@ public class OwnerResolver {
         }
     }
 
-    private HasMetadata get(Signal.Resource r) {
+    /** One GET, waiting at most {@code gateway.resolution.timeout} and what is left of the deadline. */
+    private HasMetadata get(Signal.Resource r, RequestDeadline deadline) {
         String ns = r.namespace();
-        return switch (r.kind()) {
-            case "Pod" -> ApiFaults.getUnlessNotFound(client.pods().inNamespace(ns).withName(r.name()), r.name());
-            case "ReplicaSet" -> ApiFaults.getUnlessNotFound(client.apps().replicaSets().inNamespace(ns)
+        Duration wait = deadline.forCall("looking up the owner of " + describe(r), timeout);
+        return KubeCalls.within(client, wait, c -> switch (r.kind()) {
+            case "Pod" -> ApiFaults.getUnlessNotFound(c.pods().inNamespace(ns).withName(r.name()), r.name());
+            case "ReplicaSet" -> ApiFaults.getUnlessNotFound(c.apps().replicaSets().inNamespace(ns)
                     .withName(r.name()), r.name());
-            case "Job" -> ApiFaults.getUnlessNotFound(client.batch().v1().jobs().inNamespace(ns).withName(r.name()),
+            case "Job" -> ApiFaults.getUnlessNotFound(c.batch().v1().jobs().inNamespace(ns).withName(r.name()),
                     r.name());
             // only to confirm the owner of a Pod that is gone (never read on the way up a live chain)
-            case "StatefulSet" -> ApiFaults.getUnlessNotFound(client.apps().statefulSets().inNamespace(ns)
+            case "StatefulSet" -> ApiFaults.getUnlessNotFound(c.apps().statefulSets().inNamespace(ns)
                     .withName(r.name()), r.name());
-            case "DaemonSet" -> ApiFaults.getUnlessNotFound(client.apps().daemonSets().inNamespace(ns)
+            case "DaemonSet" -> ApiFaults.getUnlessNotFound(c.apps().daemonSets().inNamespace(ns)
                     .withName(r.name()), r.name());
             default -> throw new IllegalArgumentException("not readable: " + r.kind());
-        };
+        });
     }
 
     private static OwnerReference controllerOf(HasMetadata object) {
