@@ -41,6 +41,7 @@ class RbacTest {
             "Role gateway-service: kubernaut.ai/remediationrequests create",
             "Role gateway-service: kubernaut.ai/remediationrequests/status patch",
             "Role gateway-service: coordination.k8s.io/leases get",
+            "Role gateway-service: coordination.k8s.io/leases list",
             "Role gateway-service: coordination.k8s.io/leases create",
             "Role gateway-service: coordination.k8s.io/leases update",
             "Role gateway-service: coordination.k8s.io/leases delete",
