@@ -134,7 +134,9 @@ public final class RemediationController implements AutoCloseable {
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
 
-        retention = Retention.of(client, ns, settings.podName(), membership::ownedShards, locks, settings.retention(),
+        // a replica sweeps only while it is a live member: a frozen one that wakes owns nothing until it renewed
+        retention = Retention.of(client, ns, settings.podName(),
+                () -> membership.isReady() ? membership.ownedShards() : new TreeSet<>(), locks, settings.retention(),
                 settings.leaseDuration(), settings.membership().leaseDuration(), clock, metrics);
 
         running = true;
