@@ -121,6 +121,16 @@ class RetentionIT {
         return Optional.ofNullable(system.cluster().admin().leases().inNamespace(system.namespace()).withName(name).get());
     }
 
+    /** Waits for the Lease to go, and checks it went within the set time of the kill at {@code killedAt}. */
+    private static void awaitDeletedWithinTheSetTime(String name, long killedAt, String what) {
+        Awaitility.await(name + " deleted").atMost(SET_TIME.plusSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> lease(name).isEmpty());
+        Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+        System.out.printf("%s deleted %d ms after the kill (set time %d ms)%n", what, took.toMillis(),
+                SET_TIME.toMillis());
+        assertTrue(took.compareTo(SET_TIME.plusSeconds(5)) <= 0, "deleted within the set time: " + took);
+    }
+
     @Test
     @Order(1)
     void finishedRequestsGoAfterTheirRetentionAndTheHeadsStay() {
@@ -167,12 +177,7 @@ class RetentionIT {
         killed.add(victim.podName());
         long killedAt = System.nanoTime();
         victim.kill9();
-        Awaitility.await(member + " deleted").atMost(SET_TIME.plusSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .until(() -> lease(member).isEmpty());
-        Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
-        System.out.printf("killed orchestrator's member Lease deleted %d ms after the kill (set time %d ms)%n",
-                took.toMillis(), SET_TIME.toMillis());
-        assertTrue(took.compareTo(SET_TIME.plusSeconds(5)) <= 0, "deleted within the set time: " + took);
+        awaitDeletedWithinTheSetTime(member, killedAt, "killed orchestrator's member Lease");
         control.ifPresent(c -> {
             List<RequestRecord> deletes = c.since(mark).stream().filter(r -> r.isLease() && r.name().equals(member)
                     && r.method().equals("DELETE") && r.code() == 200).toList();
@@ -202,12 +207,7 @@ class RetentionIT {
         assertEquals(-1, call.get().code(), "the killed replica answered nothing");
         assertEquals("lock", lease(name).orElseThrow().getMetadata().getLabels().get("kubernaut.ai/lease-purpose"));
         // nobody sends that alert again: only the sweep can remove its Lease
-        Awaitility.await(name + " swept").atMost(SET_TIME.plusSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .until(() -> lease(name).isEmpty());
-        Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
-        System.out.printf("killed Gateway's lock Lease deleted %d ms after the kill (set time %d ms)%n",
-                took.toMillis(), SET_TIME.toMillis());
-        assertTrue(took.compareTo(SET_TIME.plusSeconds(5)) <= 0, "deleted within the set time: " + took);
+        awaitDeletedWithinTheSetTime(name, killedAt, "killed Gateway's lock Lease");
         String survivor = system.gateways().get(1).podName();
         control.ifPresent(c -> assertEquals(List.of(survivor), c.since(mark).stream().filter(r -> r.isLease()
                 && r.name().equals(name) && r.method().equals("DELETE") && r.code() == 200).map(RequestRecord::pod)

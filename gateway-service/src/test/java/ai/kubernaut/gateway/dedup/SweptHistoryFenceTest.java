@@ -61,12 +61,7 @@ class SweptHistoryFenceTest {
         String r1 = existing(fp, null, OverallPhase.COMPLETED);
         String r2 = existing(fp, r1, OverallPhase.FAILED);
         LeaseExpiryTest.PauseFirstCreate pause = new LeaseExpiryTest.PauseFirstCreate();
-        try (var replicas = new TestSignals.Replicas(cluster, 2, s -> s.withLeaseDuration(Duration.ofSeconds(1)),
-                i -> b -> {
-                    if (i == 0) {
-                        b.addOrReplaceInterceptor("pause", pause);
-                    }
-                })) {
+        try (var replicas = LeaseExpiryTest.PauseFirstCreate.twoReplicasFirstPaused(cluster, pause)) {
             // gateway-0 sees the head r2, takes the Lease and freezes right before creating N(r2)
             CompletableFuture<Recorded> sleeper = CompletableFuture.supplyAsync(() -> replicas.get(0).record(signal(fp)));
             assertTrue(pause.paused.await(30, TimeUnit.SECONDS));

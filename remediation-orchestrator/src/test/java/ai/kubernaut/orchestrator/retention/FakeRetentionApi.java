@@ -81,46 +81,34 @@ final class FakeRetentionApi implements RetentionApi {
 
     @Override
     public synchronized Deletion deleteRequest(String name, String uid, String resourceVersion) {
-        calls.add("delete rr " + name);
-        beforeDelete.accept(name);
-        Stored.Request rr = requests.get(name);
-        if (rr == null) {
-            return Deletion.GONE;
-        }
-        if (!rr.uid().equals(uid) || !rr.resourceVersion().equals(resourceVersion)) {
-            return Deletion.CHANGED;
-        }
-        requests.remove(name);
-        return Deletion.DELETED;
+        return delete("rr", requests, name, uid, resourceVersion, Stored.Request::uid, Stored.Request::resourceVersion);
     }
 
     @Override
     public synchronized Deletion deleteExecution(String name, String uid, String resourceVersion) {
-        calls.add("delete wfe " + name);
-        beforeDelete.accept(name);
-        Stored.Execution wfe = executions.get(name);
-        if (wfe == null) {
-            return Deletion.GONE;
-        }
-        if (!wfe.uid().equals(uid) || !wfe.resourceVersion().equals(resourceVersion)) {
-            return Deletion.CHANGED;
-        }
-        executions.remove(name);
-        return Deletion.DELETED;
+        return delete("wfe", executions, name, uid, resourceVersion, Stored.Execution::uid,
+                Stored.Execution::resourceVersion);
     }
 
     @Override
     public synchronized Deletion deleteLease(String name, String uid, String resourceVersion) {
-        calls.add("delete lease " + name);
+        return delete("lease", leases, name, uid, resourceVersion, Stored.LeaseCopy::uid,
+                Stored.LeaseCopy::resourceVersion);
+    }
+
+    /** A DELETE with uid and resourceVersion preconditions, as the API server judges it. */
+    private <T> Deletion delete(String kind, Map<String, T> store, String name, String uid, String resourceVersion,
+            Function<T, String> uidOf, Function<T, String> versionOf) {
+        calls.add("delete " + kind + " " + name);
         beforeDelete.accept(name);
-        Stored.LeaseCopy lease = leases.get(name);
-        if (lease == null) {
+        T stored = store.get(name);
+        if (stored == null) {
             return Deletion.GONE;
         }
-        if (!lease.uid().equals(uid) || !lease.resourceVersion().equals(resourceVersion)) {
+        if (!uidOf.apply(stored).equals(uid) || !versionOf.apply(stored).equals(resourceVersion)) {
             return Deletion.CHANGED;
         }
-        leases.remove(name);
+        store.remove(name);
         return Deletion.DELETED;
     }
 
