@@ -57,6 +57,9 @@ import java.util.stream.Collectors;
  *       {@code bench.history} (10,000) terminal RRs shaped like the Gateway's own (payload, labels, annotations,
  *       status), then the same load; compared with the empty-namespace run (throughput, p50, RSS: the watch-backed
  *       view holds every RR). RR LISTs and all API requests per signal of the Gateway (request log).</li>
+ *   <li>Then, in the history's namespace, three orchestrators with a compressed retention ({@code bench.retention},
+ *       {@code bench.headRetention}): RR and WFE counts before and after the sweeps against the expected heads +
+ *       retention window, and the stored JSON size of an RR as the Gateway writes it, finished, and of its WFE.</li>
  *   <li>RSS of every replica.</li>
  * </ol>
  * Lease calls and status writes come from the API server's request log on the embedded cluster, from the
@@ -91,6 +94,10 @@ public final class Benchmark {
     /** Which parts run: {@code gateway}, {@code orchestrator} or both (default). */
     private static final String PARTS = System.getProperty("bench.parts", "gateway,orchestrator");
     private static final int HISTORY = Integer.getInteger("bench.history", 10_000);
+    /** The retention part of the history phase, printed after its table. */
+    private static RetentionPhase.Figures retention;
+    /** What the history's ages are counted from. */
+    private static java.time.Instant historyBase;
 
     private Benchmark() {
     }
@@ -135,6 +142,7 @@ public final class Benchmark {
             // last: the history stays in the cluster and would slow the other phases on the embedded one
             if (gateway && HISTORY > 0) {
                 printHistory(on, gateway(cluster, true, HISTORY));
+                RetentionPhase.print(OUT, retention);
             }
             OUT.printf("%nbenchmark wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
         }
@@ -151,7 +159,7 @@ public final class Benchmark {
             ApiCallCounter counter = new ApiCallCounter(system);
             if (history > 0) {
                 long t = System.nanoTime();
-                History.fill(cluster.admin(), system.namespace(), history);
+                historyBase = History.fill(cluster.admin(), system.namespace(), history);
                 OUT.printf("gateway, %s: %d terminal RRs written in %.0f s; waiting for every replica's view...%n",
                         label, history, (System.nanoTime() - t) / 1e9);
                 Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() ->
@@ -206,6 +214,11 @@ public final class Benchmark {
 
             Map<String, Long> rss = new LinkedHashMap<>();
             system.gateways().replicas().forEach(r -> rss.put(r.podName(), r.rssKib().map(k -> k / 1024).orElse(-1L)));
+            if (history > 0) {
+                // last, after every Gateway figure: the orchestrators' retention sweep on the history
+                OUT.println("history: retention with a compressed clock, starting 3 orchestrators...");
+                retention = RetentionPhase.run(system, history, historyBase);
+            }
             return new GatewayFigures(label, Percentiles.of(newLatencies), (double) newCounts.leaseCalls() / NEW_SIGNALS,
                     (double) dupCounts.leaseCalls() / DUPLICATES, newCounts.leaseCallsByVerb(), mixedResult.latency(),
                     mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),

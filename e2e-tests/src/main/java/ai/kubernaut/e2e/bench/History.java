@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -24,22 +25,35 @@ import java.util.stream.IntStream;
 /**
  * Fills a namespace with terminal RemediationRequests shaped like the Gateway's own: its labels and annotations,
  * the full spec with an Alertmanager payload of about 1 KiB, signal labels and annotations, and a Completed status
- * with a deduplication block. What a long-running installation accumulates, so the benchmark can show what the
- * Gateway's watch-backed view costs (memory, start-up) and that the signal path does not slow down with it.
+ * with a deduplication block, each with the Completed WorkflowExecution the orchestrator would have run for it and
+ * the orchestrator's terminal label. What a long-running installation accumulates, so the benchmark can show what
+ * the Gateway's watch-backed view costs (memory, start-up), that the signal path does not slow down with it, and
+ * what the orchestrator's retention sweep leaves of it.
+ *
+ * <p>Shape: {@link #WORKLOADS} workloads, one fingerprint each; RR {@code i} belongs to workload {@code i % 500},
+ * generation {@code i / 500} of its chain (0 = the newest, the chain's head; each RR supersedes the one of the next
+ * generation, named as the Gateway names them), and ended {@code 10 * generation + workload} minutes ago.
  */
 final class History {
 
     private static final int WRITERS = 8;
+    static final int WORKLOADS = 500;
+    static final int GENERATION_MINUTES = 10;
 
     private History() {
     }
 
-    static void fill(KubernetesClient admin, String namespace, int count) {
+    /**
+     * Writes {@code count} RRs with their WFEs; RR {@code i} ended {@link #ageMinutes} before the returned instant
+     * (one base for all, so that what a sweep keeps at any later moment is {@link #kept} with the time since it).
+     */
+    static Instant fill(KubernetesClient admin, String namespace, int count) {
+        Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         try {
             List<Future<?>> done = IntStream.range(0, WRITERS).<Future<?>>mapToObj(w -> pool.submit(() -> {
                 for (int i = w; i < count; i += WRITERS) {
-                    write(admin, namespace, i);
+                    write(admin, namespace, i, count, base);
                 }
             })).toList();
             for (Future<?> f : done) {
@@ -53,13 +67,41 @@ final class History {
         } finally {
             pool.shutdownNow();
         }
+        return base;
     }
 
-    private static void write(KubernetesClient admin, String namespace, int i) {
-        String fingerprint = sha256Hex("history-" + i);
-        String name = "rr-" + fingerprint.substring(0, 12) + "-" + sha256Hex(fingerprint + "|").substring(0, 8);
-        String at = Instant.now().minus(i, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
-        String workload = "history-app-" + (i % 500);
+    /** Minutes since RR {@code i} ended. */
+    static long ageMinutes(int i) {
+        return (long) (i / WORKLOADS) * GENERATION_MINUTES + i % WORKLOADS;
+    }
+
+    /** The newest generation of workload {@code w}'s chain in a history of {@code count}. */
+    private static int oldestGeneration(int w, int count) {
+        return (count - 1 - w) / WORKLOADS;
+    }
+
+    /** The Gateway's name of generation {@code g} of the chain of fingerprint {@code fp} (oldest first). */
+    private static String name(String fp, int g, int oldest) {
+        String name = null;
+        for (int k = oldest; k >= g; k--) {
+            name = "rr-" + fp.substring(0, 12) + "-" + sha256Hex(fp + "|" + (name == null ? "" : name)).substring(0, 8);
+        }
+        return name;
+    }
+
+    private static void write(KubernetesClient admin, String namespace, int i, int count, Instant base) {
+        int w = i % WORKLOADS;
+        int g = i / WORKLOADS;
+        int oldest = oldestGeneration(w, count);
+        String workload = "history-app-" + w;
+        String fingerprint = sha256Hex("history-apps:Deployment:" + workload);
+        String name = name(fingerprint, g, oldest);
+        String predecessor = g == oldest ? null : name(fingerprint, g + 1, oldest);
+        String at = base.minus(ageMinutes(i), ChronoUnit.MINUTES).toString();
+        String targetKey = "history-apps/Deployment/" + workload;
+        String targetHash = sha256Hex(targetKey).substring(0, 16);
+        long sequence = oldest - g + 1;
+        String wfeName = "wfe-" + targetHash + "-" + sequence;
         Map<String, Object> target = new LinkedHashMap<>();
         target.put("kind", "Deployment");
         target.put("name", workload);
@@ -90,22 +132,68 @@ final class History {
                 + "\"generatorURL\":\"http://prometheus-k8s-0:9090/graph?g0.expr=max_over_time%28kube_pod_container_"
                 + "status_waiting_reason%7Breason%3D%22CrashLoopBackOff%22%7D%5B5m%5D%29+%3E%3D+1\",\"fingerprint\":\""
                 + fingerprint.substring(0, 16) + "\"}");
-        GenericKubernetesResource rr = new GenericKubernetesResourceBuilder()
+        var metadata = new GenericKubernetesResourceBuilder()
                 .withApiVersion(KubernautObjects.API_VERSION).withKind(KubernautObjects.RR_KIND)
                 .withNewMetadata().withName(name).withNamespace(namespace)
                 .addToLabels("app.kubernetes.io/managed-by", "gateway-service")
                 .addToLabels("app.kubernetes.io/component", "remediation")
                 .addToLabels("kubernaut.ai/fingerprint", fingerprint.substring(0, 63))
-                .addToAnnotations("kubernaut.ai/creation-token", fingerprint.substring(16, 32))
-                .endMetadata()
-                .addToAdditionalProperties("spec", spec)
-                .build();
+                .addToLabels("kubernaut.ai/shard", targetHash.substring(0, 2))
+                .addToLabels("kubernaut.ai/terminal", "true")
+                .addToAnnotations("kubernaut.ai/creation-token", fingerprint.substring(16, 32));
+        if (predecessor != null) {
+            metadata.addToAnnotations("kubernaut.ai/supersedes", predecessor);
+        }
+        GenericKubernetesResource rr = metadata.endMetadata().addToAdditionalProperties("spec", spec).build();
         var rrs = KubernautObjects.rrs(admin).inNamespace(namespace);
-        rrs.resource(rr).create();
+        GenericKubernetesResource created = rrs.resource(rr).create();
         rrs.withName(name).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"status\":{\"overallPhase\":\"Completed\",\"phaseStartedAt\":\"" + at + "\",\"deduplication\":"
                         + "{\"firstSeenAt\":\"" + at + "\",\"lastSeenAt\":\"" + at + "\",\"occurrenceCount\":"
-                        + (1 + i % 7) + "}}}");
+                        + (1 + i % 7) + "},\"workflowExecutionRef\":\"" + wfeName + "\",\"completionStatus\":"
+                        + "{\"outcome\":\"Remediated\",\"completedAt\":\"" + at + "\",\"workflowExecutionRef\":\""
+                        + wfeName + "\"}}}");
+        String uid = created.getMetadata().getUid();
+        GenericKubernetesResource wfe = new GenericKubernetesResourceBuilder()
+                .withApiVersion(KubernautObjects.API_VERSION).withKind(KubernautObjects.WFE_KIND)
+                .withNewMetadata().withName(wfeName).withNamespace(namespace)
+                .addToLabels("kubernaut.ai/target-hash", targetHash)
+                .addToLabels("kubernaut.ai/shard", targetHash.substring(0, 2))
+                .addToLabels("kubernaut.ai/remediation-request", name)
+                .addToLabels("app.kubernetes.io/managed-by", "remediation-orchestrator")
+                .addNewOwnerReference().withApiVersion(KubernautObjects.API_VERSION).withKind(KubernautObjects.RR_KIND)
+                .withName(name).withUid(uid).withController(true).endOwnerReference()
+                .endMetadata()
+                .addToAdditionalProperties("spec", Map.of(
+                        "remediationRequestRef", Map.of("apiVersion", KubernautObjects.API_VERSION,
+                                "kind", KubernautObjects.RR_KIND, "name", name, "namespace", namespace, "uid", uid),
+                        "workflowRef", Map.of("workflowId", "restart-deployment", "workflowName", "Restart",
+                                "actionType", "restart", "version", "1.0.0",
+                                "executionBundle", "bundles/restart-deployment:1.0.0"),
+                        "targetResource", targetKey))
+                .build();
+        var wfes = KubernautObjects.wfes(admin).inNamespace(namespace);
+        wfes.resource(wfe).create();
+        wfes.withName(wfeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"status\":{\"phase\":\"Completed\",\"startTime\":\"" + at + "\",\"completionTime\":\"" + at
+                        + "\"}}");
+    }
+
+    /**
+     * How many of a history of {@code count} a retention sweep keeps {@code since} after the history's base instant:
+     * the heads (generation 0) ended less than {@code headRetention} ago and the other RRs ended less than
+     * {@code retention} ago, each with its WFE (an RR kept keeps every newer RR of its chain: they ended later).
+     */
+    static long kept(int count, Duration retention, Duration headRetention, Duration since) {
+        long kept = 0;
+        for (int i = 0; i < count; i++) {
+            Duration age = Duration.ofMinutes(ageMinutes(i)).plus(since);
+            boolean head = i / WORKLOADS == 0;
+            if (age.compareTo(head ? headRetention : retention) < 0) {
+                kept++;
+            }
+        }
+        return kept;
     }
 
     private static String json(Map<String, String> m) {

@@ -122,7 +122,8 @@ class RbacCoverageIT {
         assertFalse(allowed(cluster, "gateway-service", namespace, "create", "kubernaut.ai", "workflowexecutions"));
         assertFalse(allowed(cluster, "gateway-service", namespace, "get", "", "secrets"));
         assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "create", "kubernaut.ai", "remediationrequests"));
-        assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "delete", "kubernaut.ai", "workflowexecutions"));
+        assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "update", "kubernaut.ai", "workflowexecutions"));
+        assertFalse(allowed(cluster, "gateway-service", namespace, "watch", "coordination.k8s.io", "leases"));
         assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "kube-system", "get", "coordination.k8s.io", "leases"),
                 "the RO's Role binds in its own namespace only");
     }

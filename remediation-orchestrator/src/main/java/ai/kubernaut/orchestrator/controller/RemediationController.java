@@ -19,6 +19,7 @@ import ai.kubernaut.orchestrator.reconcile.RemediationReconciler;
 import ai.kubernaut.orchestrator.reconcile.RemediationRequestApi;
 import ai.kubernaut.orchestrator.reconcile.RequestValidation;
 import ai.kubernaut.orchestrator.request.Phases;
+import ai.kubernaut.orchestrator.retention.Retention;
 import ai.kubernaut.orchestrator.sharding.Membership;
 import ai.kubernaut.orchestrator.sharding.ShardLabeller;
 import ai.kubernaut.orchestrator.sharding.Shards;
@@ -92,6 +93,8 @@ public final class RemediationController implements AutoCloseable {
     private Membership membership;
     private ShardLabeller labeller;
     private RemediationReconciler reconciler;
+    /** Deletes what outlived its retention, and Leases left behind, on a thread of its own. */
+    private Retention retention;
     private volatile boolean running;
 
     public RemediationController(KubernetesClient client, ControllerSettings settings, WorkflowSelector selector,
@@ -132,9 +135,15 @@ public final class RemediationController implements AutoCloseable {
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
 
+        // a replica sweeps only while it is a live member: a frozen one that wakes owns nothing until it renewed
+        retention = Retention.of(client, ns, settings.podName(),
+                () -> membership.isReady() ? membership.ownedShards() : new TreeSet<>(), locks, settings.retention(),
+                settings.leaseDuration(), settings.membership().leaseDuration(), clock, metrics);
+
         running = true;
         labeller.start();
         membership.start();
+        retention.start();
         for (int i = 0; i < settings.workers(); i++) {
             Thread worker = new Thread(this::work, "ro-worker-" + settings.podName() + "-" + i);
             worker.setDaemon(true);
@@ -202,6 +211,7 @@ public final class RemediationController implements AutoCloseable {
             return;
         }
         running = false;
+        retention.close();
         resharder.shutdownNow();
         queue.shutdown();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();

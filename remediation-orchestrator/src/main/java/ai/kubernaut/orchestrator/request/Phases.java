@@ -12,6 +12,15 @@ public final class Phases {
     public static final Set<OverallPhase> TERMINAL = EnumSet.of(OverallPhase.COMPLETED, OverallPhase.FAILED,
             OverallPhase.TIMEDOUT, OverallPhase.SKIPPED, OverallPhase.CANCELLED);
 
+    /**
+     * Label of an RR in a terminal phase (value {@link #TERMINAL_LABEL_VALUE}), written by the orchestrator right after
+     * the terminal status write (and by the retention sweep on terminal RRs that lack it). Terminal phases are final,
+     * so the label never comes off: informers can select {@code kubernaut.ai/terminal!=true} to skip finished RRs and
+     * the retention sweep lists {@code kubernaut.ai/terminal=true} (docs/contracts.md).
+     */
+    public static final String TERMINAL_LABEL = "kubernaut.ai/terminal";
+    public static final String TERMINAL_LABEL_VALUE = "true";
+
     private Phases() {
     }
 
@@ -23,5 +32,11 @@ public final class Phases {
 
     public static boolean isTerminal(RemediationRequest rr) {
         return TERMINAL.contains(phaseOf(rr));
+    }
+
+    /** Whether the RR carries the terminal label. */
+    public static boolean isLabelledTerminal(RemediationRequest rr) {
+        java.util.Map<String, String> labels = rr.getMetadata().getLabels();
+        return labels != null && TERMINAL_LABEL_VALUE.equals(labels.get(TERMINAL_LABEL));
     }
 }
