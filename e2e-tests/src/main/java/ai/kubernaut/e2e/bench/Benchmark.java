@@ -57,6 +57,9 @@ import java.util.stream.Collectors;
  *       {@code bench.history} (10,000) terminal RRs shaped like the Gateway's own (payload, labels, annotations,
  *       status), then the same load; compared with the empty-namespace run (throughput, p50, RSS: the watch-backed
  *       view holds every RR). RR LISTs and all API requests per signal of the Gateway (request log).</li>
+ *   <li>Then, in the history's namespace, three orchestrators with a compressed retention ({@code bench.retention},
+ *       {@code bench.headRetention}): RR and WFE counts before and after the sweeps against the expected heads +
+ *       retention window, and the stored JSON size of an RR as the Gateway writes it, finished, and of its WFE.</li>
  *   <li>RSS of every replica.</li>
  * </ol>
  * Lease calls and status writes come from the API server's request log on the embedded cluster, from the
@@ -94,10 +97,12 @@ public final class Benchmark {
      */
     private static final String PARTS = System.getProperty("bench.parts", "gateway,orchestrator");
     private static final int HISTORY = Integer.getInteger("bench.history", 100_000);
-    /** Workloads the history is spread over: each fingerprint's chain is {@code history / historyTargets} long. */
-    private static final int HISTORY_TARGETS = Integer.getInteger("bench.historyTargets", 500);
     /** Orchestrator replicas started with the history (1: one replica owns, lists and caches every shard). */
     private static final int HISTORY_ORCHESTRATORS = Integer.getInteger("bench.historyOrchestrators", 1);
+    /** The retention part of the history phase, printed after its table. */
+    private static RetentionPhase.Figures retention;
+    /** What the history's ages are counted from. */
+    private static java.time.Instant historyBase;
 
     private Benchmark() {
     }
@@ -157,6 +162,7 @@ public final class Benchmark {
             // last: the history stays in the cluster and would slow the other phases on the embedded one
             if (history) {
                 printHistory(on, gateway(cluster, true, HISTORY));
+                RetentionPhase.print(OUT, retention);
             }
             OUT.printf("%nbenchmark wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
         }
@@ -173,9 +179,9 @@ public final class Benchmark {
             // the history first, then the replicas start on it: start-up (lists in pages) is what is measured
             builder.orchestrators(HISTORY_ORCHESTRATORS).readyTimeout(Duration.ofMinutes(5)).beforeReplicas(ns -> {
                 long t = System.nanoTime();
-                History.fill(cluster.admin(), ns, history, HISTORY_TARGETS, true);
+                historyBase = History.fill(cluster.admin(), ns, history);
                 OUT.printf("gateway, %s: %d terminal RRs over %d workloads and their %d WFEs written in %.0f s;"
-                        + " starting 3 Gateways and %d orchestrator(s) on it...%n", label, history, HISTORY_TARGETS,
+                        + " starting 3 Gateways and %d orchestrator(s) on it...%n", label, history, History.WORKLOADS,
                         history, (System.nanoTime() - t) / 1e9, HISTORY_ORCHESTRATORS);
                 listsFrom[0] = cluster.control().map(ApiServerControl::mark).orElse(-1L);
             });
@@ -247,6 +253,11 @@ public final class Benchmark {
 
             Map<String, Long> rss = new LinkedHashMap<>();
             system.gateways().replicas().forEach(r -> rss.put(r.podName(), r.rssKib().map(k -> k / 1024).orElse(-1L)));
+            if (history > 0) {
+                // last, after every Gateway figure: the orchestrators' retention sweep on the history
+                OUT.println("history: retention with a compressed clock, starting 3 orchestrators...");
+                retention = RetentionPhase.run(system, history, historyBase);
+            }
             return new GatewayFigures(label, Percentiles.of(newLatencies), (double) newCounts.leaseCalls() / NEW_SIGNALS,
                     (double) dupCounts.leaseCalls() / DUPLICATES, newCounts.leaseCallsByVerb(), mixedResult.latency(),
                     mixedResult.throughput(), mixedResult.countsByCode(), storm.wallNanos() / 1e9, stormRrs, storm.count(202),

@@ -36,21 +36,64 @@ public final class EmbeddedCluster implements Cluster {
     private final String url;
     private final KubernetesClient admin;
     private final ApiServerControl control;
+    private final boolean crdsServedLater;
 
-    private EmbeddedCluster(ManagedProcess process, String url) {
+    private EmbeddedCluster(ManagedProcess process, String url, boolean crdsServedLater) {
         this.process = process;
         this.url = url;
+        this.crdsServedLater = crdsServedLater;
         this.admin = new KubernetesClientBuilder().withConfig(EmbeddedApiServer.clientConfig(url, Caller.ADMIN_TOKEN)).build();
         this.control = new ApiServerControl(url);
     }
 
     public static EmbeddedCluster start() {
-        return start(RepoPaths.logs().resolve("embedded-api-server.log"));
+        return builder().start();
     }
 
     public static EmbeddedCluster start(Path log) {
+        return builder().log(log).start();
+    }
+
+    /** For a scenario that needs its own cluster started a particular way (see {@link Builder}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to start an embedded cluster; {@link #start()} with nothing set is {@link EmbeddedCluster#start()}. */
+    public static final class Builder {
+        private Path log = RepoPaths.logs().resolve("embedded-api-server.log");
+        private boolean serveCrdsLater;
+
+        private Builder() {
+        }
+
+        /** Where the API server process writes its output (appended). */
+        public Builder log(Path file) {
+            this.log = file;
+            return this;
+        }
+
+        /**
+         * Starts before the CRDs exist, as a cluster does while {@code kubectl apply} of CRDs and Deployments is under
+         * way: their types answer 404 page not found until {@link EmbeddedCluster#serveCrds(int)} (the server's
+         * {@code --serve-crds-later}). Built-in types (namespaces, Leases, ConfigMaps, RBAC) are served at once.
+         */
+        public Builder serveCrdsLater() {
+            this.serveCrdsLater = true;
+            return this;
+        }
+
+        public EmbeddedCluster start() {
+            return EmbeddedCluster.start(log, serveCrdsLater);
+        }
+    }
+
+    private static EmbeddedCluster start(Path log, boolean serveCrdsLater) {
         Path portFile;
         List<String> args = new ArrayList<>(List.of("--port", "0", "--crds", RepoPaths.crds().toString()));
+        if (serveCrdsLater) {
+            args.add("--serve-crds-later");
+        }
         try {
             portFile = Files.createTempFile("e2e-api-server", ".port");
             Files.delete(portFile);
@@ -83,12 +126,24 @@ public final class EmbeddedCluster implements Cluster {
                     .until(() -> Files.isRegularFile(portFile));
             int port = Integer.parseInt(Files.readString(portFile).trim());
             Files.deleteIfExists(portFile);
-            return new EmbeddedCluster(process, "http://127.0.0.1:" + port);
+            return new EmbeddedCluster(process, "http://127.0.0.1:" + port, serveCrdsLater);
         } catch (RuntimeException | IOException e) {
             String tail = process.logTail(40);
             process.close();
             throw new IllegalStateException("the embedded API server did not start:\n" + tail, e);
         }
+    }
+
+    /**
+     * For a cluster started with {@link Builder#serveCrdsLater()}: creates the CRDs and serves their types now, their
+     * first {@code initializingAnswers} LISTs and WATCHes each answered 429 "storage is (re)initializing" (as a real
+     * 1.32 did seconds after the CRDs were established). Returns the plurals now served.
+     */
+    public List<String> serveCrds(int initializingAnswers) {
+        if (!crdsServedLater) {
+            throw new IllegalStateException("this cluster served its CRDs from the start (no serveCrdsLater())");
+        }
+        return control.serveCrds(initializingAnswers);
     }
 
     public String url() {
@@ -101,7 +156,7 @@ public final class EmbeddedCluster implements Cluster {
 
     @Override
     public String description() {
-        return "embedded (" + url + ", pid " + process.pid() + ")";
+        return "embedded (" + url + ", pid " + process.pid() + (crdsServedLater ? ", CRDs served later" : "") + ")";
     }
 
     @Override

@@ -59,7 +59,10 @@ public final class ApiCallCounter {
                     .filter(r -> r.caller().equals(kind.serviceName()) && r.callerNamespace().equals(system.namespace()))
                     .toList();
             Map<String, Long> byVerb = new java.util.TreeMap<>();
-            records.stream().filter(RequestRecord::isLease).forEach(r -> byVerb.merge(r.verb(), 1L, Long::sum));
+            // the lock's calls (get, create, update, delete): not the Lease sweeps' paged LISTs (issue 19) nor the RO's
+            // member informer, which the services' own lease-call counters leave out too
+            records.stream().filter(r -> r.isLease() && !r.verb().equals("list") && !r.verb().equals("watch"))
+                    .forEach(r -> byVerb.merge(r.verb(), 1L, Long::sum));
             long statusWrites = records.stream().filter(r -> r.isStatusWrite() && r.succeeded()).count();
             long rrLists = records.stream().filter(r -> r.resource().equals("remediationrequests")
                     && r.verb().equals("list")).count();

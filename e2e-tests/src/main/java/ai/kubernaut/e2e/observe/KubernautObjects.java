@@ -17,6 +17,10 @@ public final class KubernautObjects {
     public static final String RR_KIND = "RemediationRequest";
     public static final String WFE_KIND = "WorkflowExecution";
     public static final Set<String> TERMINAL_RR_PHASES = Set.of("Completed", "Failed", "TimedOut", "Skipped", "Cancelled");
+    /** Set by the Gateway on an RR that succeeds a terminal one of the same fingerprint (docs/contracts.md). */
+    public static final String SUPERSEDES_ANNOTATION = "kubernaut.ai/supersedes";
+    /** The RO's completion outcome for an RR whose WFE it could not find (docs: a 404 of a type not served once caused it). */
+    public static final String RR_OUTCOME_WFE_MISSING = "WorkflowExecutionMissing";
     public static final Set<String> TERMINAL_WFE_PHASES = Set.of("Completed", "Failed");
 
     private KubernautObjects() {
@@ -75,6 +79,17 @@ public final class KubernautObjects {
     public static long occurrenceCount(GenericKubernetesResource rr) {
         Object count = child(section(rr, "status"), "deduplication").get("occurrenceCount");
         return count instanceof Number n ? n.longValue() : count == null ? 0 : Long.parseLong(count.toString());
+    }
+
+    /** {@code status.phaseStartedAt}: when {@code overallPhase} last changed ("" while unset). */
+    public static String phaseStartedAt(GenericKubernetesResource rr) {
+        return string(section(rr, "status").get("phaseStartedAt"));
+    }
+
+    /** The Gateway's {@code kubernaut.ai/supersedes} annotation: the terminal RR this one succeeds; null on the first. */
+    public static String supersedes(GenericKubernetesResource rr) {
+        Map<String, String> annotations = rr.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(SUPERSEDES_ANNOTATION);
     }
 
     public static String blockReason(GenericKubernetesResource rr) {

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +21,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -150,6 +155,55 @@ public final class Replica implements AutoCloseable {
         return Optional.ofNullable(readyAfter);
     }
 
+    /**
+     * What {@code GET /q/health/ready} answers now: its status code (-1 without an answer) and body, and the
+     * {@code waitingFor} entries of its checks' data (what a not-ready replica waits for, e.g.
+     * {@code RemediationRequest: HTTP 404 (type not served) ...}).
+     */
+    public Readiness readiness() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Readiness(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Readiness(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Readiness(-1, "interrupted");
+        }
+    }
+
+    /** One answer of {@code /q/health/ready}. */
+    public record Readiness(int code, String body) {
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        public boolean ready() {
+            return code == 200;
+        }
+
+        /** The management endpoint answered (the process is up and serving its probes). */
+        public boolean answered() {
+            return code > 0;
+        }
+
+        /** Every {@code checks[].data.waitingFor} of the body, in order; empty when none or not JSON. */
+        public List<String> waitingFor() {
+            List<String> waiting = new ArrayList<>();
+            try {
+                for (JsonNode check : JSON.readTree(body).path("checks")) {
+                    JsonNode w = check.path("data").path("waitingFor");
+                    if (w.isTextual()) {
+                        waiting.add(w.asText());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not a health answer (no answer at all, or an error page): nothing to report
+            }
+            return waiting;
+        }
+    }
+
     /** {@code GET /q/health/live} answers 200. */
     public boolean isLive() {
         return status(managementUrl() + "/q/health/live") == 200;
@@ -234,6 +288,11 @@ public final class Replica implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code once the process has ended; empty while it runs. */
+    public Optional<Integer> exitCode() {
+        return process.exitCode();
+    }
+
     public Path log() {
         return log;
     }
@@ -292,10 +351,6 @@ public final class Replica implements AutoCloseable {
     /** {@link System#nanoTime()} when the process ended. */
     public CompletableFuture<Long> exitNanos() {
         return process.exitNanos();
-    }
-
-    public Optional<Integer> exitCode() {
-        return process.exitCode();
     }
 
     public void kill9() {

@@ -24,17 +24,41 @@ public final class KubernautSystem implements AutoCloseable {
     private final String namespace;
     private final ReplicaGroup gateways;
     private final ReplicaGroup orchestrators;
-    private final TestWorkflowExecutor executor;
+    private final Duration executorRunTime;
+    private volatile TestWorkflowExecutor executor;
     private final Map<ServiceKind, Map<String, String>> env;
 
     private KubernautSystem(Cluster cluster, String namespace, ReplicaGroup gateways, ReplicaGroup orchestrators,
-                            TestWorkflowExecutor executor, Map<ServiceKind, Map<String, String>> env) {
+                            Duration executorRunTime, Map<ServiceKind, Map<String, String>> env) {
         this.cluster = cluster;
         this.namespace = namespace;
         this.gateways = gateways;
         this.orchestrators = orchestrators;
-        this.executor = executor;
+        this.executorRunTime = executorRunTime;
         this.env = env;
+    }
+
+    /**
+     * Waits until every replica is ready (failing at once if one exits), then starts the test workflow executor if
+     * the builder asked for one and it is not running yet. {@link Builder#start()} does this; after
+     * {@link Builder#launch()} the scenario calls it.
+     */
+    public synchronized KubernautSystem awaitReady(Duration timeout) {
+        // every replica polled side by side, so that each one's Replica.readyAfter is its own
+        List<Replica> all = replicas();
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .until(() -> all.stream().allMatch(Replica::isReady) || all.stream().anyMatch(r -> !r.isAlive()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the per-replica waits below say which replica and why
+        }
+        for (Replica replica : all) {
+            replica.awaitReady(timeout);
+        }
+        if (executorRunTime != null && executor == null) {
+            executor = new TestWorkflowExecutor(cluster.admin(), namespace, executorRunTime).start();
+        }
+        return this;
     }
 
     public static Builder in(Cluster cluster) {
@@ -57,6 +81,7 @@ public final class KubernautSystem implements AutoCloseable {
         return orchestrators;
     }
 
+    /** The executor, once started (at once by {@link Builder#start()}, else by {@link #awaitReady(Duration)}). */
     public Optional<TestWorkflowExecutor> executor() {
         return Optional.ofNullable(executor);
     }
@@ -86,8 +111,9 @@ public final class KubernautSystem implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (executor != null) {
-                executor.close();
+            TestWorkflowExecutor started = executor;
+            if (started != null) {
+                started.close();
             }
         } finally {
             try {
@@ -160,43 +186,37 @@ public final class KubernautSystem implements AutoCloseable {
             return this;
         }
 
+        /** Starts everything and waits until every replica is ready; then starts the executor (if asked for). */
         public KubernautSystem start() {
+            KubernautSystem system = launch();
+            try {
+                return system.awaitReady(readyTimeout);
+            } catch (RuntimeException e) {
+                system.close();
+                throw e;
+            }
+        }
+
+        /**
+         * Creates the namespace and the catalog and starts every replica process, without waiting for any to be
+         * ready: for scenarios that watch replicas start against a cluster that is not ready for them yet (CRDs not
+         * served). Call {@link KubernautSystem#awaitReady(Duration)} next; it also starts the executor. The caller
+         * closes the system, also when that fails.
+         */
+        public KubernautSystem launch() {
             String namespace = cluster.createNamespace(namespacePrefix);
             TestWorkflowCatalog.apply(cluster.admin(), namespace, catalog);
             beforeReplicas.accept(namespace);
             ReplicaGroup gateways = null;
-            ReplicaGroup orchestrators = null;
-            TestWorkflowExecutor executor = null;
             try {
                 // launch every process first so the JVMs start side by side
                 gateways = ReplicaGroup.launch(ServiceKind.GATEWAY, gatewayCount, namespace, cluster, env.get(ServiceKind.GATEWAY));
-                orchestrators = ReplicaGroup.launch(ServiceKind.ORCHESTRATOR, orchestratorCount, namespace, cluster,
-                        env.get(ServiceKind.ORCHESTRATOR));
-                // every replica polled side by side, so that each one's Replica.readyAfter is its own
-                List<Replica> all = new ArrayList<>(gateways.replicas());
-                all.addAll(orchestrators.replicas());
-                try {
-                    org.awaitility.Awaitility.await().atMost(readyTimeout).pollInterval(Duration.ofMillis(100))
-                            .until(() -> all.stream().filter(r -> !r.isReady()).count() == 0
-                                    || all.stream().anyMatch(r -> !r.isAlive()));
-                } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    // the per-group waits below say which replica and why
-                }
-                gateways.awaitReady(readyTimeout);
-                orchestrators.awaitReady(readyTimeout);
-                if (executorRunTime != null) {
-                    executor = new TestWorkflowExecutor(cluster.admin(), namespace, executorRunTime).start();
-                }
-                return new KubernautSystem(cluster, namespace, gateways, orchestrators, executor, env);
+                ReplicaGroup orchestrators = ReplicaGroup.launch(ServiceKind.ORCHESTRATOR, orchestratorCount, namespace,
+                        cluster, env.get(ServiceKind.ORCHESTRATOR));
+                return new KubernautSystem(cluster, namespace, gateways, orchestrators, executorRunTime, env);
             } catch (RuntimeException e) {
-                if (executor != null) {
-                    executor.close();
-                }
                 if (gateways != null) {
                     gateways.close();
-                }
-                if (orchestrators != null) {
-                    orchestrators.close();
                 }
                 throw e;
             }

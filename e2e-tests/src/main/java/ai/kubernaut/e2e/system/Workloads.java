@@ -82,6 +82,29 @@ public final class Workloads {
         return pod(admin, namespace, jobName + "-" + suffix(3), name, job);
     }
 
+    /**
+     * What the ReplicaSet controller does when a pod of a Deployment is deleted: {@code pod} is deleted and a new
+     * pod of the same ReplicaSet, with a new generated name, takes its place. Returns the new pod's name.
+     */
+    public static String replacePod(KubernetesClient admin, String namespace, String pod) {
+        io.fabric8.kubernetes.api.model.Pod old = admin.pods().inNamespace(namespace).withName(pod).get();
+        if (old == null) {
+            throw new IllegalStateException("no pod " + namespace + "/" + pod + " to replace");
+        }
+        OwnerReference rs = old.getMetadata().getOwnerReferences().stream()
+                .filter(o -> Boolean.TRUE.equals(o.getController())).findFirst()
+                .orElseThrow(() -> new IllegalStateException(pod + " has no controller"));
+        admin.pods().inNamespace(namespace).withName(pod).withGracePeriod(0).delete();
+        String app = old.getMetadata().getLabels() == null ? rs.getName() : old.getMetadata().getLabels().get("app");
+        String next = rs.getName() + "-" + suffix(Math.floorMod(pod.hashCode(), 997) + 1000);
+        admin.pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName(next).withNamespace(namespace).addToLabels("app", app)
+                .withOwnerReferences(rs).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
+                .endSpec().build()).create();
+        return next;
+    }
+
     private static String pod(KubernetesClient admin, String namespace, String pod, String app, HasMetadata owner) {
         admin.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName(pod).withNamespace(namespace).addToLabels("app", app)

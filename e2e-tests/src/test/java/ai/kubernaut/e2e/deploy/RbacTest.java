@@ -41,6 +41,7 @@ class RbacTest {
             "Role gateway-service: kubernaut.ai/remediationrequests create",
             "Role gateway-service: kubernaut.ai/remediationrequests/status patch",
             "Role gateway-service: coordination.k8s.io/leases get",
+            "Role gateway-service: coordination.k8s.io/leases list",
             "Role gateway-service: coordination.k8s.io/leases create",
             "Role gateway-service: coordination.k8s.io/leases update",
             "Role gateway-service: coordination.k8s.io/leases delete",
@@ -48,6 +49,8 @@ class RbacTest {
             "ClusterRole kubernaut-gateway-service: authorization.k8s.io/subjectaccessreviews create",
             "ClusterRole kubernaut-gateway-service: core/pods get",
             "ClusterRole kubernaut-gateway-service: apps/replicasets get",
+            "ClusterRole kubernaut-gateway-service: apps/statefulsets get",
+            "ClusterRole kubernaut-gateway-service: apps/daemonsets get",
             "ClusterRole kubernaut-gateway-service: batch/jobs get");
 
     private static final Set<String> ORCHESTRATOR = Set.of(
@@ -55,12 +58,14 @@ class RbacTest {
             "Role remediation-orchestrator: kubernaut.ai/remediationrequests list",
             "Role remediation-orchestrator: kubernaut.ai/remediationrequests watch",
             "Role remediation-orchestrator: kubernaut.ai/remediationrequests patch",
+            "Role remediation-orchestrator: kubernaut.ai/remediationrequests delete",
             "Role remediation-orchestrator: kubernaut.ai/remediationrequests/status patch",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions create",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions get",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions list",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions watch",
             "Role remediation-orchestrator: kubernaut.ai/workflowexecutions patch",
+            "Role remediation-orchestrator: kubernaut.ai/workflowexecutions delete",
             "Role remediation-orchestrator: coordination.k8s.io/leases get",
             "Role remediation-orchestrator: coordination.k8s.io/leases list",
             "Role remediation-orchestrator: coordination.k8s.io/leases watch",
@@ -155,7 +160,7 @@ class RbacTest {
         // the same comparison must fail when one verb too many is granted
         List<HasMetadata> objects = DeployFiles.load(DeployFiles.DEPLOY.resolve("base/" + service + "/rbac.yaml"));
         Role role = DeployFiles.one(objects, Role.class, service);
-        role.getRules().get(0).getVerbs().add("delete");
+        role.getRules().get(0).getVerbs().add("deletecollection");
         assertFalse(grants(objects).equals(new TreeSet<>(expected(service))), "an extra verb must change the grant set");
     }
 

@@ -179,4 +179,24 @@ class TestWorkflowExecutorTest {
         assertEquals("Failed", KubernautObjects.wfePhase(wfe("elsewhere")));
         assertTrue(executor.completions().isEmpty());
     }
+
+    /**
+     * An API server restart (watches dropped, the type not served for a while, then its first lists and watches 429)
+     * leaves the executor working: a WFE created after it, and one created while the type was not yet served again
+     * (retried by the test until served), are both completed.
+     */
+    @Test
+    void anApiServerRestartLeavesTheExecutorWorking() {
+        createWfe("before-restart");
+        awaitCompleted("before-restart");
+        assertTrue(server.restart(Duration.ofSeconds(1), 3) >= 1, "the executor's watch was dropped");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> {
+                    createWfe("during-restart");
+                    return true;
+                });
+        awaitCompleted("during-restart");
+        createWfe("after-restart");
+        awaitCompleted("after-restart");
+    }
 }

@@ -1,6 +1,7 @@
 package ai.kubernaut.e2e.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -42,6 +43,41 @@ class WatchLogTest {
             createRr(admin, "after");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == 3);
             assertEquals(List.of("before", "during"), seen);
+        }
+    }
+
+    @Test
+    void acrossRestartsTheLogListsAgainRecordsTheGapAndFollowsOn() {
+        try (EmbeddedApiServer server = EmbeddedApiServer.builder().crds(Path.of("..", "deploy", "crds")).start();
+             KubernetesClient admin = server.adminClient();
+             WatchLog log = WatchLog.ofRemediationRequests(admin, NS, WatchLog.WhenClosed.RELIST);
+             WatchLog ending = WatchLog.ofRemediationRequests(admin, NS)) {
+            createRr(admin, "before");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == 1 && ending.size() == 1);
+
+            assertTrue(server.restart(Duration.ofMillis(500), 2) >= 2, "both watches dropped");
+            // written while the log has no watch: the type answers 404 for 500 ms, so retry the create until served
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> {
+                        createRr(admin, "during");
+                        return true;
+                    });
+            Awaitility.await("the log follows again").atMost(Duration.ofSeconds(20))
+                    .until(() -> log.events().stream().anyMatch(e -> e.name().equals("during")));
+            createRr(admin, "after");
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> log.events().stream().anyMatch(e -> e.name().equals("after")));
+
+            List<WatchLog.Gap> gaps = log.gaps();
+            assertEquals(1, gaps.size(), "one gap: " + gaps);
+            assertTrue(gaps.get(0).attempts() > 0, "lists failed while the type was not served: " + gaps);
+            assertEquals(null, log.closedBecause());
+            assertTrue(log.events().stream().filter(e -> e.name().equals("during"))
+                    .allMatch(e -> e.seq() >= gaps.get(0).firstSeqAfter()), "seen by the list that ended the gap or later");
+            Awaitility.await("the plain log ends").atMost(Duration.ofSeconds(30)).until(() -> ending.closedBecause() != null
+                    || ending.events().stream().anyMatch(e -> e.name().equals("after")));
+            System.out.println("plain watch log after the restart: closed because " + ending.closedBecause()
+                    + ", events " + ending.events().stream().map(WatchLog.Event::name).toList());
         }
     }
 }

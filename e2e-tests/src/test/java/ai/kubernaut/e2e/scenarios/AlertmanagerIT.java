@@ -12,6 +12,7 @@ import ai.kubernaut.e2e.observe.KubernautObjects;
 import ai.kubernaut.e2e.replica.Replica;
 import ai.kubernaut.e2e.replica.ServiceKind;
 import ai.kubernaut.e2e.system.KubernautSystem;
+import ai.kubernaut.testserver.ApiServerControl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,12 +36,17 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The real Alertmanager as users run it: three Alertmanagers, NOT clustered (each notifies on its own), each
@@ -50,16 +56,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (its other alerts repeat), partial and full resolution (send_resolved on here, to prove resolved
  * notifications are harmless; the example ships it off).
  *
+ * <p>Faults in the middle of multi-alert notifications (issue 18): in phase 2 the API server refuses every write of
+ * one workload's RR for a few seconds, in phase 3 every RR write: an alert of a notification fails, the Gateway
+ * answers the whole notification 503 and Alertmanager sends it again. No alert may be lost (every RR counts at least
+ * what was delivered, {@code alertmanager_notifications_failed_total} stays 0); the alerts recorded in an attempt
+ * answered 503 are counted again by the retry (at least once), and that over-count is measured and printed per
+ * fault. On a real cluster (no fault injection from here) the phases run without the faults and stay exact.
+ *
  * <p>"Exact": with {@code repeat_interval} far beyond the test, an Alertmanager sends a group only when the test
- * changes it, so what each delivered is known: the test awaits, per phase, Alertmanager's own count of completed
- * webhook notifications reaching the number of changed groups x 3 webhooks, with
+ * changes it, so what each delivered is known: the test awaits, per phase, Alertmanager's own count of webhook
+ * notifications delivered (successful attempts: {@code alertmanager_notification_requests_total} minus
+ * {@code ..._failed_total}; one per notification) reaching the number of changed groups x 3 webhooks, with
  * {@code alertmanager_notifications_failed_total} 0, and at the end {@code alertmanager_notifications_total}
  * (counted when a notification starts) equal to it. (Repeats driven by {@code repeat_interval} are not used:
  * their number depends on timing, and a config reload that makes one due rebuilds the groups alert by alert,
  * so the first notification after it may carry part of a group.) Every firing alert of a delivered notification is one
- * occurrence at one Gateway: each workload's one RR must count exactly (its firing alerts per notification,
- * summed) x 3 Alertmanagers x 3 Gateways, and the Gateways' own counters (207 answers, RRs created, duplicates,
- * resolved alerts rejected) must match the same model.
+ * occurrence at one Gateway: each workload's one RR must count (its firing alerts per notification, summed) x 3
+ * Alertmanagers x 3 Gateways, plus the measured over-count of the faults, and the Gateways' own counters (207
+ * answers, 503 answers = Alertmanager's failed attempts, RRs created, duplicates = what the RRs count) must match.
  */
 @ExtendWith(SuiteCluster.class)
 @Order(4)
@@ -214,17 +228,23 @@ class AlertmanagerIT {
         Key b1 = new Key("KubeContainerOOMKilled", "svc-1", "svc-1-7d9f8b6c5-bcdfg");
         Key b2 = new Key("KubeContainerOOMKilled", "svc-2", "svc-2-7d9f8b6c5-bcdfg");
 
+        List<FaultResult> faults = new ArrayList<>();
         // 1: two groups, 5 and 2 alerts (two pods of svc-0 in one notification)
-        phase("two multi-alert groups", model, startsAt, firing(a0p0, a0p1, a1, a2, a3, b0, b1));
-        // 2: one more alert in the second group: the group is sent again, its earlier alerts repeat
-        phase("a group grows: its alerts repeat", model, startsAt, firing(b2));
-        // 3: two alerts of the first group resolve: sent with the still-firing ones (which repeat)
-        phase("partial resolution", model, startsAt, resolved(a3, a0p1));
+        phase("two multi-alert groups", model, startsAt, firing(a0p0, a0p1, a1, a2, a3, b0, b1), null);
+        // 2: one more alert in the second group: the group is sent again, its earlier alerts repeat; svc-0's RR
+        // refuses writes meanwhile, so b0 fails in each notification while b1 and b2 are counted
+        faults.add(phase("a group grows: its alerts repeat", model, startsAt, firing(b2),
+                new WriteFault("svc-0's RR refuses writes for 6 s", rrOf("svc-0"), Duration.ofSeconds(6))));
+        // 3: two alerts of the first group resolve: sent with the still-firing ones (which repeat); every RR write
+        // is refused for 4 s
+        faults.add(phase("partial resolution", model, startsAt, resolved(a3, a0p1),
+                new WriteFault("every RR write refused for 4 s", "", Duration.ofSeconds(4))));
         // 4: everything resolves: resolved-only notifications, nothing may be counted
-        phase("full resolution", model, startsAt, resolved(a0p0, a1, a2, b0, b1, b2));
+        phase("full resolution", model, startsAt, resolved(a0p0, a1, a2, b0, b1, b2), null);
 
         long deliveries = (long) ALERTMANAGERS * GATEWAYS;
         long notifications = 0;
+        long failedAttempts = 0;
         for (Alertmanager am : alertmanagers) {
             Metrics m = am.metrics();
             long sent = (long) m.sum("alertmanager_notifications_total", Map.of("integration", "webhook"));
@@ -232,64 +252,149 @@ class AlertmanagerIT {
             assertEquals(0.0, m.sum("alertmanager_notifications_failed_total"), am.name() + " failed notifications\n" + am.logTail(40));
             assertEquals(sent, completed(m), am.name() + ": every notification it started completed");
             notifications += sent;
+            failedAttempts += failedAttempts(m);
         }
 
-        // one RR per workload, counting exactly what was delivered
+        // one RR per workload, counting at least what was delivered (no alert lost), at most that plus the alerts
+        // recorded in attempts answered 503 (measured below)
         List<GenericKubernetesResource> rrs = appRrs();
         Map<String, List<GenericKubernetesResource>> byWorkload = rrs.stream().collect(Collectors.groupingBy(AlertmanagerIT::targetName));
         assertEquals(model.occurrencesPerDelivery.keySet(), byWorkload.keySet(), "RRs by target Deployment");
-        Map<String, Long> expectedCounts = new TreeMap<>();
-        model.occurrencesPerDelivery.forEach((w, n) -> expectedCounts.put(w, n * deliveries));
-        Awaitility.await("occurrence counts").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertEquals(expectedCounts, occurrenceCounts()));
         byWorkload.forEach((w, list) -> assertEquals(1, list.size(), "one RR for " + w + ": " + list.stream()
                 .map(rr -> rr.getMetadata().getName()).toList()));
+        Map<String, Long> expectedCounts = new TreeMap<>();
+        model.occurrencesPerDelivery.forEach((w, n) -> expectedCounts.put(w, n * deliveries));
+        Map<String, Long> counts = occurrenceCounts();
+        expectedCounts.forEach((w, n) -> assertTrue(counts.get(w) >= n, "no alert lost: " + w + " counts "
+                + counts.get(w) + ", " + n + " delivered; all: " + counts + " vs " + expectedCounts));
+        long delivered = expectedCounts.values().stream().mapToLong(Long::longValue).sum();
+        long stored = counts.values().stream().mapToLong(Long::longValue).sum();
+        long overCount = stored - delivered;
+        if (failedAttempts == 0) {
+            assertEquals(expectedCounts, counts, "no attempt answered 503: exactly what was delivered");
+        }
 
-        // the Gateways saw the same: every notification answered 207, every firing alert created or counted once,
-        // every resolved alert rejected and counted nowhere
+        // the Gateways saw the same: each notification answered 207 once (its last attempt), each attempt answered 503
+        // is one Alertmanager counted as failed; every occurrence on an RR is an answer's created or duplicate
         Metrics gateways = Metrics.merge(system.gateways().replicas().stream().map(Replica::metrics).toList());
-        long firing = expectedCounts.values().stream().mapToLong(Long::longValue).sum();
         assertEquals(notifications, delta(gateways, "gateway_http_responses_total", Map.of("code", "207")),
                 "207 answers (every notification here carries several alerts): " + gateways.sumBy("gateway_http_responses_total", "code"));
-        assertEquals(notifications, delta(gateways, "gateway_http_responses_total", Map.of()), "no other answer");
+        assertEquals(failedAttempts, delta(gateways, "gateway_http_responses_total", Map.of("code", "503")),
+                "503 answers = the attempts Alertmanager retried");
+        assertEquals(notifications + failedAttempts, delta(gateways, "gateway_http_responses_total", Map.of()), "no other answer");
         assertEquals(model.occurrencesPerDelivery.size(), delta(gateways, "gateway_crds_created_total", Map.of()), "RRs created");
-        assertEquals(firing - model.occurrencesPerDelivery.size(), delta(gateways, "gateway_signals_deduplicated_total", Map.of()),
-                "duplicates counted");
-        assertEquals(model.resolvedPerDelivery * deliveries,
-                delta(gateways, "gateway_signals_rejected_total", Map.of("reason", "resolved_alert")), "resolved alerts rejected");
+        assertEquals(stored - model.occurrencesPerDelivery.size(), delta(gateways, "gateway_signals_deduplicated_total", Map.of()),
+                "duplicates counted = what the RRs count beyond their creation");
+        assertTrue(delta(gateways, "gateway_signals_rejected_total", Map.of("reason", "resolved_alert"))
+                >= model.resolvedPerDelivery * deliveries, "resolved alerts rejected (again in retried attempts)");
         for (Replica gateway : system.gateways().replicas()) {
             assertEquals(model.notificationsPerWebhook * ALERTMANAGERS,
                     Math.round(gateway.metrics().sum("gateway_http_responses_total", Map.of("code", "207")) - baseline207.get(gateway.podName())),
                     gateway.podName() + " got every notification of every Alertmanager");
         }
+        assertEquals(overCount, faults.stream().mapToLong(FaultResult::overCount).sum(), "the over-count arose in the faulted phases");
         System.out.printf("alertmanager: %d Alertmanagers x %d Gateways, %d notifications (%d multi-alert per webhook),"
-                        + " %d firing alerts counted on %d RRs %s, %d resolved alerts rejected%n", ALERTMANAGERS, GATEWAYS,
-                notifications, model.multiAlertNotificationsPerWebhook, firing, rrs.size(), expectedCounts,
-                model.resolvedPerDelivery * deliveries);
+                        + " %d firing alerts delivered, %d counted on %d RRs %s (delivered %s), %d resolved alerts rejected%n",
+                ALERTMANAGERS, GATEWAYS, notifications, model.multiAlertNotificationsPerWebhook, delivered, stored,
+                rrs.size(), counts, expectedCounts, model.resolvedPerDelivery * deliveries);
+        faults.forEach(f -> System.out.printf("alertmanager fault: %s%n", f));
     }
 
-    /** Pushes the changes to every Alertmanager, then waits until each has delivered the resulting notifications. */
-    private static void phase(String what, Model model, Instant startsAt, Map<Key, Boolean> changes) {
-        model.apply(changes);
-        String body = alertsJson(changes, startsAt);
-        for (Alertmanager am : alertmanagers) {
-            am.postAlerts(body);
-        }
-        long expected = model.notificationsPerWebhook * GATEWAYS;
-        for (Alertmanager am : alertmanagers) {
-            Awaitility.await(what + ": " + am.name() + " delivers " + expected + " notifications")
-                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .failFast(am.name() + " failed a notification", () -> am.metrics().sum("alertmanager_notifications_failed_total") > 0)
-                    .until(() -> completed(am.metrics()) >= expected);
-        }
+    /** The API server refuses (503) writes of the RRs whose name starts with {@code rrPrefix} ("" = all) for a while. */
+    private record WriteFault(String name, String rrPrefix, Duration duration) {
     }
 
     /**
-     * Notifications that completed: {@code alertmanager_notifications_total} counts a notification when it
-     * starts, the latency histogram when it has succeeded.
+     * What a faulted phase measured: the notification attempts answered 503 (Alertmanager retried each), and the
+     * occurrences counted beyond what was delivered (the alerts recorded in those attempts, counted again).
+     */
+    private record FaultResult(String fault, boolean injected, long attemptsAnswered503, long delivered, long overCount) {
+        @Override
+        public String toString() {
+            return fault + (injected ? "" : " (not injected: no fault control on this cluster)") + ": "
+                    + attemptsAnswered503 + " notification attempts answered 503 and retried, " + delivered
+                    + " alert occurrences delivered, over-count " + overCount
+                    + (attemptsAnswered503 == 0 ? "" : String.format(" (%.1f per attempt answered 503)",
+                    (double) overCount / attemptsAnswered503));
+        }
+    }
+
+    /** The name of the RR of {@code workload} (one by now). */
+    private static String rrOf(String workload) {
+        return appRrs().stream().filter(rr -> workload.equals(targetName(rr))).findFirst().orElseThrow()
+                .getMetadata().getName();
+    }
+
+    /**
+     * Pushes the changes to every Alertmanager, then waits until each has delivered the resulting notifications. With
+     * a fault: the API server refuses the writes from before the notifications go out until {@code duration} after
+     * the first refusal (in the middle of them), and the phase's over-count is measured.
+     */
+    private static FaultResult phase(String what, Model model, Instant startsAt, Map<Key, Boolean> changes,
+                                     WriteFault fault) {
+        long deliveredBefore = model.occurrencesPerDelivery.values().stream().mapToLong(Long::longValue).sum();
+        long storedBefore = occurrenceCounts().values().stream().mapToLong(Long::longValue).sum();
+        long failedBefore = alertmanagers.stream().mapToLong(am -> failedAttempts(am.metrics())).sum();
+        model.apply(changes);
+        Optional<ApiServerControl> control = fault == null ? Optional.empty() : system.cluster().control();
+        ScheduledExecutorService ending = Executors.newSingleThreadScheduledExecutor();
+        try {
+            control.ifPresent(c -> {
+                c.failRequests(ServiceKind.GATEWAY.serviceName(), "", "patch", "remediationrequests/status",
+                        fault.rrPrefix(), 503, Integer.MAX_VALUE);
+                c.failRequests(ServiceKind.GATEWAY.serviceName(), "", "create", "remediationrequests",
+                        fault.rrPrefix(), 503, Integer.MAX_VALUE);
+            });
+            String body = alertsJson(changes, startsAt);
+            for (Alertmanager am : alertmanagers) {
+                am.postAlerts(body);
+            }
+            control.ifPresent(c -> {
+                Awaitility.await(what + ": the first write refused").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(100)).until(() -> !c.firedFaults().isEmpty());
+                // the fault lasts this long from its first refusal: a scenario parameter, not a synchronization
+                ending.schedule(c::clearFaults, fault.duration().toMillis(), TimeUnit.MILLISECONDS);
+            });
+            long expected = model.notificationsPerWebhook * GATEWAYS;
+            for (Alertmanager am : alertmanagers) {
+                Awaitility.await(what + ": " + am.name() + " delivers " + expected + " notifications")
+                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .failFast(am.name() + " failed a notification", () -> am.metrics().sum("alertmanager_notifications_failed_total") > 0)
+                        .until(() -> completed(am.metrics()) >= expected);
+            }
+        } finally {
+            ending.shutdownNow();
+            control.ifPresent(ApiServerControl::clearFaults);
+        }
+        if (fault == null) {
+            return null;
+        }
+        long delivered = model.occurrencesPerDelivery.values().stream().mapToLong(Long::longValue).sum() - deliveredBefore;
+        long deliveredOccurrences = delivered * ALERTMANAGERS * GATEWAYS;
+        // every delivered occurrence is stored once the last attempt of each notification was answered 207
+        long stored = occurrenceCounts().values().stream().mapToLong(Long::longValue).sum() - storedBefore;
+        long failed = alertmanagers.stream().mapToLong(am -> failedAttempts(am.metrics())).sum() - failedBefore;
+        assertTrue(stored >= deliveredOccurrences, what + ": no alert lost (" + stored + " counted, "
+                + deliveredOccurrences + " delivered)");
+        if (control.isPresent()) {
+            assertTrue(failed > 0, what + ": the fault was felt (attempts answered 503)");
+        }
+        return new FaultResult(fault.name(), control.isPresent(), failed, deliveredOccurrences,
+                stored - deliveredOccurrences);
+    }
+
+    /**
+     * Notifications delivered: each has exactly one successful attempt ({@code alertmanager_notifications_total}
+     * counts a notification when it starts; the latency histogram counts every attempt, failed ones too).
      */
     private static long completed(Metrics alertmanager) {
-        return (long) alertmanager.sum("alertmanager_notification_latency_seconds_count", Map.of("integration", "webhook"));
+        return (long) (alertmanager.sum("alertmanager_notification_requests_total", Map.of("integration", "webhook"))
+                - failedAttempts(alertmanager));
+    }
+
+    /** Notification attempts that failed (here: answered 503) and were retried. */
+    private static long failedAttempts(Metrics alertmanager) {
+        return (long) alertmanager.sum("alertmanager_notification_requests_failed_total", Map.of("integration", "webhook"));
     }
 
     private static Map<Key, Boolean> firing(Key... keys) {

@@ -43,11 +43,13 @@ class RbacCoverageIT {
                     + "routing decides from the informer, so whether a run hits either is timing (the RO's "
                     + "PausedLockHolderTest asserts the 409 path)",
             "remediation-orchestrator: patch kubernaut.ai/remediationrequests",
-            "used: writes the kubernaut.ai/shard label on an RR that arrived without it; the e2e RRs carry it, as "
-                    + "the Gateway's do (the RO's ReplicasDivideTargetsTest asserts the labelling)",
+            "used: writes the kubernaut.ai/shard label on an RR that arrived without it or with another shard's; the "
+                    + "e2e RRs carry the right one, as the Gateway's do (the RO's ReplicasDivideTargetsTest and "
+                    + "MisfiledObjectsTest assert the labelling)",
             "remediation-orchestrator: patch kubernaut.ai/workflowexecutions",
-            "used: writes the kubernaut.ai/shard label on a WFE created before shards existed, i.e. only after an "
-                    + "upgrade (the RO's ReplicasDivideTargetsTest asserts it)");
+            "used: writes the kubernaut.ai/shard label on a WFE created before shards existed (only after an "
+                    + "upgrade) or copied with another target's labels (the RO's ControllerEdgeCasesTest and "
+                    + "MisfiledObjectsTest assert it)");
 
     @Test
     void everyGrantedVerbWasUsedByItsService(Cluster cluster) throws java.io.IOException {
@@ -120,7 +122,8 @@ class RbacCoverageIT {
         assertFalse(allowed(cluster, "gateway-service", namespace, "create", "kubernaut.ai", "workflowexecutions"));
         assertFalse(allowed(cluster, "gateway-service", namespace, "get", "", "secrets"));
         assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "create", "kubernaut.ai", "remediationrequests"));
-        assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "delete", "kubernaut.ai", "workflowexecutions"));
+        assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "update", "kubernaut.ai", "workflowexecutions"));
+        assertFalse(allowed(cluster, "gateway-service", namespace, "watch", "coordination.k8s.io", "leases"));
         assertFalse(allowed(cluster, "remediation-orchestrator", namespace, "kube-system", "get", "coordination.k8s.io", "leases"),
                 "the RO's Role binds in its own namespace only");
     }

@@ -3,6 +3,9 @@ package ai.kubernaut.gateway.auth;
 import ai.kubernaut.gateway.cache.ExpiringCache;
 import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubeCalls;
+import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
@@ -10,7 +13,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +31,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,11 +41,14 @@ import org.jboss.logging.Logger;
  *
  * <p>Answers (allowed, forbidden, invalid token) are cached for {@code gateway.auth.cache-ttl} under the
  * SHA-256 of the token, never the token itself; concurrent requests with the same uncached token share one
- * pair of reviews, which run on a small pool of their own so that a caller waits for them at most as long as
- * it may ({@link #authenticate(String, Duration)}): a hung API server yields 503 in time, and the review's
- * answer, when it comes, is still cached for the next request. Transient failures ({@link ApiFaults}) are not
- * cached and answer 503; other refusals (e.g. 403 to the Gateway's own ServiceAccount) 500. Tokens are never
- * logged.
+ * pair of reviews, which run on a small pool of their own so that a caller waits for them at most until its
+ * request's deadline ({@link #authenticate(String, RequestDeadline)}): a hung API server yields 503 in time. The
+ * reviews are part of the request's work and share its deadline: each call waits at most what is left of the
+ * deadline of the request that started them (and {@code gateway.auth.review-timeout}), none starts after it (the
+ * SubjectAccessReview after a late TokenReview, the one retry of a transient fault). A caller that joined a review
+ * cut short by another request's deadline, with time of its own left, starts a new one. Transient failures
+ * ({@link ApiFaults}) are not cached and answer 503; other refusals (e.g. 403 to the Gateway's own ServiceAccount)
+ * 500. Tokens are never logged.
  */
 @ApplicationScoped
 public class RequestAuthenticator {
@@ -55,6 +61,7 @@ public class RequestAuthenticator {
 
     private final AuthConfig.Mode mode;
     private final KubernetesClient client;
+    private final Duration reviewTimeout;
     private final String resourceGroup;
     private final String resource;
     private final String namespace;
@@ -78,10 +85,8 @@ public class RequestAuthenticator {
     public RequestAuthenticator(AuthConfig.Mode mode, KubernetesClient client, String resourceGroup, String resource,
             String namespace, Duration cacheTtl, int cacheMaxEntries, Duration reviewTimeout, Clock clock) {
         this.mode = mode;
-        this.client = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
-                .withRequestTimeout((int) Math.max(1, reviewTimeout.toMillis()))
-                .withRequestRetryBackoffLimit(1)
-                .build()).adapt(KubernetesClient.class);
+        this.client = client;
+        this.reviewTimeout = reviewTimeout;
         this.resourceGroup = resourceGroup;
         this.resource = resource;
         this.namespace = namespace;
@@ -124,14 +129,14 @@ public class RequestAuthenticator {
      * @throws AuthenticationException 401, 403, 503 or 500 (see {@link AuthenticationException.Kind})
      */
     public Caller authenticate(String authorizationHeader) {
-        return authenticate(authorizationHeader, UNBOUNDED);
+        return authenticate(authorizationHeader, RequestDeadline.after(UNBOUNDED));
     }
 
     /**
-     * @param maxWait longest wait for a review that is not cached: past it 503 (the review goes on and its
-     *                answer is cached)
+     * @param deadline the request's Kubernetes deadline: a review that is not cached is waited for until then (then
+     *                 503), and the reviews this request starts make no call after it
      */
-    public Caller authenticate(String authorizationHeader, Duration maxWait) {
+    public Caller authenticate(String authorizationHeader, RequestDeadline deadline) {
         if (mode == AuthConfig.Mode.NONE) {
             return Caller.UNAUTHENTICATED;
         }
@@ -139,7 +144,7 @@ public class RequestAuthenticator {
         String key = Fingerprints.sha256Hex(token);
         Decision decision = cache.get(key);
         if (decision == null) {
-            decision = reviewOnce(key, token, maxWait);
+            decision = reviewOnce(key, token, deadline);
         }
         if (decision.denial() != null) {
             throw new AuthenticationException(decision.denial(), decision.message(), null);
@@ -160,43 +165,60 @@ public class RequestAuthenticator {
         return h.substring(7).trim();
     }
 
-    /** One review per token at a time: concurrent callers with the same token wait for the same answer. */
-    private Decision reviewOnce(String key, String token, Duration maxWait) {
-        CompletableFuture<Decision> mine = new CompletableFuture<>();
-        CompletableFuture<Decision> running = inFlight.putIfAbsent(key, mine);
-        if (running == null) {
-            running = mine;
+    /**
+     * One review per token at a time: concurrent callers with the same token wait for the same answer, each until its
+     * own deadline. The review makes no call after the deadline of the caller that started it; a joiner with time
+     * left when that cut it short starts a review of its own.
+     */
+    private Decision reviewOnce(String key, String token, RequestDeadline deadline) {
+        while (true) {
+            CompletableFuture<Decision> mine = new CompletableFuture<>();
+            CompletableFuture<Decision> running = inFlight.putIfAbsent(key, mine);
+            if (running == null) {
+                running = mine;
+                start(key, token, mine, deadline);
+            }
             try {
-                // leave inFlight before completing: a caller woken by the answer may ask again at once (e.g. after
-                // the cached answer expired) and must then start a new review, not get this one
-                reviews.execute(() -> {
-                    try {
-                        Decision decision = review(token);
-                        cache.put(key, decision);
-                        inFlight.remove(key, mine);
-                        mine.complete(decision);
-                    } catch (RuntimeException e) {
-                        inFlight.remove(key, mine);
-                        mine.completeExceptionally(e);
+                return running.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw unavailable("no answer to the token review within the request's deadline of "
+                        + deadline.budget().toMillis() + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unavailable("interrupted while waiting for the token review");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof KubernetesDeadlineException cutShort) {
+                    if (running != mine && !deadline.expired()) {
+                        continue; // another request's review ran out of its time, not ours: review again
                     }
-                });
-            } catch (RejectedExecutionException e) {
-                inFlight.remove(key, mine);
-                throw unavailable("too many token reviews pending");
+                    throw unavailable(cutShort.getMessage());
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw unavailable("token review failed: " + e.getCause());
             }
         }
+    }
+
+    private void start(String key, String token, CompletableFuture<Decision> mine, RequestDeadline deadline) {
         try {
-            return running.get(Math.max(1, maxWait.toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw unavailable("no answer to the token review within " + maxWait.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted while waiting for the token review");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw unavailable("token review failed: " + e.getCause());
+            // leave inFlight before completing: a caller woken by the answer may ask again at once (e.g. after
+            // the cached answer expired) and must then start a new review, not get this one
+            reviews.execute(() -> {
+                try {
+                    Decision decision = review(token, deadline);
+                    cache.put(key, decision);
+                    inFlight.remove(key, mine);
+                    mine.complete(decision);
+                } catch (RuntimeException e) {
+                    inFlight.remove(key, mine);
+                    mine.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            inFlight.remove(key, mine);
+            throw unavailable("too many token reviews pending");
         }
     }
 
@@ -218,47 +240,60 @@ public class RequestAuthenticator {
                 null);
     }
 
-    private Decision review(String token) {
-        UserInfo user;
-        try {
-            TokenReview review = client.authentication().v1().tokenReviews()
-                    .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build());
-            if (review == null || review.getStatus() == null
-                    || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())
-                    || review.getStatus().getUser() == null) {
-                return new Decision(AuthenticationException.Kind.UNAUTHENTICATED, null,
-                        "bearer token is not valid (TokenReview did not authenticate it)");
+    /**
+     * One call of a review, waiting at most {@code gateway.auth.review-timeout} and what is left of the deadline,
+     * retried once on a transient fault if time is left (fabric8's own retries are off: they would start calls
+     * after the deadline). A failure once the deadline has passed is the deadline's.
+     */
+    private <T> T call(String review, RequestDeadline deadline, Function<KubernetesClient, T> op) {
+        for (int attempt = 1; ; attempt++) {
+            Duration wait = deadline.forCall("waiting for the " + review, reviewTimeout);
+            try {
+                return KubeCalls.within(client, wait, op);
+            } catch (KubernetesClientException e) {
+                if (deadline.expired()) {
+                    throw deadline.passed("waiting for the " + review, e);
+                }
+                if (attempt == 1 && ApiFaults.isTransient(e)) {
+                    continue;
+                }
+                throw reviewFailed(review, e);
             }
-            user = review.getStatus().getUser();
-        } catch (KubernetesClientException e) {
-            throw reviewFailed("TokenReview", e);
         }
-        try {
-            SubjectAccessReview sar = client.authorization().v1().subjectAccessReview().create(
-                    new SubjectAccessReviewBuilder().withNewSpec()
-                            .withUser(user.getUsername())
-                            .withUid(user.getUid())
-                            .withGroups(user.getGroups())
-                            .withExtra(user.getExtra())
-                            .withNewResourceAttributes()
-                            .withGroup(resourceGroup)
-                            .withResource(resource)
-                            .withVerb("create")
-                            .withNamespace(namespace.isEmpty() ? null : namespace)
-                            .endResourceAttributes()
-                            .endSpec().build());
-            boolean allowed = sar != null && sar.getStatus() != null && Boolean.TRUE.equals(sar.getStatus().getAllowed())
-                    && !Boolean.TRUE.equals(sar.getStatus().getDenied());
-            if (!allowed) {
-                LOG.infof("signal request denied: %s may not create %s.%s", user.getUsername(), resource,
-                        resourceGroup);
-                return new Decision(AuthenticationException.Kind.FORBIDDEN, user.getUsername(),
-                        "user " + user.getUsername() + " may not create " + resource + "." + resourceGroup
-                                + (namespace.isEmpty() ? "" : " in namespace " + namespace));
-            }
-            return Decision.allowed(user.getUsername());
-        } catch (KubernetesClientException e) {
-            throw reviewFailed("SubjectAccessReview", e);
+    }
+
+    private Decision review(String token, RequestDeadline deadline) {
+        TokenReview review = call("TokenReview", deadline, c -> c.authentication().v1().tokenReviews()
+                .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build()));
+        if (review == null || review.getStatus() == null
+                || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())
+                || review.getStatus().getUser() == null) {
+            return new Decision(AuthenticationException.Kind.UNAUTHENTICATED, null,
+                    "bearer token is not valid (TokenReview did not authenticate it)");
         }
+        UserInfo user = review.getStatus().getUser();
+        SubjectAccessReview sar = call("SubjectAccessReview", deadline, c -> c.authorization().v1()
+                .subjectAccessReview().create(new SubjectAccessReviewBuilder().withNewSpec()
+                        .withUser(user.getUsername())
+                        .withUid(user.getUid())
+                        .withGroups(user.getGroups())
+                        .withExtra(user.getExtra())
+                        .withNewResourceAttributes()
+                        .withGroup(resourceGroup)
+                        .withResource(resource)
+                        .withVerb("create")
+                        .withNamespace(namespace.isEmpty() ? null : namespace)
+                        .endResourceAttributes()
+                        .endSpec().build()));
+        boolean allowed = sar != null && sar.getStatus() != null && Boolean.TRUE.equals(sar.getStatus().getAllowed())
+                && !Boolean.TRUE.equals(sar.getStatus().getDenied());
+        if (!allowed) {
+            LOG.infof("signal request denied: %s may not create %s.%s", user.getUsername(), resource,
+                    resourceGroup);
+            return new Decision(AuthenticationException.Kind.FORBIDDEN, user.getUsername(),
+                    "user " + user.getUsername() + " may not create " + resource + "." + resourceGroup
+                            + (namespace.isEmpty() ? "" : " in namespace " + namespace));
+        }
+        return Decision.allowed(user.getUsername());
     }
 }

@@ -1,35 +1,45 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
-/** The overall Kubernetes deadline of one signal (monotonic clock); every API call waits at most what is left. */
+/**
+ * The recorder's view of a signal's Kubernetes deadline ({@link RequestDeadline}: the request's, counted from its
+ * arrival); every API call waits at most what is left, and a passed deadline is a {@link RecordingFailure}
+ * KUBERNETES_DEADLINE with the recorder's Retry-After.
+ */
 final class Deadline {
 
-    private final LongSupplier nanoClock;
-    private final long endNanos;
-    private final Duration budget;
+    private final RequestDeadline request;
     private final Duration retryAfter;
 
-    private Deadline(LongSupplier nanoClock, Duration budget, Duration retryAfter) {
-        this.nanoClock = nanoClock;
-        this.budget = budget;
+    private Deadline(RequestDeadline request, Duration retryAfter) {
+        this.request = request;
         this.retryAfter = retryAfter;
-        this.endNanos = nanoClock.getAsLong() + budget.toNanos();
     }
 
     /** @param retryAfter the Retry-After of the 504 answered when it passes */
+    static Deadline of(RequestDeadline request, Duration retryAfter) {
+        return new Deadline(request, retryAfter);
+    }
+
+    /** A budget of its own, starting now (work after the answer, tests). */
     static Deadline after(Duration budget, LongSupplier nanoClock, Duration retryAfter) {
-        return new Deadline(nanoClock, budget, retryAfter);
+        return of(RequestDeadline.after(budget, nanoClock), retryAfter);
     }
 
     Duration remaining() {
-        long left = endNanos - nanoClock.getAsLong();
-        return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
+        return request.remaining();
+    }
+
+    /** {@code d}, or what is left when that is less. */
+    Duration cap(Duration d) {
+        return request.cap(d);
     }
 
     boolean expired() {
-        return endNanos - nanoClock.getAsLong() <= 0;
+        return request.expired();
     }
 
     /** @throws RecordingFailure KUBERNETES_DEADLINE when the budget is spent */
@@ -53,7 +63,7 @@ final class Deadline {
     }
 
     RecordingFailure passed(String doing, Throwable cause) {
-        return new RecordingFailure(RecordingFailure.Reason.KUBERNETES_DEADLINE,
-                "Kubernetes deadline of " + budget.toMillis() + " ms passed while " + doing, retryAfter, cause);
+        return new RecordingFailure(RecordingFailure.Reason.KUBERNETES_DEADLINE, request.describe(doing), retryAfter,
+                cause);
     }
 }

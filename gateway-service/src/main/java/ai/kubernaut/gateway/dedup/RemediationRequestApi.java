@@ -1,13 +1,11 @@
 package ai.kubernaut.gateway.dedup;
 
 import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubeCalls;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.RequestConfig;
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -50,21 +48,18 @@ final class RemediationRequestApi {
         }
     }
 
-    private final NamespacedKubernetesClient client;
+    private final KubernetesClient client;
     private final String namespace;
 
     RemediationRequestApi(KubernetesClient client, String namespace) {
-        this.client = client.adapt(NamespacedKubernetesClient.class);
+        this.client = client;
         this.namespace = namespace;
     }
 
     /** Runs one request that gives up after {@code timeout} (at least 1 ms), with fabric8's own retries off. */
     private <T> T within(Duration timeout, Function<MixedOperation<RemediationRequest,
             KubernetesResourceList<RemediationRequest>, Resource<RemediationRequest>>, T> op) {
-        long ms = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        RequestConfig rc = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
-                .withRequestTimeout((int) ms).withRequestRetryBackoffLimit(0).build();
-        return client.withRequestConfig(rc).call(c -> op.apply(c.resources(RemediationRequest.class)));
+        return KubeCalls.within(client, timeout, c -> op.apply(c.resources(RemediationRequest.class)));
     }
 
     /**

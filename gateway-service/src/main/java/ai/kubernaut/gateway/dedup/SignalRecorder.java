@@ -1,5 +1,6 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.signal.Signal;
 
 /**
@@ -15,8 +16,16 @@ public interface SignalRecorder {
      * the deadline can pass while it is in flight. A client that retries after a 5xx may therefore be counted twice;
      * it is never silently dropped once answered 201/202.
      *
+     * @param deadline the request's Kubernetes deadline (from its arrival, shared with the token review and the owner
+     *                 lookups): no call is started after it, and a passed deadline is a KUBERNETES_DEADLINE failure
      * @return what was done; the occurrence is durably stored when this returns
      * @throws RecordingFailure when the signal could not be recorded for sure (it may or may not have been counted)
+     */
+    Recorded record(Signal signal, RequestDeadline deadline);
+
+    /**
+     * {@link #record(Signal, RequestDeadline)} with a whole {@code gateway.dedup.kubernetes-deadline} from now (for
+     * callers that are not a signal request: tools, tests).
      */
     Recorded record(Signal signal);
 

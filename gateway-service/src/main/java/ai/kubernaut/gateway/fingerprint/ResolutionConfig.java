@@ -12,7 +12,7 @@ public interface ResolutionConfig {
     @WithDefault("true")
     boolean ownersEnabled();
 
-    /** How long a resolved owner (or a 403/404 fallback) is remembered. */
+    /** How long a resolved or derived owner (or a 403 fallback) is remembered; a Pod that is gone is not. */
     @WithDefault("60s")
     Duration cacheTtl();
 

@@ -3,6 +3,7 @@ package ai.kubernaut.gateway.ingest;
 import ai.kubernaut.gateway.auth.AuthenticationException;
 import ai.kubernaut.gateway.auth.ReplayRejectedException;
 import ai.kubernaut.gateway.fingerprint.KubernetesNames;
+import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.signal.InvalidSignalException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -59,6 +60,12 @@ public class ProblemMappers {
         }
         return answer(new ProblemException(type, e.getMessage(),
                 type == ProblemType.UNAUTHORIZED ? HttpHeaders.AUTHORIZATION : null, e.retryAfter()), request);
+    }
+
+    /** A deadline that passed outside a signal's processing (which answers it itself): 504 + Retry-After. */
+    @ServerExceptionMapper
+    public Response deadline(KubernetesDeadlineException e, HttpServerRequest request) {
+        return answer(new ProblemException(ProblemType.KUBERNETES_DEADLINE, e.getMessage(), null), request);
     }
 
     /** The framework's own answers: unknown path, wrong method, not JSON, unacceptable Accept... */

@@ -22,6 +22,8 @@ public enum ProblemType {
     TOO_MANY_REQUESTS(503, "too-many-requests", "Too many requests in flight"),
     LOCK_TIMEOUT(503, "lock-timeout", "Lock contention, retry later"),
     KUBERNETES_UNAVAILABLE(503, "kubernetes-unavailable", "Kubernetes API unavailable"),
+    /** A notification (several alerts) with at least one alert that failed in a way a retry can fix. */
+    ALERTS_NOT_RECORDED(503, "alerts-not-recorded", "Alerts not recorded, send the notification again"),
     AUTH_UNAVAILABLE(503, "auth-unavailable", "Authentication unavailable"),
     KUBERNETES_DEADLINE(504, "kubernetes-deadline", "Kubernetes deadline exceeded");
 

@@ -46,8 +46,17 @@ final class Problems {
 
     /** For the framework's own answers whose status is not one of ours (e.g. 409, 422): status and title kept. */
     static Response response(Problem problem, Map<String, String> headers) {
-        Response.ResponseBuilder b = Response.status(problem.status()).type(Problem.MEDIA_TYPE)
-                .entity(SignalJson.write(problem));
+        return response(problem.status(), problem, headers);
+    }
+
+    /** {@code e}'s answer with a problem document of its own (one with extension members, e.g. the alerts). */
+    static Response response(ProblemException e, Object document, Duration fallbackRetryAfter) {
+        return response(e.status(), document, headers(e, fallbackRetryAfter, false));
+    }
+
+    private static Response response(int status, Object document, Map<String, String> headers) {
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(SignalJson.write(document));
         headers.forEach(b::header);
         return b.build();
     }

@@ -6,7 +6,9 @@ import ai.kubernaut.gateway.dedup.SignalRecorder;
 import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import ai.kubernaut.gateway.fingerprint.OwnerResolver;
 import ai.kubernaut.gateway.kube.ApiFaults;
+import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.scope.NamespaceScope;
 import ai.kubernaut.gateway.signal.Signal;
 import io.quarkus.runtime.StartupEvent;
@@ -20,8 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One signal from candidate to answer: scope, owner resolution, fingerprint, then the {@link SignalRecorder}
- * (dedup and RemediationRequest creation). Never throws: every failure becomes a {@link SignalOutcome.Failed},
- * so that one alert of a batch cannot take the others down.
+ * (dedup and RemediationRequest creation), both within the request's {@link RequestDeadline}. Never throws: every
+ * failure becomes a {@link SignalOutcome.Failed}, so that one alert of a batch cannot take the others down.
  */
 @ApplicationScoped
 class SignalProcessor {
@@ -50,7 +52,8 @@ class SignalProcessor {
         }
     }
 
-    SignalOutcome process(ParsedItem item, Instant receivedAt) {
+    /** @param deadline the request's Kubernetes deadline, shared with its token review and its other signals */
+    SignalOutcome process(ParsedItem item, Instant receivedAt, RequestDeadline deadline) {
         if (item.invalid() != null) {
             metrics.rejected("invalid_signal");
             return new SignalOutcome.Failed(null, ProblemType.INVALID_SIGNAL, item.invalid().getMessage(),
@@ -60,10 +63,10 @@ class SignalProcessor {
             metrics.rejected(item.rejection().reason());
             return new SignalOutcome.Rejected(null, item.rejection().reason(), item.rejection().message());
         }
-        return process(item.candidate(), receivedAt);
+        return process(item.candidate(), receivedAt, deadline);
     }
 
-    private SignalOutcome process(SignalCandidate c, Instant receivedAt) {
+    private SignalOutcome process(SignalCandidate c, Instant receivedAt, RequestDeadline deadline) {
         metrics.received(c.signalType(), c.severity());
         Optional<String> outOfScope = scope.rejection(c.resource());
         if (outOfScope.isPresent()) {
@@ -73,12 +76,12 @@ class SignalProcessor {
         }
         String fingerprint = null;
         try {
-            Signal.Resource resource = owners.resolve(c.resource());
+            Signal.Resource resource = owners.resolve(c.resource(), c.labels(), deadline);
             fingerprint = Fingerprints.of(c.clusterId(), resource);
             Signal signal = new Signal(fingerprint, c.signalName(), c.severity(), c.signalType(), c.signalSource(),
                     resource, c.clusterId(), c.firingTime(), receivedAt, c.labels(), c.annotations(),
                     c.originalPayload());
-            Recorded recorded = recorders.get().record(signal);
+            Recorded recorded = recorders.get().record(signal, deadline);
             if (recorded.outcome() == Recorded.Outcome.CREATED) {
                 LOG.infof("signal %s created RemediationRequest %s/%s (fingerprint=%s, resource=%s %s/%s)",
                         c.signalName(), recorded.rrNamespace(), recorded.rrName(), fingerprint, resource.kind(),
@@ -93,9 +96,13 @@ class SignalProcessor {
             LOG.warnf("signal %s not recorded (fingerprint=%s): %s %s", c.signalName(), fingerprint, f.reason(),
                     f.getMessage());
             return failure(fingerprint, f);
-        } catch (KubernetesUnavailableException e) {
+        } catch (KubernetesDeadlineException | KubernetesUnavailableException e) {
+            // an owner lookup: one that got no answer because the deadline came is the deadline's 504
+            boolean late = e instanceof KubernetesDeadlineException || deadline.expired();
             LOG.warnf("signal %s not recorded: %s", c.signalName(), e.getMessage());
-            return new SignalOutcome.Failed(fingerprint, ProblemType.KUBERNETES_UNAVAILABLE, e.getMessage(), null,
+            return new SignalOutcome.Failed(fingerprint, late ? ProblemType.KUBERNETES_DEADLINE
+                    : ProblemType.KUBERNETES_UNAVAILABLE, late && e instanceof KubernetesUnavailableException
+                    ? deadline.describe("looking up the owner (" + e.getMessage() + ")") : e.getMessage(), null,
                     null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "signal %s not recorded (fingerprint=%s): unexpected error", c.signalName(), fingerprint);

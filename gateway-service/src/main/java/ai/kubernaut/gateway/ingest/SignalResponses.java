@@ -9,7 +9,7 @@ import java.util.List;
 /** Bodies of successful answers (errors are {@link Problem}s). */
 // the records below are serialized by our own ObjectMapper: register them for a native image
 @RegisterForReflection(targets = {SignalResponses.Single.class, SignalResponses.Batch.class,
-        SignalResponses.Result.class, SignalResponses.Summary.class})
+        SignalResponses.Result.class, SignalResponses.Summary.class, SignalResponses.BatchProblem.class})
 final class SignalResponses {
 
     private SignalResponses() {
@@ -38,6 +38,21 @@ final class SignalResponses {
 
         static Batch of(List<SignalOutcome> outcomes) {
             return new Batch(outcomes.stream().map(Result::of).toList(), Summary.of(outcomes));
+        }
+    }
+
+    /**
+     * Several alerts, at least one failed in a way a retry can fix: an RFC 7807 problem (503) whose extension members
+     * are the 207's, one result per alert in request order and the summary.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BatchProblem(String type, String title, int status, String detail, String instance, List<Result> results,
+            Summary summary) {
+
+        static BatchProblem of(ProblemException e, String instance, List<SignalOutcome> outcomes) {
+            Batch batch = Batch.of(outcomes);
+            return new BatchProblem(e.type().uri(), e.type().title(), e.status(), e.getMessage(), instance,
+                    batch.results(), batch.summary());
         }
     }
 

@@ -20,6 +20,12 @@ import java.util.Optional;
 /** {@link LeaseApi} over fabric8: {@code coordination.k8s.io/v1} Leases in one namespace, every call uncached. */
 public final class Fabric8LeaseApi implements LeaseApi {
 
+    /** Labels of every Lease the Gateway writes (docs/contracts.md); a takeover UPDATE labels an old Lease too. */
+    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = "gateway-service";
+    public static final String LABEL_PURPOSE = "kubernaut.ai/lease-purpose";
+    public static final String PURPOSE_LOCK = "lock";
+
     private final NamespacedKubernetesClient client;
     private final String namespace;
 
@@ -102,7 +108,8 @@ public final class Fabric8LeaseApi implements LeaseApi {
     private Lease toLease(LeaseRecord r, boolean withVersion) {
         return new LeaseBuilder()
                 .withNewMetadata().withName(r.name()).withNamespace(namespace)
-                .withResourceVersion(withVersion ? r.resourceVersion() : null).endMetadata()
+                .withResourceVersion(withVersion ? r.resourceVersion() : null)
+                .addToLabels(LABEL_MANAGED_BY, MANAGED_BY).addToLabels(LABEL_PURPOSE, PURPOSE_LOCK).endMetadata()
                 .withNewSpec()
                 .withHolderIdentity(r.holderIdentity())
                 .withAcquireTime(zoned(r.acquireTime()))

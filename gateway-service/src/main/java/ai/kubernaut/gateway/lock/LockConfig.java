@@ -26,4 +26,29 @@ public interface LockConfig {
     /** Longest wait for another request of this replica that is creating the same fingerprint's RR. */
     @WithDefault("10s")
     Duration localWait();
+
+    Sweep sweep();
+
+    /** Deleting {@code gw-lock-*} Leases left behind by a crashed replica or a failed release. */
+    interface Sweep {
+        /** Time between two sweeps of a replica (every replica sweeps; the first after a random part); 0 disables. */
+        @WithDefault("1m")
+        Duration interval();
+
+        /** A Lease expired for this many of its own durations is deleted (guarded by its resourceVersion). */
+        @WithDefault("4")
+        int expiredDurations();
+
+        /** LIST page size (limit). */
+        @WithDefault("500")
+        int pageSize();
+
+        /** Pace of the DELETEs. */
+        @WithDefault("10")
+        double deletesPerSecond();
+
+        /** DELETEs of one sweep; the rest waits for the next. */
+        @WithDefault("500")
+        int maxDeletesPerSweep();
+    }
 }

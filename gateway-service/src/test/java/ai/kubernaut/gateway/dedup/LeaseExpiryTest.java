@@ -70,6 +70,15 @@ class LeaseExpiryTest {
         final CountDownLatch resume = new CountDownLatch(1);
         final AtomicBoolean done = new AtomicBoolean();
 
+        /** Two replicas with 1 s Leases; gateway-0's first RR create pauses in {@code pause}. */
+        static TestSignals.Replicas twoReplicasFirstPaused(EmbeddedApiServer cluster, PauseFirstCreate pause) {
+            return new TestSignals.Replicas(cluster, 2, s -> s.withLeaseDuration(Duration.ofSeconds(1)), i -> b -> {
+                if (i == 0) {
+                    b.addOrReplaceInterceptor("pause", pause);
+                }
+            });
+        }
+
         @Override
         public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
             if (request.method().equals("POST") && request.uri().getPath().endsWith("/remediationrequests")
@@ -91,12 +100,7 @@ class LeaseExpiryTest {
         String fp = randomFingerprint();
         PauseFirstCreate pause = new PauseFirstCreate();
         mark = cluster.mark();
-        try (var replicas = new TestSignals.Replicas(cluster, 2, s -> s.withLeaseDuration(Duration.ofSeconds(1)),
-                i -> b -> {
-                    if (i == 0) {
-                        b.addOrReplaceInterceptor("pause", pause);
-                    }
-                })) {
+        try (var replicas = PauseFirstCreate.twoReplicasFirstPaused(cluster, pause)) {
             // gateway-0 takes the Lease, finds no RR, and freezes right before its create
             CompletableFuture<Recorded> sleeper = CompletableFuture.supplyAsync(() -> replicas.get(0).record(signal(fp)));
             assertTrue(pause.paused.await(30, TimeUnit.SECONDS));

@@ -13,12 +13,16 @@ import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +34,10 @@ class OwnerResolverTest {
     private static final String NS = "shop";
 
     private EmbeddedApiServer server;
-    /** The Gateway's client (its deploy RBAC: get pods, replicasets, jobs); the test sets up with the admin's. */
+    /**
+     * The Gateway's client (its deploy RBAC: get pods, replicasets, jobs, statefulsets, daemonsets); the test sets
+     * up with the admin's.
+     */
     private KubernetesClient client;
     private KubernetesClient admin;
     private MutableClock clock;
@@ -67,6 +74,13 @@ class OwnerResolverTest {
         admin.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder().withNewMetadata()
                 .withName(name).withOwnerReferences(owners).endMetadata().build()).create();
     }
+
+    private void job(String name, OwnerReference... owners) {
+        admin.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder().withNewMetadata().withName(name)
+                .withOwnerReferences(owners).endMetadata().build()).create();
+    }
+
+    private static final Signal.Resource DEPLOYMENT_WEB = new Signal.Resource("Deployment", "web", NS, "apps/v1");
 
     private static Signal.Resource pod(String name) {
         return new Signal.Resource("Pod", name, NS, "v1");
@@ -126,12 +140,140 @@ class OwnerResolverTest {
     }
 
     @Test
-    void missingPodFallsBackToThePodAndTheAnswerIsCached() {
+    void missingPodWithNothingToDeriveFallsBackToThePodAndThatIsNotCached() {
         assertEquals(pod("gone"), resolver.resolve(pod("gone")));
         long before = server.mark();
         assertEquals(pod("gone"), resolver.resolve(pod("gone")));
-        assertEquals(before, server.mark());
+        assertEquals(before + 1, server.mark(), "asked again: the Pod may exist again by now");
+        assertEquals(2, count("fallback_not_found"));
+        assertEquals(0, count("cached"));
+    }
+
+    /** The issue-18 bug: the self-owner of a missing StatefulSet pod was served for 60 s after it came back. */
+    @Test
+    void podThatExistsAgainIsResolvedAfreshNotServedTheFallback() {
+        // db-0 is being recreated by its StatefulSet: between the deletion and the new pod a signal names it, and
+        // neither the pod, nor (for this Gateway) a StatefulSet "db" can be read yet
+        assertEquals(pod("db-0"), resolver.resolve(pod("db-0")));
+        pod("db-0", controller("apps/v1", "StatefulSet", "db"));
+        assertEquals(new Signal.Resource("StatefulSet", "db", NS, "apps/v1"), resolver.resolve(pod("db-0")));
         assertEquals(1, count("fallback_not_found"));
+        assertEquals(1, count("top_level") + count("resolved"));
+    }
+
+    // ---- a Pod that is gone: its owner derived the way its controller named it ----------------------------
+
+    @Test
+    void goneDeploymentPodIsResolvedThroughTheReplicaSetItsNameGives() {
+        replicaSet("web-7d9f8b6c5", controller("apps/v1", "Deployment", "web"));
+        long before = server.mark();
+        // a Warning event names only the pod: web-7d9f8b6c5-xk2lp was replaced by web-7d9f8b6c5-q9z4t
+        assertEquals(DEPLOYMENT_WEB, resolver.resolve(pod("web-7d9f8b6c5-xk2lp")));
+        assertEquals(before + 2, server.mark(), "GET pod (404), GET replicaset");
+        assertEquals(1, count("derived"));
+        // what was derived from a read is an answer: cached like a resolution
+        assertEquals(DEPLOYMENT_WEB, resolver.resolve(pod("web-7d9f8b6c5-xk2lp")));
+        assertEquals(before + 2, server.mark());
+    }
+
+    @Test
+    void goneDeploymentPodIsResolvedFromItsPodTemplateHashLabelWithoutItsReplicaSet() {
+        long before = server.mark();
+        for (String label : List.of("pod-template-hash", "pod_template_hash", "label_pod_template_hash")) {
+            OwnerResolver fresh = new OwnerResolver(client, true, Duration.ofMillis(500), Duration.ofSeconds(60), 100,
+                    meters, clock);
+            assertEquals(DEPLOYMENT_WEB, fresh.resolve(pod("web-7d9f8b6c5-xk2lp"),
+                    Map.of(label, "7d9f8b6c5", "alertname", "KubePodCrashLooping")), label);
+        }
+        assertEquals(before + 3, server.mark(), "one GET of the pod each: the label says the rest");
+        assertEquals(3, count("derived"));
+    }
+
+    @Test
+    void aDeploymentIsNeverGuessedFromANameAlone() {
+        // web-7d9f8b6c5-xk2lp could be a DaemonSet's or a Job's pod as well: without its ReplicaSet, no Deployment
+        assertEquals(pod("web-7d9f8b6c5-xk2lp"), resolver.resolve(pod("web-7d9f8b6c5-xk2lp")));
+        // a hash label that does not fit the name is no evidence either
+        assertEquals(pod("web-7d9f8b6c5-xk2lp"), resolver.resolve(pod("web-7d9f8b6c5-xk2lp"),
+                Map.of("pod_template_hash", "6b5c4d8f9")));
+        assertEquals(0, count("derived"));
+        assertEquals(2, count("fallback_not_found"));
+    }
+
+    @Test
+    void goneStatefulSetPodIsResolvedFromItsLabelsOrFromTheStatefulSetItsNameGives() {
+        assertEquals(new Signal.Resource("StatefulSet", "db", NS, "apps/v1"),
+                resolver.resolve(pod("db-1"), Map.of("statefulset_kubernetes_io_pod_name", "db-1")));
+        assertEquals(new Signal.Resource("StatefulSet", "cache", NS, "apps/v1"),
+                resolver.resolve(pod("cache-0"), Map.of("controller-revision-hash", "cache-6c8f9b7d4")));
+        // a Kubernetes Event: the name alone, confirmed by reading the StatefulSet
+        admin.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder().withNewMetadata()
+                .withName("queue").endMetadata().build()).create();
+        long before = server.mark();
+        assertEquals(new Signal.Resource("StatefulSet", "queue", NS, "apps/v1"), resolver.resolve(pod("queue-2")));
+        assertEquals(before + 2, server.mark(), "GET pod (404), GET statefulset");
+        assertEquals(3, count("derived"));
+        // no such StatefulSet: a bare pod named like one stays the pod
+        assertEquals(pod("worker-1"), resolver.resolve(pod("worker-1")));
+    }
+
+    @Test
+    void goneDaemonSetPodIsResolvedFromItsLabelOrFromTheDaemonSetItsNameGives() {
+        assertEquals(new Signal.Resource("DaemonSet", "node-agent", NS, "apps/v1"),
+                resolver.resolve(pod("node-agent-x7k2p"), Map.of("label_pod_template_generation", "3")));
+        admin.apps().daemonSets().inNamespace(NS).resource(new DaemonSetBuilder().withNewMetadata()
+                .withName("log-shipper").endMetadata().build()).create();
+        assertEquals(new Signal.Resource("DaemonSet", "log-shipper", NS, "apps/v1"),
+                resolver.resolve(pod("log-shipper-q9z4t")));
+        assertEquals(2, count("derived"));
+    }
+
+    @Test
+    void goneJobPodIsResolvedThroughItsJobToTheCronJob() {
+        job("backup-28575960", controller("batch/v1", "CronJob", "backup"));
+        job("migrate", new OwnerReference[0]);
+        // by label (an alert), and by name (an event); the Job still exists, its pod was replaced
+        assertEquals(new Signal.Resource("CronJob", "backup", NS, "batch/v1"),
+                resolver.resolve(pod("backup-28575960-x7k2p"), Map.of("batch.kubernetes.io/job-name",
+                        "backup-28575960")));
+        assertEquals(new Signal.Resource("Job", "migrate", NS, "batch/v1"), resolver.resolve(pod("migrate-q9z4t")));
+        assertEquals(2, count("derived"));
+    }
+
+    @Test
+    void goneCronJobPodWhoseJobIsGoneTooIsResolvedByTheScheduleTimeInTheJobName() {
+        long minutes = clock.instant().getEpochSecond() / 60;
+        // the Job was deleted with its pod (history limit, TTL): its name still says which CronJob made it
+        assertEquals(new Signal.Resource("CronJob", "report", NS, "batch/v1"),
+                resolver.resolve(pod("report-" + minutes + "-x7k2p")));
+        assertEquals(new Signal.Resource("CronJob", "report", NS, "batch/v1"),
+                resolver.resolve(pod("report-" + minutes + "-q9z4t"), Map.of("job-name", "report-" + minutes)));
+        // a Job of that label that no CronJob made stays the Job
+        assertEquals(new Signal.Resource("Job", "import", NS, "batch/v1"),
+                resolver.resolve(pod("import-b7x2q"), Map.of("job_name", "import")));
+        // a number that is no schedule time (the year 2000) is no evidence
+        assertEquals(pod("report-15778080-x7k2p"), resolver.resolve(pod("report-15778080-x7k2p")));
+        // a Job named in a signal and gone: its CronJob by the same rule
+        assertEquals(new Signal.Resource("CronJob", "report", NS, "batch/v1"),
+                resolver.resolve(new Signal.Resource("Job", "report-" + minutes, NS, "batch/v1")));
+        assertEquals(4, count("derived"));
+    }
+
+    @Test
+    void aRefusedCandidateReadIsNoEvidenceAndATransientOneIsUnavailable() {
+        replicaSet("web-7d9f8b6c5", controller("apps/v1", "Deployment", "web"));
+        server.hook((request, caller) -> request.getPath().equals(
+                "/apis/apps/v1/namespaces/shop/replicasets/web-7d9f8b6c5")
+                        ? EmbeddedApiServer.failure(403, "Forbidden", "replicasets is forbidden") : null);
+        assertEquals(pod("web-7d9f8b6c5-xk2lp"), resolver.resolve(pod("web-7d9f8b6c5-xk2lp")));
+        assertEquals(1, count("fallback_not_found"), "not cached, not a 'forbidden' answer about the pod");
+        server.hook((request, caller) -> request.getPath().equals(
+                "/apis/apps/v1/namespaces/shop/replicasets/web-7d9f8b6c5")
+                        ? EmbeddedApiServer.failure(503, "ServiceUnavailable", "busy") : null);
+        // hashing the pod only because the server was busy would open a second target for the Deployment
+        assertThrows(KubernetesUnavailableException.class, () -> resolver.resolve(pod("web-7d9f8b6c5-xk2lp")));
+        server.hook(null);
+        assertEquals(DEPLOYMENT_WEB, resolver.resolve(pod("web-7d9f8b6c5-xk2lp")));
     }
 
     @Test

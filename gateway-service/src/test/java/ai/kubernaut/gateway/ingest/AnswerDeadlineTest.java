@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No answer later than the Kubernetes deadline + 1 s, whatever call is in flight: a recorder that never answers,
- * an owner lookup the API server never answers; single signals answer 504 + Retry-After, a batch answers 207 with
- * the unfinished alerts failed.
+ * an owner lookup the API server never answers; single signals answer 504 + Retry-After, a notification 503 +
+ * Retry-After listing every alert, the unfinished ones failed (so that it is sent again).
  */
 @QuarkusTest
 @TestProfile(AnswerDeadlineTestProfile.class)
@@ -98,13 +98,15 @@ class AnswerDeadlineTest extends IngestTestBase {
     }
 
     @Test
-    void aBatchAnswers207WithEachUnfinishedAlertFailedInTime() {
+    void aNotificationWithAnUnfinishedAlertIsAnswered503InTimeListingEveryAlert() {
         recorder.respond(s -> s.resource().name().startsWith("hung") ? hang(s.fingerprint())
-                : new Recorded(Recorded.Outcome.CREATED, FakeSignalRecorder.rrName(s.fingerprint()),
-                        IngestTestCluster.NAMESPACE, 1, s.receivedTime(), s.receivedTime()));
+                : FakeSignalRecorder.created(s));
         timed(() -> postAlertmanager(webhook(podAlert("A", "demo", "fast-1"), podAlert("A", "demo", "hung-2"),
                 podAlert("A", "demo", "fast-2"))))
-                .statusCode(207)
+                .statusCode(503)
+                .contentType("application/problem+json")
+                .header("Retry-After", "1")
+                .body("type", equalTo("https://kubernaut.ai/problems/alerts-not-recorded"))
                 .body("results[0].status", equalTo("created"))
                 .body("results[1].status", equalTo("failed"))
                 .body("results[1].error", containsString("answer deadline"))

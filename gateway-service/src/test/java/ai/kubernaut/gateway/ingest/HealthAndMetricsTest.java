@@ -49,7 +49,10 @@ class HealthAndMetricsTest extends IngestTestBase {
                 .body(containsString("gateway_signals_rejected_total{reason=\"malformed_json\"}"))
                 .body(containsString("gateway_http_request_duration_seconds_bucket{code=\"201\",endpoint=\"prometheus\""))
                 .body(containsString("gateway_http_responses_total{class=\"4xx\",code=\"400\",endpoint=\"prometheus\"}"))
-                .body(containsString("gateway_owner_resolutions_total{result=\"fallback_not_found\"}"));
+                .body(containsString("gateway_owner_resolutions_total{result=\"fallback_not_found\"}"))
+                // at 0 before any failure, so that rate() and alerts work from the start
+                .body(containsString("gateway_signals_failed_total{type=\"kubernetes-unavailable\"}"))
+                .body(containsString("gateway_signals_failed_total{type=\"lock-timeout\"}"));
     }
 
     @Test

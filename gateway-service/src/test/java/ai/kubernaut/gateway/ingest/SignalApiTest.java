@@ -25,14 +25,22 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @QuarkusTest
 @TestProfile(IngestTestProfile.class)
 class SignalApiTest extends IngestTestBase {
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void oneAlertIsCreatedThenCountedAsDuplicate() {
@@ -224,10 +232,111 @@ class SignalApiTest extends IngestTestBase {
                 .body("detail", equalTo("internal error (IllegalStateException)"));
 
         recorder.failWith(RecordingFailure.Reason.LOCK_TIMEOUT, Duration.ofSeconds(1), null);
-        postAlertmanager(webhook(podAlert("A", "demo", "p-1"), podAlert("B", "demo", "p-2"))).statusCode(207)
+        postAlertmanager(webhook(podAlert("A", "demo", "p-1"), podAlert("B", "demo", "p-2"))).statusCode(503)
+                .contentType("application/problem+json")
                 .body("summary.failed", equalTo(2))
                 .body("results[0].error", equalTo("scripted LOCK_TIMEOUT"));
         assertEquals(10, recorder.seen().size());
+    }
+
+    /** How one alert of a notification fails, and whether a retry of the notification can fix it. */
+    record ItemFailure(String name, RecordingFailure failure, String problemType, boolean retryable) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<ItemFailure> itemFailures() {
+        return List.of(
+                new ItemFailure("lock timeout", new RecordingFailure(RecordingFailure.Reason.LOCK_TIMEOUT, "held",
+                        Duration.ofMillis(2500), null), "lock-timeout", true),
+                new ItemFailure("recorder deadline", new RecordingFailure(RecordingFailure.Reason.KUBERNETES_DEADLINE,
+                        "late", null, null), "kubernetes-deadline", true),
+                new ItemFailure("API unavailable", new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
+                        "no answer", Duration.ofSeconds(5), null), "kubernetes-unavailable", true),
+                new ItemFailure("API 500 (transient)", new RecordingFailure(RecordingFailure.Reason.API_ERROR, "boom",
+                        null, new KubernetesClientException("boom", 500, null)), "kubernetes-unavailable", true),
+                new ItemFailure("API 422 (for good)", new RecordingFailure(RecordingFailure.Reason.API_ERROR, "bad",
+                        null, new KubernetesClientException("bad", 422, null)), "kubernetes-error", false),
+                new ItemFailure("a bug", null, "internal-error", false));
+    }
+
+    /**
+     * Every item failure type of a notification: one a retry can fix answers the whole notification 503 +
+     * Retry-After (the failures' longest) with every alert listed, so that Alertmanager sends it again; one it cannot
+     * keeps the 207. Each failure is counted in gateway_signals_failed_total{type}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("itemFailures")
+    void aNotificationIs503WhenAnAlertFailedInAWayARetryCanFixElse207(ItemFailure item) {
+        recorder.respond(s -> {
+            if (!s.resource().name().startsWith("fails")) {
+                return FakeSignalRecorder.created(s);
+            }
+            if (item.failure() == null) {
+                throw new IllegalStateException("bug");
+            }
+            throw item.failure();
+        });
+        double failedBefore = failedCount(item.problemType());
+        ValidatableResponse answer = postAlertmanager(webhook(podAlert("A", "demo", "ok-1"),
+                podAlert("A", "demo", "fails-1"), alert("severity", "warning", "namespace", "demo", "pod", "x"),
+                podAlert("A", "demo", "ok-2")));
+        if (item.retryable()) {
+            answer.statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", item.failure().retryAfter() == null ? "1"
+                            : Problems.retryAfterSeconds(item.failure().retryAfter()))
+                    .body("type", equalTo("https://kubernaut.ai/problems/alerts-not-recorded"))
+                    .body("status", equalTo(503))
+                    .body("instance", equalTo(PROMETHEUS))
+                    .body("detail", containsString("1 of 4 alerts not recorded (" + item.problemType() + ")"))
+                    .body("detail", containsString("the 2 recorded now will be counted again"));
+        } else {
+            answer.statusCode(207).contentType("application/json").header("Retry-After", nullValue());
+        }
+        answer.body("results", hasSize(4))
+                .body("results[0].status", equalTo("created"))
+                .body("results[1].status", equalTo("failed"))
+                .body("results[1].message", equalTo("signal not recorded"))
+                .body("results[2].status", equalTo("failed"))
+                .body("results[2].message", equalTo("invalid signal"))
+                .body("results[3].status", equalTo("created"))
+                .body("summary.created", equalTo(2))
+                .body("summary.failed", equalTo(2));
+        assertEquals(failedBefore + 1, failedCount(item.problemType()), "gateway_signals_failed_total{type}");
+    }
+
+    @Test
+    void aNotificationWhoseOnlyFailureIsAnInvalidAlertStays207AndCountsNoFailure() {
+        double failed = IngestMetrics.SIGNAL_FAILURES.stream().mapToDouble(t -> failedCount(t.slug())).sum();
+        postAlertmanager(webhook(podAlert("A", "demo", "fine-1"), alert("severity", "warning"))).statusCode(207)
+                .body("summary.failed", equalTo(1));
+        assertEquals(failed, IngestMetrics.SIGNAL_FAILURES.stream().mapToDouble(t -> failedCount(t.slug())).sum(),
+                "an invalid alert is a rejection (gateway_signals_rejected_total{reason=invalid_signal}), no failure");
+    }
+
+    @Test
+    void aSingleSignalsFailureIsCountedToo() {
+        double before = failedCount("lock-timeout");
+        recorder.failWith(RecordingFailure.Reason.LOCK_TIMEOUT, Duration.ofSeconds(1), null);
+        postAlertmanager(webhook(podAlert("A", "demo", "single-1"))).statusCode(503);
+        assertEquals(before + 1, failedCount("lock-timeout"));
+    }
+
+    private double failedCount(String type) {
+        return registry.counter("gateway.signals.failed", "type", type).count();
+    }
+
+    @Test
+    void aTransientFaultOfAnOwnerLookupInANotificationIs503ForTheWholeNotification() {
+        new ApiServerControl(server.url()).failRequests(IngestTestCluster.GATEWAY_SERVICE, "", "get", "pods",
+                "flaky-2", 503, 1);
+        postAlertmanager(webhook(podAlert("A", "demo", "steady-2"), podAlert("A", "demo", "flaky-2"))).statusCode(503)
+                .header("Retry-After", "1")
+                .body("results[0].status", equalTo("created"))
+                .body("results[1].error", containsString("Pod demo/flaky-2"))
+                .body("detail", containsString("(kubernetes-unavailable)"));
     }
 
     @Test
@@ -254,9 +363,7 @@ class SignalApiTest extends IngestTestBase {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new ai.kubernaut.gateway.dedup.Recorded(ai.kubernaut.gateway.dedup.Recorded.Outcome.CREATED,
-                    FakeSignalRecorder.rrName(s.fingerprint()), IngestTestCluster.NAMESPACE, 1, s.receivedTime(),
-                    s.receivedTime());
+            return FakeSignalRecorder.created(s);
         });
         postAlertmanager(webhook(podAlert("A", "demo", "c-1"), podAlert("A", "demo", "c-2"))).statusCode(207)
                 .body("summary.created", equalTo(2));

@@ -11,6 +11,7 @@ import ai.kubernaut.testserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
@@ -219,6 +220,73 @@ class SupervisedInformerTest {
     static List<String> listQueries(long mark, String namespace) {
         return server.requestsSince(mark, r -> r.verb().equals("list") && namespace.equals(r.namespace())
                 && r.resource().equals("remediationrequests")).stream().map(r -> r.query()).toList();
+    }
+
+    @Test
+    void aReplacementForAnInformerThatHadListedStartsFromItsStoreSoHandlersSeeOnlyWhatChanged() {
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("stays")).create();
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("goes")).create();
+        client.resources(RemediationRequest.class).inNamespace(NS).resource(rr("changes")).create();
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger watches = new AtomicInteger();
+        AtomicInteger lists = new AtomicInteger();
+        String path = "/apis/kubernaut.ai/v1alpha1/namespaces/" + NS + "/remediationrequests";
+        server.hook((request, caller) -> {
+            if (!"relist-test".equals(request.getHeader("User-Agent"))
+                    || !request.getPath().split("\\?")[0].equals(path)) {
+                return null;
+            }
+            if (!request.getPath().contains("watch=true")) {
+                lists.incrementAndGet();
+                return null;
+            }
+            if (watches.incrementAndGet() > 1) {
+                return null;
+            }
+            // listed, but the watch is refused (the API server going down): meanwhile the namespace changes
+            server.direct(HttpMethod.DELETE, path + "/goes", null, null);
+            server.direct(HttpMethod.PATCH, path + "/changes", "application/merge-patch+json",
+                    "{\"metadata\":{\"labels\":{\"changed\":\"yes\"}}}");
+            server.direct(HttpMethod.POST, path, "application/json", client.getKubernetesSerialization()
+                    .asJson(rr("arrives")));
+            return EmbeddedApiServer.failure(500, "InternalError", "etcdserver: leader changed");
+        });
+        KubernetesClient httpWatches = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(EmbeddedApiServer.clientConfig(server.url(),
+                        ai.kubernaut.testserver.Caller.ADMIN_TOKEN)).withUserAgent("relist-test").build()).build();
+        try (httpWatches; SupervisedInformer<RemediationRequest> informer = SupervisedInformer.start("RR",
+                httpWatches.resources(RemediationRequest.class).inNamespace(NS), 0, fresh -> fresh.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                public void onAdd(RemediationRequest r) {
+                    events.add("add " + r.getMetadata().getName());
+                }
+
+                public void onUpdate(RemediationRequest old, RemediationRequest r) {
+                    events.add("update " + r.getMetadata().getName());
+                }
+
+                public void onDelete(RemediationRequest r, boolean unknownFinalState) {
+                    events.add("delete " + r.getMetadata().getName());
+                }
+            }), restarts)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> lists.get() >= 2 && informer.isWatching());
+            assertEquals(Set.of("before-start", "stays", "changes", "arrives"), names(informer), events.toString());
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("add arrives")
+                    && events.contains("delete goes") && events.contains("update changes"));
+            // the replacement started from the old store: what went is a delete, what changed an update (a fresh
+            // informer would know neither), and nothing is announced as added twice (the stopped instance may not
+            // have delivered all of its own adds before it was closed)
+            for (String name : List.of("before-start", "stays", "changes")) {
+                assertTrue(events.stream().filter(e -> e.equals("add " + name)).count() <= 1, events.toString());
+            }
+            assertTrue(!events.contains("add changes") || events.indexOf("add changes")
+                    < events.indexOf("update changes"), events.toString());
+            assertTrue(informer.hasSynced());
+        } finally {
+            server.hook(null);
+            for (String name : List.of("stays", "changes", "arrives")) {
+                client.resources(RemediationRequest.class).inNamespace(NS).withName(name).delete();
+            }
+        }
     }
 
     static Set<String> names(SupervisedInformer<RemediationRequest> informer) {

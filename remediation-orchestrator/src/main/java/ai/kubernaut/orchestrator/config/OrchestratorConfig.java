@@ -35,6 +35,46 @@ public interface OrchestratorConfig {
 
     Sharding sharding();
 
+    Retention retention();
+
+    /**
+     * What the retention sweep keeps and deletes (ADR-052-002/-003, "Retention"): each replica sweeps the shards it
+     * owns on its own thread; heads of chains outlive the rest.
+     */
+    interface Retention {
+        /** A terminal RR is deleted (with its WFEs) after this long terminal; 0 keeps everything forever. */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** The newest RR of a fingerprint and the newest WFE of a target stay this long after they ended; 0 = forever. */
+        @WithDefault("7d")
+        Duration headRetention();
+
+        /** Time between two sweeps of this replica's shards. */
+        @WithDefault("5m")
+        Duration interval();
+
+        /** LIST page size (limit) of a sweep. */
+        @WithDefault("500")
+        int pageSize();
+
+        /** Writes (deletes, terminal labels) of one sweep; what is left waits for the next sweep. */
+        @WithDefault("1000")
+        int maxDeletesPerSweep();
+
+        /** Pace of those writes. */
+        @WithDefault("20")
+        double deletesPerSecond();
+
+        /** Time between two sweeps of left-behind Leases ({@code ro-member-*}, {@code ro-lock-*}); 0 disables them. */
+        @WithDefault("1m")
+        Duration leaseInterval();
+
+        /** A Lease expired for this many of its own durations is deleted (guarded by its resourceVersion). */
+        @WithDefault("4")
+        int expiredLeaseDurations();
+    }
+
     /** Replicas divide the targets among the live members (ADR-052-003 addendum). */
     interface Sharding {
         /** A member Lease not renewed for this long drops its replica; its targets move to the others. */

@@ -7,6 +7,7 @@ import ai.kubernaut.orchestrator.config.PodIdentity;
 import ai.kubernaut.orchestrator.metrics.OrchestratorMetrics;
 import ai.kubernaut.orchestrator.reconcile.CreationHook;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import ai.kubernaut.orchestrator.retention.RetentionSettings;
 import ai.kubernaut.orchestrator.sharding.MembershipSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
@@ -69,6 +70,12 @@ public class ControllerLifecycle {
                 MembershipSettings.of(config.sharding().memberLeaseDuration(), config.sharding().renewInterval()),
                 new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),
                         config.phaseTimeout().executing(), config.routing().defaultCooldown(),
-                        config.routing().busyStatusRefresh()));
+                        config.routing().busyStatusRefresh()),
+                retention(config.retention()));
+    }
+
+    static RetentionSettings retention(OrchestratorConfig.Retention r) {
+        return new RetentionSettings(r.retention(), r.headRetention(), r.interval(), r.pageSize(),
+                r.maxDeletesPerSweep(), r.deletesPerSecond(), r.leaseInterval(), r.expiredLeaseDurations());
     }
 }

@@ -2,6 +2,7 @@ package ai.kubernaut.orchestrator.controller;
 
 import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
+import ai.kubernaut.orchestrator.retention.RetentionSettings;
 import ai.kubernaut.orchestrator.sharding.MembershipSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,9 +18,11 @@ import java.util.Objects;
  * @param resyncPeriod     periodic re-reconcile of every RR, a safety net only (zero disables)
  * @param membership       member Lease timing: how replicas find each other and divide the targets
  * @param reconcile        phase timeouts and cooldown
+ * @param retention        what the retention sweep keeps, and when Leases count as left behind
  */
 public record ControllerSettings(String namespace, String podName, int workers, Duration leaseDuration,
-        BackoffPolicy requeueBackoff, Duration resyncPeriod, MembershipSettings membership, ReconcileSettings reconcile) {
+        BackoffPolicy requeueBackoff, Duration resyncPeriod, MembershipSettings membership, ReconcileSettings reconcile,
+        RetentionSettings retention) {
 
     public ControllerSettings {
         Objects.requireNonNull(namespace, "namespace");
@@ -29,6 +32,7 @@ public record ControllerSettings(String namespace, String podName, int workers, 
         Objects.requireNonNull(resyncPeriod, "resyncPeriod");
         Objects.requireNonNull(membership, "membership");
         Objects.requireNonNull(reconcile, "reconcile");
+        Objects.requireNonNull(retention, "retention");
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1 but was " + workers);
         }
@@ -36,16 +40,21 @@ public record ControllerSettings(String namespace, String podName, int workers, 
 
     public ControllerSettings withReconcile(ReconcileSettings otherReconcile) {
         return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
-                membership, otherReconcile);
+                membership, otherReconcile, retention);
     }
 
     public ControllerSettings withLeaseDuration(Duration otherDuration) {
         return new ControllerSettings(namespace, podName, workers, otherDuration, requeueBackoff, resyncPeriod,
-                membership, reconcile);
+                membership, reconcile, retention);
+    }
+
+    public ControllerSettings withRetention(RetentionSettings otherRetention) {
+        return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
+                membership, reconcile, otherRetention);
     }
 
     public ControllerSettings withMembership(MembershipSettings otherMembership) {
         return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
-                otherMembership, reconcile);
+                otherMembership, reconcile, retention);
     }
 }

@@ -18,6 +18,7 @@ import ai.kubernaut.orchestrator.reconcile.RemediationReconciler;
 import ai.kubernaut.orchestrator.reconcile.RemediationRequestApi;
 import ai.kubernaut.orchestrator.request.ActiveRequests;
 import ai.kubernaut.orchestrator.request.Phases;
+import ai.kubernaut.orchestrator.retention.Retention;
 import ai.kubernaut.orchestrator.sharding.Membership;
 import ai.kubernaut.orchestrator.sharding.Resharding;
 import ai.kubernaut.orchestrator.sharding.ShardCaches;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
@@ -43,7 +45,9 @@ import org.jboss.logging.Logger;
  * the mapping from cache events to the RRs they concern. Active-active: no leader election; the replicas divide
  * the targets among themselves ({@link Membership}: member Leases and rendezvous hashing of 256 shards) and each
  * watches and reconciles only the RRs and WFEs labelled with a shard it owns ({@link ShardCaches}, which lists only
- * the shards gained when ownership changes, {@link Resharding}; {@link ShardLabeller} files unlabelled objects).
+ * the shards gained when ownership changes, {@link Resharding}; {@link ShardLabeller} files unlabelled objects and
+ * relabels those the caches hold under a shard their spec does not give: a replica runs only RRs whose spec's shard
+ * it owns).
  * The target Lease and the fenced WFE names stay the safety net while ownership changes hands.
  *
  * <p>Wake-ups are event-driven: a WFE reaching Completed/Failed (or deleted) enqueues its own RR and every RR
@@ -76,6 +80,8 @@ public final class RemediationController implements AutoCloseable {
     private Membership membership;
     private ShardLabeller labeller;
     private RemediationReconciler reconciler;
+    /** Deletes what outlived its retention, and Leases left behind, on a thread of its own. */
+    private Retention retention;
     private volatile boolean running;
 
     public RemediationController(KubernetesClient client, ControllerSettings settings, WorkflowSelector selector,
@@ -114,9 +120,15 @@ public final class RemediationController implements AutoCloseable {
                 locks, selector, new RemediationEvents(client, ns, settings.podName(), clock), metrics,
                 settings.reconcile(), clock, creationHook);
 
+        // a replica sweeps only while it is a live member: a frozen one that wakes owns nothing until it renewed
+        retention = Retention.of(client, ns, settings.podName(),
+                () -> membership.isReady() ? membership.ownedShards() : new TreeSet<>(), locks, settings.retention(),
+                settings.leaseDuration(), settings.membership().leaseDuration(), clock, metrics);
+
         running = true;
         labeller.start();
         membership.start();
+        retention.start();
         for (int i = 0; i < settings.workers(); i++) {
             Thread worker = new Thread(this::work, "ro-worker-" + settings.podName() + "-" + i);
             worker.setDaemon(true);
@@ -183,6 +195,7 @@ public final class RemediationController implements AutoCloseable {
             return;
         }
         running = false;
+        retention.close();
         resharding.close();
         queue.shutdown();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
@@ -253,12 +266,14 @@ public final class RemediationController implements AutoCloseable {
     }
 
     /**
-     * Whether this replica owns the RR's shard now. An RR that is not in our shard caches is not ours: names
-     * come from those caches' events, so a name missing there is another replica's (or deleted).
+     * Whether this replica owns the RR now: the shard its spec gives is ours, so our caches hold its target's WFEs.
+     * An RR that is not in our shard caches is not ours: names come from those caches' events, so a name missing
+     * there is another replica's (or deleted). An RR in them under a label that is not its spec's shard is only
+     * relabelled here ({@link ShardLabeller#refile}), and run by its spec's owner.
      */
     private boolean owns(String name) {
         RemediationRequest rr = caches.request(name);
-        return rr != null && membership.owns(Shards.ofRequest(rr));
+        return rr != null && membership.owns(Shards.ofSpec(rr));
     }
 
     /** After the member set or the caches changed: work on what this replica owns now. */
@@ -271,7 +286,7 @@ public final class RemediationController implements AutoCloseable {
     private void enqueueOwned() {
         int added = 0;
         for (RemediationRequest rr : caches.requests()) {
-            if (!Phases.isTerminal(rr) && membership.owns(Shards.ofRequest(rr))) {
+            if (!Phases.isTerminal(rr) && membership.owns(Shards.ofSpec(rr))) {
                 queue.add(rr.getMetadata().getName());
                 added++;
             }
@@ -318,6 +333,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onAdd(RemediationRequest rr) {
+            refile(rr);
             if (!Phases.isTerminal(rr)) {
                 queue.add(rr.getMetadata().getName());
             }
@@ -325,6 +341,8 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onUpdate(RemediationRequest old, RemediationRequest rr) {
+            // also on every resync: a relabel that failed is tried again
+            refile(rr);
             if (!Phases.isTerminal(rr)) {
                 boolean resync = Objects.equals(old.getMetadata().getResourceVersion(),
                         rr.getMetadata().getResourceVersion());
@@ -340,6 +358,11 @@ public final class RemediationController implements AutoCloseable {
         public void onDelete(RemediationRequest rr, boolean unknownFinalState) {
             wake(ActiveRequests.BY_DUPLICATE_OF, rr.getMetadata().getName(), false);
         }
+
+        /** Under a shard label that is not its spec's, the RR is only here to be relabelled (one patch, once). */
+        private void refile(RemediationRequest rr) {
+            labeller.refile(RemediationRequest.class, rr, name -> RemediationController.this.caches.request(name));
+        }
     }
 
     /** WFE events of every shard group: what to enqueue. */
@@ -347,6 +370,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onAdd(WorkflowExecution wfe) {
+            labeller.refile(WorkflowExecution.class, wfe, name -> RemediationController.this.caches.execution(name));
             view.delivered(wfe);
             // also covers WFEs that finished while this replica was not watching
             if (WorkflowExecutions.isTerminal(wfe)) {
@@ -356,6 +380,7 @@ public final class RemediationController implements AutoCloseable {
 
         @Override
         public void onUpdate(WorkflowExecution old, WorkflowExecution wfe) {
+            labeller.refile(WorkflowExecution.class, wfe, name -> RemediationController.this.caches.execution(name));
             view.delivered(wfe);
             if (WorkflowExecutions.isTerminal(wfe) && !WorkflowExecutions.isTerminal(old)) {
                 finished(wfe);

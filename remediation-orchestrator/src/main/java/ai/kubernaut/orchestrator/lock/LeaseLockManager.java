@@ -42,6 +42,13 @@ public final class LeaseLockManager {
 
     private static final Logger LOG = Logger.getLogger(LeaseLockManager.class);
 
+    /** Labels of every Lease the orchestrator writes (docs/contracts.md): who manages it and what it is for. */
+    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = "remediation-orchestrator";
+    public static final String LABEL_PURPOSE = "kubernaut.ai/lease-purpose";
+    public static final String PURPOSE_LOCK = "lock";
+    public static final String PURPOSE_MEMBER = "member";
+
     private final LockSettings settings;
     private final LeaseApi api;
     private final Clock clock;
@@ -218,7 +225,8 @@ public final class LeaseLockManager {
         ZonedDateTime at = ZonedDateTime.ofInstant(now, ZoneOffset.UTC);
         return new LeaseBuilder()
                 .withNewMetadata().withName(name)
-                .addToLabels("app.kubernetes.io/managed-by", "remediation-orchestrator")
+                .addToLabels(LABEL_MANAGED_BY, MANAGED_BY)
+                .addToLabels(LABEL_PURPOSE, PURPOSE_LOCK)
                 .endMetadata()
                 .withNewSpec()
                 .withHolderIdentity(holder)

@@ -2,6 +2,7 @@ package ai.kubernaut.orchestrator.metrics;
 
 import ai.kubernaut.orchestrator.lock.LockAttempt;
 import ai.kubernaut.orchestrator.lock.LockObserver;
+import ai.kubernaut.orchestrator.retention.RetentionObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,7 +12,7 @@ import java.time.Duration;
  * The orchestrator's meters (names in docs/contracts.md; Prometheus adds {@code _total} to counters and
  * {@code _seconds} to timers). Thread-safe; one instance may serve several controller instances.
  */
-public final class OrchestratorMetrics implements LockObserver {
+public final class OrchestratorMetrics implements LockObserver, RetentionObserver {
 
     private final MeterRegistry registry;
     private final Counter workflowExecutionsCreated;
@@ -109,5 +110,25 @@ public final class OrchestratorMetrics implements LockObserver {
     @Override
     public void released(Duration held, boolean deleted) {
         lockHold.record(held);
+    }
+
+    @Override
+    public void retentionDeleted(String kind) {
+        registry.counter("orchestrator.retention.deleted", "kind", kind).increment();
+    }
+
+    @Override
+    public void retentionChanged(String kind) {
+        registry.counter("orchestrator.retention.changed", "kind", kind).increment();
+    }
+
+    @Override
+    public void retentionLabelled() {
+        registry.counter("orchestrator.retention.labelled").increment();
+    }
+
+    @Override
+    public void retentionSweep(String result) {
+        registry.counter("orchestrator.retention.sweeps", "result", result).increment();
     }
 }

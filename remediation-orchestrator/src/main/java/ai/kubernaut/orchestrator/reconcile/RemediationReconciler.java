@@ -165,7 +165,8 @@ public final class RemediationReconciler {
         if (reason == BlockReason.RESOURCEBUSY && routing.getBlockingWorkflowExecution() != null) {
             WorkflowExecution blocking = execution(routing.getBlockingWorkflowExecution());
             if (blocking != null && WorkflowExecutions.isActive(blocking)) {
-                return Optional.of(deadlines.untilDeadline(rr, null, "blocked by " + blocking.getMetadata().getName()));
+                String name = blocking.getMetadata().getName();
+                return Optional.of(deadlines.untilDeadline(rr, recheckAt(name), "blocked by " + name));
             }
         } else if (reason == BlockReason.DUPLICATEINPROGRESS && routing.getDuplicateOf() != null) {
             RemediationRequest original = requests.get(routing.getDuplicateOf());
@@ -181,9 +182,20 @@ public final class RemediationReconciler {
         return Optional.empty();
     }
 
-    /** The WFE of that name: from the informer's cache, else one GET (the cache may not have it yet). */
+    /**
+     * The WFE of that name: from the informer's cache, else our recent copy, else one GET (the cache may not have
+     * it yet, or it is a WFE our watch does not cover and our copy went stale).
+     */
     private WorkflowExecution execution(String name) {
-        return view.byName(name).orElseGet(() -> executions.get(name));
+        return view.read(name, executions::get);
+    }
+
+    /**
+     * When to look at an RR waiting on this WFE again if no event will say it finished: null when our informer
+     * has it, else when our copy of it goes stale (then it is read again).
+     */
+    private Instant recheckAt(String wfe) {
+        return view.recheckIn(wfe).map(clock.instant()::plus).orElse(null);
     }
 
     /** Executing: finish the RR when its WFE has finished. */
@@ -208,7 +220,7 @@ public final class RemediationReconciler {
             transitions.workflowFailed(rr, name, wfe.getStatus().getFailureDetails());
             return ReconcileResult.done("failed");
         }
-        return deadlines.untilDeadline(rr, null, "waiting for " + name);
+        return deadlines.untilDeadline(rr, recheckAt(name), "waiting for " + name);
     }
 
     private Optional<ReconcileResult> timeoutIfDue(RemediationRequest rr, OverallPhase phase) {

@@ -3,6 +3,7 @@ package ai.kubernaut.orchestrator.reconcile;
 import ai.kubernaut.orchestrator.kube.ApiFaults;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.RemediationRequestStatus;
+import ai.kubernaut.orchestrator.request.Phases;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -75,6 +76,28 @@ public final class RemediationRequestApi {
             throw e;
         }
     }
+
+    /**
+     * Labels the RR {@code kubernaut.ai/terminal=true}: one JSON merge patch of metadata.labels, without a
+     * resourceVersion (terminal phases are final and every writer writes the same value).
+     *
+     * @return false when the RR is gone (a 404 naming it)
+     */
+    public boolean labelTerminal(String name) {
+        try {
+            client.resources(RemediationRequest.class).inNamespace(namespace).withName(name)
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), TERMINAL_LABEL_PATCH);
+            return true;
+        } catch (KubernetesClientException e) {
+            if (ApiFaults.isObjectNotFound(e, name)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    static final String TERMINAL_LABEL_PATCH = "{\"metadata\":{\"labels\":{\"" + Phases.TERMINAL_LABEL + "\":\""
+            + Phases.TERMINAL_LABEL_VALUE + "\"}}}";
 
     /** A deep copy of a status (a fresh one when null), to change and hand to {@link #writeStatus}. */
     public RemediationRequestStatus copyOf(RemediationRequestStatus status) {

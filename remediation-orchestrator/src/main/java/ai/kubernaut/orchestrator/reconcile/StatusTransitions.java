@@ -126,7 +126,7 @@ final class StatusTransitions {
 
     private RemediationRequest finish(RemediationRequest rr, OverallPhase phase, String outcome, String reason,
             String message, String wfe) {
-        return transition(rr, phase, s -> {
+        RemediationRequest finished = transition(rr, phase, s -> {
             CompletionStatus completion = new CompletionStatus();
             completion.setOutcome(outcome);
             completion.setFailureReason(reason);
@@ -135,6 +135,22 @@ final class StatusTransitions {
             completion.setWorkflowExecutionRef(wfe);
             s.setCompletionStatus(completion);
         });
+        labelTerminal(finished);
+        return finished;
+    }
+
+    /**
+     * After the terminal status write: the {@code kubernaut.ai/terminal} label (docs/contracts.md). Best effort: a
+     * failed patch is written by the retention sweep later, which labels every terminal RR it finds without it.
+     */
+    private void labelTerminal(RemediationRequest rr) {
+        String name = rr.getMetadata().getName();
+        try {
+            requests.labelTerminal(name);
+        } catch (RuntimeException e) {
+            LOG.warnf("terminal label not written, the retention sweep writes it later: rr=%s: %s", name,
+                    e.getMessage());
+        }
     }
 
     /** One status write from the freshly read RR; phaseStartedAt moves only when the phase changes. */

@@ -173,7 +173,7 @@ final class TargetRouter {
 
     private RoutingDecision decide(RemediationRequest rr, Target target, WorkflowSelection selection,
             List<WorkflowExecution> readByName) {
-        List<WorkflowExecution> onTarget = new ArrayList<>(view.onTarget(target));
+        List<WorkflowExecution> onTarget = new ArrayList<>(view.onTarget(target, executions::get));
         for (WorkflowExecution read : readByName) {
             onTarget.removeIf(w -> w.getMetadata().getName().equals(read.getMetadata().getName()));
             onTarget.add(read);
@@ -189,7 +189,9 @@ final class TargetRouter {
             LOG.infof("adopting existing WorkflowExecution: rr=%s target=%s wfe=%s", rr.getMetadata().getName(),
                     target, adopt.workflowExecution());
             RemediationRequest executing = transitions.toExecuting(rr, adopt.workflowExecution(), selection);
-            return deadlines.untilDeadline(executing, null, "executing " + adopt.workflowExecution());
+            // adopted from a copy read by name that our informer may never deliver: look again when it is stale
+            Instant recheckAt = view.recheckIn(adopt.workflowExecution()).map(clock.instant()::plus).orElse(null);
+            return deadlines.untilDeadline(executing, recheckAt, "executing " + adopt.workflowExecution());
         }
         return block(rr, target, selection, (RoutingDecision.Block) decision);
     }
@@ -208,21 +210,29 @@ final class TargetRouter {
                 && Objects.equals(instantOf(current.getNextAllowedExecution()), wakeAt);
         Optional<Instant> refreshAt = blockedAlready && block.reason() == BlockReason.RESOURCEBUSY
                 ? busyRefreshAt(current) : Optional.empty();
+        // a blocking WFE our informer does not have: no event will say it finished, look again when our copy is stale
+        Instant recheckAt = block.blockingWorkflowExecution().flatMap(view::recheckIn).map(clock.instant()::plus)
+                .orElse(null);
         if (!sameBlock && refreshAt.isPresent() && clock.instant().isBefore(refreshAt.get())) {
             // still in line for the same target behind another WFE: keep the written block (it names the WFE
             // that blocked this RR first) until it is old enough to be worth a status write and an Event
             LOG.debugf("still busy, block kept until %s: rr=%s target=%s wfe=%s", refreshAt.get(),
                     rr.getMetadata().getName(), target, block.blockingWorkflowExecution().orElse("-"));
-            return deadlines.untilDeadline(rr, refreshAt.get(), "blocked: " + block.reason().getValue());
+            return deadlines.untilDeadline(rr, earliest(refreshAt.get(), recheckAt),
+                    "blocked: " + block.reason().getValue());
         }
         RemediationRequest blocked = sameBlock ? rr : transitions.toBlocked(rr, target, selection, block, wakeAt);
-        return deadlines.untilDeadline(blocked, wakeAt, "blocked: " + block.reason().getValue());
+        return deadlines.untilDeadline(blocked, earliest(wakeAt, recheckAt), "blocked: " + block.reason().getValue());
     }
 
     /** When a written ResourceBusy block is old enough to be rewritten with the target's current WFE. */
     private Optional<Instant> busyRefreshAt(RoutingStatus current) {
         return current.getBlockedAt() == null ? Optional.empty()
                 : Optional.of(current.getBlockedAt().toInstant().plus(settings.busyStatusRefresh()));
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
     private static Instant ceilSeconds(Instant instant) {

@@ -13,10 +13,11 @@ public final class Phases {
             OverallPhase.TIMEDOUT, OverallPhase.SKIPPED, OverallPhase.CANCELLED);
 
     /**
-     * Set to {@link #TERMINAL_LABEL_VALUE} by the orchestrator on an RR after its terminal phase is stored (a later
-     * write than the status: a watch that selects it out then delivers the terminal status first). Each replica's
-     * RR informer selects {@code kubernaut.ai/terminal notin (true)}: an RR that ended is not listed, watched or
-     * kept (issue 19); one not labelled yet is declined by the store when its terminal status arrives.
+     * Label of an RR in a terminal phase (value {@link #TERMINAL_LABEL_VALUE}), written by the orchestrator right after
+     * the terminal status write (and by the retention sweep on terminal RRs that lack it). Terminal phases are final,
+     * so the label never comes off: each replica's RR informer selects {@code kubernaut.ai/terminal notin (true)}, so an RR that ended is not
+     * listed, watched or kept (one not labelled yet is declined by the store when its terminal status arrives), and
+     * the retention sweep lists {@code kubernaut.ai/terminal=true} (docs/contracts.md).
      */
     public static final String TERMINAL_LABEL = "kubernaut.ai/terminal";
     public static final String TERMINAL_LABEL_VALUE = "true";
@@ -32,5 +33,11 @@ public final class Phases {
 
     public static boolean isTerminal(RemediationRequest rr) {
         return TERMINAL.contains(phaseOf(rr));
+    }
+
+    /** Whether the RR carries the terminal label. */
+    public static boolean isLabelledTerminal(RemediationRequest rr) {
+        java.util.Map<String, String> labels = rr.getMetadata().getLabels();
+        return labels != null && TERMINAL_LABEL_VALUE.equals(labels.get(TERMINAL_LABEL));
     }
 }

@@ -2,6 +2,7 @@ package ai.kubernaut.orchestrator.sharding;
 
 import ai.kubernaut.orchestrator.kube.InformerRestarts;
 import ai.kubernaut.orchestrator.kube.SupervisedInformer;
+import ai.kubernaut.orchestrator.lock.LeaseLockManager;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -178,7 +179,8 @@ public final class Membership implements AutoCloseable {
         return new LeaseBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withResourceVersion(resourceVersion)
                 .addToLabels(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF)
-                .addToLabels("app.kubernetes.io/managed-by", "remediation-orchestrator")
+                .addToLabels(LeaseLockManager.LABEL_MANAGED_BY, LeaseLockManager.MANAGED_BY)
+                .addToLabels(LeaseLockManager.LABEL_PURPOSE, LeaseLockManager.PURPOSE_MEMBER)
                 .endMetadata()
                 .withNewSpec()
                 .withHolderIdentity(podName)

@@ -148,6 +148,17 @@ public final class ShardCaches implements AutoCloseable {
         return null;
     }
 
+    /** The WFE of that name as the view keeps it (slim; a target's older history is not kept), or null. */
+    public WorkflowExecution execution(String name) {
+        for (Group group : groups) {
+            WorkflowExecution wfe = group.executionStore.get(namespace + "/" + name);
+            if (wfe != null) {
+                return wfe;
+            }
+        }
+        return null;
+    }
+
     /** Every active RR in the view. */
     public List<RemediationRequest> requests() {
         List<RemediationRequest> all = new ArrayList<>();

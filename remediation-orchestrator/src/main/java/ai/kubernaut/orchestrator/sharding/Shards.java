@@ -5,6 +5,7 @@ import ai.kubernaut.orchestrator.model.WorkflowExecution;
 import ai.kubernaut.orchestrator.reconcile.RequestValidation;
 import ai.kubernaut.orchestrator.target.Target;
 import ai.kubernaut.orchestrator.workflow.WorkflowExecutions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,10 @@ import java.util.regex.Pattern;
  * (rendezvous hashing of the shard id over the live members) and watch only RRs and WFEs labelled
  * {@code kubernaut.ai/shard} with one of their shards (ADR-052-003, addendum). 256 keeps three replicas within a
  * few percent of an even split; a fixed number, because the label value is a contract with the Gateway.
+ *
+ * <p>The spec decides an object's shard ({@link #ofSpec}, {@link #ofExecution}); the label only decides which
+ * replica sees it, and one that differs from the spec is corrected ({@link #isMisfiled}, {@link #correctedBy},
+ * {@link ShardLabeller}).
  */
 public final class Shards {
 
@@ -35,16 +40,61 @@ public final class Shards {
                 : Target.hash16("rr/" + rr.getMetadata().getName()).substring(0, 2);
     }
 
-    /** The shard an RR is filed under: its label when that is a shard id, else {@link #ofSpec}. */
-    public static String ofRequest(RemediationRequest rr) {
-        return label(rr.getMetadata().getLabels()).orElseGet(() -> ofSpec(rr));
+    /**
+     * The shard of a WFE by its spec: the first byte of the hash of its {@code spec.targetResource}; its target-hash
+     * label when it has no target. Empty for a WFE the orchestrator did not create (no target-hash label).
+     */
+    public static Optional<String> ofExecution(WorkflowExecution wfe) {
+        return targetHashOfSpec(wfe).map(hash -> hash.substring(0, 2));
     }
 
-    /** The shard of a WFE by its target-hash label; empty for a WFE the orchestrator did not create. */
-    public static Optional<String> ofExecution(WorkflowExecution wfe) {
-        String hash = WorkflowExecutions.targetHashOf(wfe);
-        return hash == null || hash.length() < 2 || !isShard(hash.substring(0, 2)) ? Optional.empty()
-                : Optional.of(hash.substring(0, 2));
+    /**
+     * The labels an object's spec gives it: the shard for an RR, the shard and the target hash for a WFE of the
+     * orchestrator's (its target-hash label indexes the view routing decides from); none for anything else.
+     */
+    public static Map<String, String> labelsOfSpec(HasMetadata object) {
+        if (object instanceof RemediationRequest rr) {
+            return Map.of(LABEL, ofSpec(rr));
+        }
+        if (object instanceof WorkflowExecution wfe) {
+            return targetHashOfSpec(wfe).map(hash -> Map.of(LABEL, hash.substring(0, 2),
+                    WorkflowExecutions.LABEL_TARGET_HASH, hash)).orElse(Map.of());
+        }
+        return Map.of();
+    }
+
+    /**
+     * Whether an object's labels differ from those its spec gives ({@link #labelsOfSpec}): absent, no shard id, or
+     * a valid shard that is not its own (a copied manifest). Filed so, it is watched by a replica that cannot see
+     * its target's WFEs (an RR), or the RRs of its target cannot see it (a WFE).
+     */
+    public static boolean isMisfiled(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labelsOfSpec(object).entrySet().stream()
+                .anyMatch(e -> labels == null || !e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /**
+     * The shard whose owner corrects a misfiled object: the one its label names, when that is a shard id (only
+     * that owner's label-selected caches see it), else the one its spec gives (every replica sees it through the
+     * watch of unlabelled objects; the spec's owner writes).
+     */
+    public static Optional<String> correctedBy(HasMetadata object) {
+        return label(object.getMetadata().getLabels())
+                .or(() -> Optional.ofNullable(labelsOfSpec(object).get(LABEL)));
+    }
+
+    /** The target hash the spec of one of our WFEs gives (16 hex), else its label's; empty when not ours. */
+    private static Optional<String> targetHashOfSpec(WorkflowExecution wfe) {
+        String label = WorkflowExecutions.targetHashOf(wfe);
+        if (label == null) {
+            return Optional.empty();
+        }
+        String target = wfe.getSpec() == null ? null : wfe.getSpec().getTargetResource();
+        if (target != null && !target.isBlank()) {
+            return Optional.of(Target.hash16(target));
+        }
+        return label.length() >= 2 && isShard(label.substring(0, 2)) ? Optional.of(label) : Optional.empty();
     }
 
     /** The value of the shard label, when it is one. */

@@ -39,7 +39,12 @@ public final class WorkflowExecutions {
 
     /** {@code wfe-<16 hex of sha256(target)>-<sequence>}. */
     public static String name(Target target, long sequence) {
-        return "wfe-" + target.hash() + "-" + sequence;
+        return name(target.hash(), sequence);
+    }
+
+    /** {@code wfe-<target hash>-<sequence>}. */
+    public static String name(String targetHash, long sequence) {
+        return "wfe-" + targetHash + "-" + sequence;
     }
 
     /** The WFE's {@code kubernaut.ai/target-hash} label; null for a WFE the orchestrator did not create. */

@@ -169,6 +169,11 @@ class OrchestratorWiringTest {
         cluster.setPhase(first.getMetadata().getName(), WorkflowExecutionStatus.Phase.COMPLETED);
 
         awaitPhase(running, COMPLETED);
+        // the terminal label follows the terminal status write (docs/contracts.md)
+        await().atMost(WAIT).until(() -> ai.kubernaut.orchestrator.request.Phases.isLabelledTerminal(
+                cluster.request(running)));
+        assertTrue(!ai.kubernaut.orchestrator.request.Phases.isLabelledTerminal(cluster.request(waiting)),
+                "an active RR carries no terminal label");
         RemediationRequest done = cluster.request(running);
         assertEquals("Remediated", done.getStatus().getCompletionStatus().getOutcome());
         assertEquals(first.getMetadata().getName(), done.getStatus().getCompletionStatus().getWorkflowExecutionRef());

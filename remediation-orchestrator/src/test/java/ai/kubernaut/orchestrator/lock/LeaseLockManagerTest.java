@@ -70,6 +70,8 @@ class LeaseLockManagerTest {
         assertEquals(30, stored.getSpec().getLeaseDurationSeconds());
         assertEquals(clock.instant(), stored.getSpec().getRenewTime().toInstant());
         assertEquals(List.of("create"), api.calls());
+        assertEquals(java.util.Map.of("app.kubernetes.io/managed-by", "remediation-orchestrator",
+                "kubernaut.ai/lease-purpose", "lock"), stored.getMetadata().getLabels(), "found by the Lease sweep");
 
         a.release(first);
         HeldLock second = held(a.tryAcquire(TARGET));

@@ -3,6 +3,7 @@ package ai.kubernaut.gateway.ingest.testing;
 import ai.kubernaut.gateway.dedup.Recorded;
 import ai.kubernaut.gateway.dedup.RecordingFailure;
 import ai.kubernaut.gateway.dedup.SignalRecorder;
+import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.signal.Signal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
@@ -25,18 +26,26 @@ import java.util.function.Function;
 public class FakeSignalRecorder implements SignalRecorder {
 
     private final List<Signal> seen = new CopyOnWriteArrayList<>();
+    private final List<RequestDeadline> deadlines = new CopyOnWriteArrayList<>();
     private final Map<String, Long> counts = new ConcurrentHashMap<>();
     private volatile Function<Signal, Recorded> behaviour = this::dedupInMemory;
 
     @Override
     public Recorded record(Signal signal) {
+        return record(signal, RequestDeadline.after(Duration.ofMinutes(5)));
+    }
+
+    @Override
+    public Recorded record(Signal signal, RequestDeadline deadline) {
         seen.add(signal);
+        deadlines.add(deadline);
         return behaviour.apply(signal);
     }
 
     /** Forget everything and go back to in-memory dedup. */
     public void reset() {
         seen.clear();
+        deadlines.clear();
         counts.clear();
         behaviour = this::dedupInMemory;
     }
@@ -53,6 +62,17 @@ public class FakeSignalRecorder implements SignalRecorder {
 
     public List<Signal> seen() {
         return List.copyOf(seen);
+    }
+
+    /** The deadline each call was given, in the order of {@link #seen()}. */
+    public List<RequestDeadline> deadlines() {
+        return List.copyOf(deadlines);
+    }
+
+    /** The answer for a signal that created its RR. */
+    public static Recorded created(Signal s) {
+        return new Recorded(Recorded.Outcome.CREATED, rrName(s.fingerprint()), IngestTestCluster.NAMESPACE, 1,
+                s.receivedTime(), s.receivedTime());
     }
 
     public static String rrName(String fingerprint) {
