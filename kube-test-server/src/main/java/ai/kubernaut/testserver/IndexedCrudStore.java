@@ -64,6 +64,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
             Field version = KubernetesCrudDispatcher.class.getDeclaredField("resourceVersion");
             version.setAccessible(true);
             lastResourceVersion = (AtomicLong) version.get(this);
+            objects.versions = lastResourceVersion;
             SetSelectorExtractor.install(this);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("kubernetes-server-mock changed: cannot index its store", e);
@@ -102,7 +103,8 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
             return response;
         }
         long since = Long.parseLong(from);
-        WatchReplay.onlyChangedSince(response.getWebSocketListener(), since, storeLock.readLock(), objects);
+        WatchReplay.onlyChangedSince(response.getWebSocketListener(), since, storeLock.readLock(), objects,
+                objects.removals);
         return response;
     }
 
@@ -187,6 +189,10 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
     static final class NameIndexedMap extends LinkedHashMap<AttributeSet, String> {
 
         private final Map<List<Value>, Set<AttributeSet>> byName = new HashMap<>();
+        /** What left this map lately, for watches resumed from a resourceVersion ({@link WatchReplay}). */
+        final Removals removals = new Removals();
+        /** The store's resourceVersion counter (set once by the constructor). */
+        AtomicLong versions;
 
         /** The name a query asks for, or null when it does not ask for exactly one (a list, a selector): then
          *  only a scan answers it. Reads the query only, so it needs no lock. */
@@ -215,6 +221,8 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
 
         @Override
         public String put(AttributeSet key, String value) {
+            // the mock writes an update as remove(old attributes) + put(new): same attributes, nothing left
+            removals.putBack(key);
             Attribute name = key.getAttribute(NAME);
             if (name != null) {
                 byName.computeIfAbsent(name.getValues(), n -> new LinkedHashSet<>()).add(key);
@@ -225,6 +233,8 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
         @Override
         public String remove(Object key) {
             if (key instanceof AttributeSet set && containsKey(set)) {
+                // a removal is a write of its own, as on a real server: a watch from the version before it hears of it
+                removals.add(set, get(set), versions == null ? 0 : versions.incrementAndGet());
                 Attribute name = set.getAttribute(NAME);
                 if (name != null) {
                     Set<AttributeSet> keys = byName.get(name.getValues());
@@ -246,6 +256,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
 
         @Override
         public void clear() {
+            removals.clear();
             byName.clear();
             super.clear();
         }

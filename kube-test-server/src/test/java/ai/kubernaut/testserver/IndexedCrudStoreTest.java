@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
+import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import java.time.Duration;
 import java.util.List;
@@ -282,6 +283,52 @@ class IndexedCrudStoreTest {
             assertEquals(List.of("ADDED after", "ADDED later"), fromVersion);
             assertEquals(List.of("ADDED after", "ADDED before", "ADDED later"), fromNothing.stream().sorted().toList());
         }
+    }
+
+    /**
+     * A watch resumed from a resourceVersion hears of what left its selection meanwhile, as from a real server's
+     * watch cache: a DELETED for an object deleted and for one whose label moved it out (issue 19: the orchestrator's
+     * informers select terminal RRs out by label; without this a resumed watch kept an ended RR as active forever).
+     */
+    @Test
+    void aResumedWatchHearsOfWhatWasDeletedOrLeftItsSelection() {
+        labelled("stays", "00", "x");
+        labelled("deleted", "00", "x");
+        labelled("moves-out", "00", "x");
+        String version = admin.configMaps().inNamespace("ns").withLabelIn("shard", "00").list().getMetadata()
+                .getResourceVersion();
+        admin.configMaps().inNamespace("ns").withName("deleted").delete();
+        admin.configMaps().inNamespace("ns").withName("moves-out").edit(cm -> {
+            cm.getMetadata().getLabels().put("shard", "01");
+            return cm;
+        });
+        admin.configMaps().inNamespace("ns").withName("stays").edit(cm -> {
+            cm.setData(Map.of("changed", "yes"));
+            return cm;
+        });
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (Watch resumed = admin.configMaps().inNamespace("ns").withLabelIn("shard", "00").watch(
+                new ListOptionsBuilder().withResourceVersion(version).build(), recording(events))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
+            assertEquals(List.of("ADDED stays", "DELETED deleted", "DELETED moves-out"), events.stream().sorted()
+                    .toList());
+        }
+    }
+
+    /** Once more objects left than are remembered, a watch from before them is answered 410 Expired. */
+    @Test
+    void aWatchFromBeforeForgottenRemovalsIsExpired() {
+        Removals removals = new Removals();
+        AttributeSet a = new AttributeSet(new Attribute("name", "a"));
+        removals.add(a, "{}", 5);
+        removals.putBack(a);
+        assertTrue(removals.since(0).isEmpty(), "an update that kept its attributes is no removal");
+        for (int i = 0; i <= Removals.CAPACITY; i++) {
+            removals.add(new AttributeSet(new Attribute("name", "n" + i)), "{}", 10 + i);
+        }
+        assertTrue(removals.coversSince(10), "the first removal, at 10, was forgotten: a watch from 10 lost nothing");
+        assertTrue(!removals.coversSince(9), "a watch from 9 would miss the removal at 10");
+        assertEquals(Removals.CAPACITY, removals.since(0).size());
     }
 
     /** /version answers a version, whatever is stored (the mock sent every stored object: its query is empty). */
