@@ -41,13 +41,17 @@ final class RetentionPhase {
     static Figures run(KubernautSystem system, int history, java.time.Instant base) {
         KubernetesClient admin = system.cluster().admin();
         String ns = system.namespace();
-        List<String> gatewayMade = KubernautObjects.listRrs(admin, ns).stream()
-                .filter(rr -> !"bench-history".equals(spec(rr).get("clusterID")))
-                .map(rr -> rr.getMetadata().getName()).toList();
+        // every count pages through the namespace: 100,000 RRs do not fit one answer
+        List<String> gatewayMade = new java.util.ArrayList<>();
+        KubernautObjects.forEachPaged(KubernautObjects.rrs(admin), ns, rr -> {
+            if (!"bench-history".equals(spec(rr).get("clusterID"))) {
+                gatewayMade.add(rr.getMetadata().getName());
+            }
+        });
         List<String> sample = gatewayMade.stream().limit(50).toList();
         double asWritten = meanBytes(admin, ns, "remediationrequests", sample);
-        long rrsBefore = KubernautObjects.listRrs(admin, ns).size();
-        long wfesBefore = KubernautObjects.listWfes(admin, ns).size();
+        long rrsBefore = KubernautObjects.countPaged(KubernautObjects.rrs(admin), ns);
+        long wfesBefore = KubernautObjects.countPaged(KubernautObjects.wfes(admin), ns);
         // the window moves while the sweeps run: an upper bound now, the exact figure at the final count
         long atMost = History.kept(history, RETENTION, HEAD_RETENTION, Duration.between(base, java.time.Instant.now()));
         Map<String, String> settings = Map.of(
@@ -64,30 +68,37 @@ final class RetentionPhase {
             long target = atMost + gatewayMade.size();
             Awaitility.await("the store shrinks to heads + the retention window").atMost(Duration.ofMinutes(10))
                     .pollInterval(Duration.ofSeconds(2)).until(() -> {
-                        List<GenericKubernetesResource> rrs = KubernautObjects.listRrs(admin, ns);
-                        return rrs.size() <= target && rrs.stream().noneMatch(KubernautObjects::rrActive);
+                        long[] stored = {0, 0};
+                        KubernautObjects.forEachPaged(KubernautObjects.rrs(admin), ns, rr -> {
+                            stored[0]++;
+                            stored[1] += KubernautObjects.rrActive(rr) ? 1 : 0;
+                        });
+                        return stored[0] <= target && stored[1] == 0;
                     });
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         List<String> finished = sample.stream().filter(n -> KubernautObjects.rrs(admin).inNamespace(ns).withName(n)
                 .get() != null).toList();
-        List<String> theirWfes = KubernautObjects.listWfes(admin, ns).stream()
-                .filter(w -> finished.contains(KubernautObjects.wfeRemediationRequest(w)))
-                .map(w -> w.getMetadata().getName()).toList();
+        List<String> theirWfes = new java.util.ArrayList<>();
+        KubernautObjects.forEachPaged(KubernautObjects.wfes(admin), ns, w -> {
+            if (finished.contains(KubernautObjects.wfeRemediationRequest(w))) {
+                theirWfes.add(w.getMetadata().getName());
+            }
+        });
         // the orchestrators started with the history were stopped before the Gateways' load: only ours count
         List<Replica> ros = system.orchestrators().replicas().stream().filter(Replica::isAlive).toList();
         // the window keeps moving: the sweeps (every 2 s) follow it; take the count once it matches the window of
         // its moment (or after 30 s, as it is)
         try {
             Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                    KubernautObjects.listRrs(admin, ns).size() == gatewayMade.size() + History.kept(history, RETENTION,
+                    KubernautObjects.countPaged(KubernautObjects.rrs(admin), ns) == gatewayMade.size() + History.kept(history, RETENTION,
                             HEAD_RETENTION, Duration.between(base, java.time.Instant.now())));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             System.out.println("history: the count did not meet the moving window within 30 s: " + e.getMessage());
         }
         Duration since = Duration.between(base, java.time.Instant.now());
-        return new Figures(history, rrsBefore, wfesBefore, KubernautObjects.listRrs(admin, ns).size(),
-                KubernautObjects.listWfes(admin, ns).size(),
+        return new Figures(history, rrsBefore, wfesBefore, KubernautObjects.countPaged(KubernautObjects.rrs(admin), ns),
+                KubernautObjects.countPaged(KubernautObjects.wfes(admin), ns),
                 History.kept(history, RETENTION, HEAD_RETENTION, since), since.toSeconds() / 60.0, gatewayMade.size(),
                 sum(ros, "orchestrator_retention_deleted_total", "RemediationRequest"),
                 sum(ros, "orchestrator_retention_deleted_total", "WorkflowExecution"), seconds,

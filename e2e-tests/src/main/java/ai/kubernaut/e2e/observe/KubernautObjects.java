@@ -2,6 +2,7 @@ package ai.kubernaut.e2e.observe;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** RemediationRequests and WorkflowExecutions read generically (the suite shares no model with the services). */
 public final class KubernautObjects {
@@ -40,6 +42,29 @@ public final class KubernautObjects {
 
     public static List<GenericKubernetesResource> listWfes(KubernetesClient client, String namespace) {
         return wfes(client).inNamespace(namespace).list().getItems();
+    }
+
+    /**
+     * Every object of the namespace, handed over a page of 500 at a time: a namespace with months of history
+     * (100,000 RRs) does not fit one answer in a test JVM's heap, nor in the test server's.
+     */
+    public static void forEachPaged(MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> objects, String namespace, Consumer<GenericKubernetesResource> each) {
+        String token = null;
+        do {
+            GenericKubernetesResourceList page = objects.inNamespace(namespace).list(new ListOptionsBuilder()
+                    .withLimit(500L).withContinue(token).build());
+            page.getItems().forEach(each);
+            token = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        } while (token != null && !token.isEmpty());
+    }
+
+    /** How many objects the namespace holds, counted page by page. */
+    public static long countPaged(MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> objects, String namespace) {
+        long[] n = {0};
+        forEachPaged(objects, namespace, o -> n[0]++);
+        return n[0];
     }
 
     @SuppressWarnings("unchecked")
