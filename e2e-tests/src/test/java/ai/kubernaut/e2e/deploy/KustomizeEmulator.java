@@ -12,14 +12,16 @@ import java.util.Set;
 /**
  * Renders a kustomization with the JDK only, for machines without kubectl/kustomize (a fresh CI runner).
  * It implements exactly the kustomize features deploy/ uses (resources, namespace, labels, replicas, images,
- * strategic-merge and JSON 6902 patches) with kustomize's semantics for them, and refuses anything else, so
+ * strategic-merge and JSON 6902 patches, configMapGenerator from files without name hash) with kustomize's
+ * semantics for them, and refuses anything else, so
  * a new feature in deploy/ fails loudly here instead of being checked wrongly. The fixtures are rendered by
  * real kustomize; where kubectl exists the tests also re-render with it, which keeps this emulator honest.
  */
 final class KustomizeEmulator {
 
     private static final Set<String> SUPPORTED_KEYS =
-            Set.of("apiVersion", "kind", "namespace", "labels", "resources", "replicas", "images", "patches");
+            Set.of("apiVersion", "kind", "namespace", "labels", "resources", "replicas", "images", "patches",
+                    "configMapGenerator");
     /** Kinds kustomize's namespace transformer leaves without a namespace. */
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "CustomResourceDefinition", "ClusterRole",
             "ClusterRoleBinding", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass",
@@ -48,6 +50,9 @@ final class KustomizeEmulator {
                 objects.addAll(DeployFiles.yamlObjects(path));
             }
         }
+        for (Map<String, Object> generator : maps(k.get("configMapGenerator"), dir, "configMapGenerator")) {
+            objects.add(generateConfigMap(dir, generator));
+        }
         for (Map<String, Object> patch : maps(k.get("patches"), dir, "patches")) {
             applyPatch(dir, patch, objects);
         }
@@ -72,6 +77,37 @@ final class KustomizeEmulator {
             require(changed > 0, dir, "images: no container uses " + image.get("name"));
         }
         return objects;
+    }
+
+    /** A ConfigMap from files (key = the file name), with options.labels; only with disableNameSuffixHash. */
+    private static Map<String, Object> generateConfigMap(Path dir, Map<String, Object> generator) {
+        for (String key : generator.keySet()) {
+            require(Set.of("name", "files", "options").contains(key), dir, "configMapGenerator[]." + key + " is not supported");
+        }
+        Map<String, Object> options = generator.get("options") == null ? Map.of() : asMap(generator.get("options"), dir, "configMapGenerator[].options");
+        for (String key : options.keySet()) {
+            require(Set.of("disableNameSuffixHash", "labels").contains(key), dir, "configMapGenerator[].options." + key + " is not supported");
+        }
+        require(Boolean.TRUE.equals(options.get("disableNameSuffixHash")), dir,
+                "configMapGenerator without disableNameSuffixHash: true (the name hash is not emulated)");
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (String file : strings(generator.get("files"), dir, "configMapGenerator[].files")) {
+            require(!file.contains("="), dir, "configMapGenerator: key=path files are not supported");
+            Path path = dir.resolve(file).normalize();
+            require(Files.isRegularFile(path), dir, "configMapGenerator file " + file + " does not exist");
+            data.put(path.getFileName().toString(), DeployFiles.read(path));
+        }
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", generator.get("name"));
+        if (options.get("labels") != null) {
+            metadata.put("labels", new LinkedHashMap<>(asMap(options.get("labels"), dir, "configMapGenerator[].options.labels")));
+        }
+        Map<String, Object> configMap = new LinkedHashMap<>();
+        configMap.put("apiVersion", "v1");
+        configMap.put("kind", "ConfigMap");
+        configMap.put("metadata", metadata);
+        configMap.put("data", data);
+        return configMap;
     }
 
     private static void applyPatch(Path dir, Map<String, Object> patch, List<Map<String, Object>> objects) {

@@ -105,6 +105,28 @@ class MonitoringTest {
     }
 
     @Test
+    void everyAlertHasARunbookSectionInOperationsDoc() {
+        String operations = DeployFiles.read(DeployFiles.ROOT.resolve("docs/operations.md"));
+        Set<String> anchors = new TreeSet<>();
+        Matcher heading = Pattern.compile("(?m)^#{2,4} (.+)$").matcher(operations);
+        while (heading.find()) {
+            // GitHub's anchor of a heading: lower case, spaces to dashes, punctuation dropped
+            anchors.add(heading.group(1).trim().toLowerCase().replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+        }
+        for (Map<String, Object> rule : alertRules()) {
+            String alert = (String) rule.get("alert");
+            Object url = ((Map<?, ?>) rule.get("annotations")).get("runbook_url");
+            assertEquals("docs/operations.md#" + alert.toLowerCase(), url, alert + ": runbook_url");
+            assertTrue(anchors.contains(alert.toLowerCase()), alert + ": no section '#### " + alert + "' in docs/operations.md");
+            int section = operations.indexOf("#### " + alert + "\n");
+            String body = operations.substring(section + alert.length() + 6).split("\n#", 2)[0].trim();
+            assertTrue(body.length() > 80, alert + ": its runbook section says too little: " + body);
+        }
+        assertTrue(alertRules().stream().anyMatch(r -> String.valueOf(r.get("expr")).contains("gateway_status_repairs_total{result=\"gave_up\"}")),
+                "docs/operations.md promises an alert on gateway_status_repairs_total{result=\"gave_up\"}");
+    }
+
+    @Test
     void serviceMonitorScrapesTheManagementPortOfBothServices() {
         List<HasMetadata> monitoring = DeployFiles.rendered("monitoring");
         GenericKubernetesResource monitor = (GenericKubernetesResource) monitoring.stream()

@@ -60,7 +60,8 @@ class RenderedFixturesTest {
     private static final Map<String, Set<String>> EXPECTED = Map.of(
             "dev", APP_OBJECTS,
             "prod", APP_OBJECTS,
-            "monitoring", Set.of("ServiceMonitor/kubernaut-system/kubernaut", "PrometheusRule/kubernaut-system/kubernaut"));
+            "monitoring", Set.of("ServiceMonitor/kubernaut-system/kubernaut", "PrometheusRule/kubernaut-system/kubernaut",
+                    "ConfigMap/kubernaut-system/kubernaut-grafana-dashboard"));
 
     private static final Map<String, Path> SOURCES = Map.of(
             "dev", DeployFiles.DEPLOY.resolve("overlays/dev"),

@@ -154,6 +154,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         } catch (RuntimeException e) {
             throw classify(e, deadline);
         } finally {
+            MDC.remove("rr"); // set while an RR is known (created or counted on)
             if (previous == null) {
                 MDC.remove("fingerprint");
             } else {
@@ -188,6 +189,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
                 target = step instanceof FencedCreator.Step.DuplicateOf d ? d.rr() : null;
             }
             if (target != null) {
+                MDC.put("rr", target.getMetadata().getName());
                 Optional<Recorded> dup = countOn(target, signal, deadline, known);
                 if (dup.isPresent()) {
                     return dup.get();

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * A new RR, on the fingerprint's chain (ADR-052-002 sections 2 and 3): the in-process exclusion per fingerprint,
@@ -164,6 +165,7 @@ final class FencedCreator {
         String pred = predecessor;
         for (int link = 1; link <= DeduplicatingSignalRecorder.MAX_ROUNDS; link++) {
             String name = DedupRules.rrName(fp, pred);
+            MDC.put("rr", name); // the recorder removes it when the signal is recorded
             String token = RemediationRequestFactory.creationToken();
             RemediationRequest fresh = RemediationRequestFactory.build(signal, settings.namespace(), name, pred, token);
             Created created;

@@ -10,6 +10,8 @@ import ai.kubernaut.orchestrator.reconcile.ReconcileSettings;
 import ai.kubernaut.orchestrator.retention.RetentionSettings;
 import ai.kubernaut.orchestrator.sharding.MembershipSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,11 +39,26 @@ public class ControllerLifecycle {
     @Inject
     OrchestratorMetrics metrics;
 
+    @Inject
+    MeterRegistry registry;
+
     private volatile RemediationController controller;
 
     void onStart(@Observes StartupEvent event) {
         controller = new RemediationController(client, settings(config, identity), selector, metrics,
                 Clock.systemUTC(), CreationHook.NONE).start();
+        // read from the controller's health data at scrape time (the dashboard's queue and shard panels)
+        Gauge.builder("orchestrator.workqueue.depth", this, l -> l.healthNumber("queueLength"))
+                .description("RRs waiting in this replica's work queue (not counting delayed requeues)")
+                .strongReference(true).register(registry);
+        Gauge.builder("orchestrator.shards.owned", this, l -> l.healthNumber("shardsOwned"))
+                .description("Shards (of 256) whose RRs this replica reconciles now")
+                .strongReference(true).register(registry);
+    }
+
+    private double healthNumber(String key) {
+        RemediationController current = controller;
+        return current != null && current.healthData().get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     void onStop(@Observes ShutdownEvent event) {

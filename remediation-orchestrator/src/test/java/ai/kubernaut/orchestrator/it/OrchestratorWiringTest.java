@@ -348,6 +348,10 @@ class OrchestratorWiringTest {
                 "orchestrator_blocked_wakeup_latency_seconds_count")) {
             assertTrue(body.contains(name), "metrics lack " + name);
         }
+        // the gauges read the controller: the only replica owns every shard; its queue is a number, not NaN
+        assertTrue(body.contains("\norchestrator_shards_owned 256.0"), "orchestrator_shards_owned of the only replica");
+        assertTrue(java.util.regex.Pattern.compile("\norchestrator_workqueue_depth \\d+\\.0\n").matcher(body).find(),
+                "orchestrator_workqueue_depth");
     }
 
     @Test
