@@ -2,7 +2,6 @@ package ai.kubernaut.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,8 +34,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Inside the window, a request with {@code X-Timestamp} is remembered ({@link #remember}: SHA-256 of endpoint,
- * header and body) until its timestamp leaves the window, and the same request again is refused (409) while it is
- * remembered. Per replica, in memory, at most {@code gateway.auth.replay-memory-max-entries} (Caffeine evicts beyond
+ * header and body) for twice the window (by then its timestamp has left the window, which refuses it by itself), and
+ * the same request again is refused (409) while it is remembered. Per replica, in memory, at most {@code gateway.auth.replay-memory-max-entries} (Caffeine evicts beyond
  * that); a request that is not accepted after all (a 4xx or 5xx answer) is forgotten so that its retry goes through.
  */
 @ApplicationScoped
@@ -48,8 +47,9 @@ public class ReplayWindow {
     private final Duration window;
     private final boolean checkEvents;
     private final Clock clock;
-    /** Hash of an accepted request -> nanos it is remembered for (from insertion: until its timestamp + window). */
+    /** Hash of an accepted request -> an id of this acceptance (so that forgetting it cannot drop a later one). */
     private final Cache<String, Long> accepted;
+    private final java.util.concurrent.atomic.AtomicLong acceptances = new java.util.concurrent.atomic.AtomicLong();
     private final MeterRegistry meters;
 
     @Inject
@@ -77,22 +77,9 @@ public class ReplayWindow {
         if (maintenance != null) {
             builder.executor(maintenance);
         }
-        this.accepted = builder.expireAfter(new Expiry<String, Long>() {
-            @Override
-            public long expireAfterCreate(String key, Long nanos, long now) {
-                return nanos;
-            }
-
-            @Override
-            public long expireAfterUpdate(String key, Long nanos, long now, long currentDuration) {
-                return currentDuration;
-            }
-
-            @Override
-            public long expireAfterRead(String key, Long nanos, long now, long currentDuration) {
-                return currentDuration;
-            }
-        }).build();
+        // A fixed 2 x window from acceptance outlives every accepted timestamp (at most window ahead of now) and
+        // keeps to the cache shapes quarkus-caffeine registers for the native image (variable expiry does not).
+        this.accepted = builder.expireAfterWrite(window.multipliedBy(2)).build();
         meters.gauge("gateway.replay.memory.entries", accepted, Cache::estimatedSize);
     }
 
@@ -104,8 +91,8 @@ public class ReplayWindow {
     }
 
     /**
-     * Remembers a request that carried a valid {@code X-Timestamp} (checked by {@link #checkHeader} before) until its
-     * timestamp leaves the window.
+     * Remembers a request that carried a valid {@code X-Timestamp} (checked by {@link #checkHeader} before) for twice
+     * the window.
      *
      * @param endpoint        the request path (the same body on another endpoint is another request)
      * @param timestampHeader as sent; null: nothing is remembered (a request without it cannot be told from a retry)
@@ -116,17 +103,13 @@ public class ReplayWindow {
             return Remembered.NOTHING;
         }
         String value = timestampHeader.trim();
-        Instant sent = parse(value);
-        long keep = Duration.between(clock.instant(), sent.plus(window)).toNanos();
-        if (keep <= 0) {
-            return Remembered.NOTHING; // left the window since the check: the window refuses a replay by itself
-        }
         String key = hash(endpoint, value, body);
-        if (accepted.asMap().putIfAbsent(key, keep) != null) {
+        Long id = acceptances.incrementAndGet();
+        if (accepted.asMap().putIfAbsent(key, id) != null) {
             throw new ReplayedRequestException("this request (same endpoint, " + HEADER + " " + value
                     + " and body) was already accepted; a new request needs a new " + HEADER);
         }
-        return () -> accepted.asMap().remove(key, keep);
+        return () -> accepted.asMap().remove(key, id);
     }
 
     /** Requests remembered now (for tests and the gauge). */

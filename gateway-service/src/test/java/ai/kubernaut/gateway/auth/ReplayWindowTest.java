@@ -56,10 +56,10 @@ class ReplayWindowTest {
     }
 
     @Test
-    void aRequestAcceptedInsideTheWindowIsRefusedWhenSentAgainUntilItsTimestampLeavesTheWindow() {
+    void aRequestAcceptedInsideTheWindowIsRefusedWhenSentAgainForAsLongAsTheWindowWouldAcceptIt() {
         MutableClock clock = new MutableClock(NOW);
         ReplayWindow memory = new ReplayWindow(Duration.ofMinutes(5), true, clock);
-        String sent = "2024-05-01T11:58:00Z"; // remembered until 12:03:00
+        String sent = "2024-05-01T11:58:00Z"; // inside the window until 12:03:00, remembered until 12:10:00
         memory.remember("/p", sent, body("{\"a\":1}"));
         ReplayedRequestException replay = assertThrows(ReplayedRequestException.class,
                 () -> memory.remember("/p", " " + sent + " ", body("{\"a\":1}")));
@@ -70,9 +70,11 @@ class ReplayWindowTest {
         assertDoesNotThrow(() -> memory.remember("/p", "2024-05-01T11:58:01Z", body("{\"a\":1}")));
         clock.advance(Duration.ofMinutes(2).plusSeconds(59));
         assertThrows(ReplayedRequestException.class, () -> memory.remember("/p", sent, body("{\"a\":1}")));
-        clock.advance(Duration.ofSeconds(2)); // 12:03:01: the timestamp is outside the window, the entry gone
-        assertEquals(0, memory.remembered(), "expired with the window");
-        assertThrows(ReplayRejectedException.class, () -> memory.checkHeader(sent), "the window refuses it now");
+        clock.advance(Duration.ofSeconds(2)); // 12:03:01: the timestamp is outside the window, which refuses it now
+        assertThrows(ReplayRejectedException.class, () -> memory.checkHeader(sent));
+        assertEquals(4, memory.remembered());
+        clock.advance(Duration.ofMinutes(7)); // 12:10:01: twice the window after acceptance, forgotten
+        assertEquals(0, memory.remembered(), "bounded in time too");
     }
 
     @Test
