@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * so the big notification keeps its share of the batch threads busy for seconds.
  *
  * <p>Asserted (starvation invariants): single signals and small notifications are answered 2xx while the big one is
- * in progress, and no small notification waits as long as the big one takes (it does not queue behind all of its
+ * in progress, and no small notification waits a third of the time the big one takes (it does not queue behind its
  * alerts). Printed: single-signal and small-notification p99 alone and during the big one, and their ratio (not
  * asserted: wall-clock ratios are not stable on a loaded 2-core machine).
  */
@@ -102,8 +102,11 @@ class BigNotificationTest extends IngestTestBase {
                             + ", small notifications " + smallDuring.size());
             assertEquals(Set.of(201), statusSet(singles.answers, singlesAlone.answers), "singles");
             assertEquals(Set.of(207), statusSet(smalls.answers, smallAlone.answers), "small notifications");
-            assertTrue(smallMax < bigDone.nanos() / 1e6, "a small notification waited " + smallMax
-                    + " ms: as long as the whole big one, i.e. behind it");
+            // Relative to the big one's own duration in the same run (machine load slows both): taking turns, a small
+            // notification waits for a few alerts of the big one; queued behind it (FIFO, as before the fair share:
+            // -Dgateway.http.batch-concurrency-per-notification=1000 emulates that) it waited 621 of 855 ms.
+            assertTrue(smallMax < bigDone.nanos() / 1e6 / 3, "a small notification waited " + smallMax
+                    + " ms, a third or more of the big one's " + bigDone.nanos() / 1e6 + " ms: queued behind it");
         }
     }
 
