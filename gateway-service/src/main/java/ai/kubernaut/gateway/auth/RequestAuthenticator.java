@@ -150,7 +150,8 @@ public class RequestAuthenticator {
         this.cache = builder.expireAfter(new Expiry<String, Decision>() {
             @Override
             public long expireAfterCreate(String key, Decision d, long now) {
-                return d.denial() == null ? ttl : negativeTtl;
+                // from the review, not from when the cache saw the answer (its completion callback may run later)
+                return Math.max(0, (d.denial() == null ? ttl : negativeTtl) - (now - d.reviewedAt()));
             }
 
             @Override

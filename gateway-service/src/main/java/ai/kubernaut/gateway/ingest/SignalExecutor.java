@@ -177,14 +177,22 @@ class SignalExecutor {
                     return;
                 }
                 CompletableFuture<T> result = results.get(i);
-                try {
-                    if (!result.isDone()) {
-                        result.complete(tasks.get(i).call());
-                    }
-                } catch (Exception | Error e) {
-                    result.completeExceptionally(e);
-                } finally {
+                if (result.isDone()) { // given up at the answer deadline before it started
                     queued.decrementAndGet();
+                    continue;
+                }
+                T value = null;
+                Throwable failure = null;
+                try {
+                    value = tasks.get(i).call();
+                } catch (Exception | Error e) {
+                    failure = e;
+                }
+                queued.decrementAndGet(); // before the answer: whoever sees it done sees the room it left
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(value);
                 }
             } while (next.get() < tasks.size() && !dispatch(this));
         }

@@ -116,7 +116,7 @@ class TokenReviewCacheTest {
         RequestAuthenticator auth = authenticator(100, 2);
         auth.authenticate("Bearer " + IngestTestCluster.SENDER_TOKEN); // known before the spray
         ApiServerControl control = new ApiServerControl(server.url());
-        control.delayAnswers("gateway-service", "", "create", "tokenreviews", "", Duration.ofSeconds(3), 2);
+        control.delayAnswers("gateway-service", "", "create", "tokenreviews", "", Duration.ofSeconds(5), 2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         pools.add(pool);
         List<CompletableFuture<AuthenticationException.Kind>> held = new ArrayList<>();
