@@ -1,11 +1,14 @@
 package ai.kubernaut.gateway.auth;
 
-import ai.kubernaut.gateway.cache.ExpiringCache;
 import ai.kubernaut.gateway.fingerprint.Fingerprints;
 import ai.kubernaut.gateway.kube.ApiFaults;
 import ai.kubernaut.gateway.kube.KubeCalls;
 import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.kube.RequestDeadline;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
@@ -13,6 +16,8 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,14 +25,15 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,16 +45,24 @@ import org.jboss.logging.Logger;
  * ({@code authentication.k8s.io/v1}) and the user it names must be allowed to {@code create} the configured
  * resource in the controller namespace (SubjectAccessReview, {@code authorization.k8s.io/v1}).
  *
- * <p>Answers (allowed, forbidden, invalid token) are cached for {@code gateway.auth.cache-ttl} under the
- * SHA-256 of the token, never the token itself; concurrent requests with the same uncached token share one
- * pair of reviews, which run on a small pool of their own so that a caller waits for them at most until its
- * request's deadline ({@link #authenticate(String, RequestDeadline)}): a hung API server yields 503 in time. The
- * reviews are part of the request's work and share its deadline: each call waits at most what is left of the
- * deadline of the request that started them (and {@code gateway.auth.review-timeout}), none starts after it (the
- * SubjectAccessReview after a late TokenReview, the one retry of a transient fault). A caller that joined a review
- * cut short by another request's deadline, with time of its own left, starts a new one. Transient failures
- * ({@link ApiFaults}) are not cached and answer 503; other refusals (e.g. 403 to the Gateway's own ServiceAccount)
- * 500. Tokens are never logged.
+ * <p>Answers are kept in a Caffeine cache under the SHA-256 of the token, never the token itself: allowed for
+ * {@code gateway.auth.cache-ttl}, refused (401/403) for {@code gateway.auth.negative-cache-ttl}, at most
+ * {@code gateway.auth.cache-max-entries} of both (W-TinyLFU: a token used often is kept over one-off ones). No lock
+ * is taken on the request path. Concurrent requests with the same uncached token share one pair of reviews (the
+ * cache's in-flight future). Capacity is split so that a spray of new tokens cannot take what known senders need:
+ * <ul>
+ * <li>reviews of unknown tokens: at most {@code gateway.auth.review-concurrency} at once; a request that finds them
+ * all taken is answered 503 with Retry-After at once (its token was not judged, so not 401);</li>
+ * <li>a cached allowed token never waits on a review: once its answer is half its TTL old, a request with it starts a
+ * background re-review on {@code gateway.auth.refresh-concurrency} permits of their own and is answered from the
+ * cache; the answer stays until its TTL if the re-review cannot run or fails.</li>
+ * </ul>
+ *
+ * <p>The reviews are part of the request's work and share its deadline ({@link #authenticate(String,
+ * RequestDeadline)}): each call waits at most what is left of the deadline of the request that started them (and
+ * {@code gateway.auth.review-timeout}), none starts after it; a caller that joined a review cut short by another
+ * request's deadline, with time of its own left, starts a new one. Transient failures ({@link ApiFaults}) are not
+ * cached and answer 503; other refusals (e.g. 403 to the Gateway's own ServiceAccount) 500. Tokens are never logged.
  */
 @ApplicationScoped
 public class RequestAuthenticator {
@@ -57,7 +71,9 @@ public class RequestAuthenticator {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** Waits of callers that give no bound of their own (tests, tools): longer than any review can take. */
     private static final Duration UNBOUNDED = Duration.ofMinutes(5);
-    private static final int REVIEW_THREADS = 4;
+    static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(5);
+    static final int DEFAULT_REVIEW_CONCURRENCY = 4;
+    static final int DEFAULT_REFRESH_CONCURRENCY = 2;
 
     private final AuthConfig.Mode mode;
     private final KubernetesClient client;
@@ -65,41 +81,115 @@ public class RequestAuthenticator {
     private final String resourceGroup;
     private final String resource;
     private final String namespace;
-    private final ExpiringCache<String, Decision> cache;
-    private final ConcurrentMap<String, CompletableFuture<Decision>> inFlight = new ConcurrentHashMap<>();
+    private final Ticker ticker;
+    private final long refreshAfterNanos;
+    private final AsyncCache<String, Decision> cache;
+    private final Semaphore reviewPermits;
+    private final Semaphore refreshPermits;
+    /** Tokens (hashes) being re-reviewed: at most one refresh per token at a time. */
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** Runs reviews; its threads are bounded by the two semaphores, not by the pool. */
     private final ExecutorService reviews;
+    private final MeterRegistry meters;
 
-    /** A cached review answer. */
-    record Decision(AuthenticationException.Kind denial, String username, String message) {
-        static Decision allowed(String username) {
-            return new Decision(null, username, null);
+    /** A cached review answer; {@code reviewedAt} in the cache's ticker nanos. */
+    record Decision(AuthenticationException.Kind denial, String username, String message, long reviewedAt) {
+    }
+
+    /** The knobs of the cache and of the review capacity. */
+    public record Limits(Duration cacheTtl, Duration negativeCacheTtl, int cacheMaxEntries, int reviewConcurrency,
+            int refreshConcurrency) {
+
+        public static Limits of(Duration cacheTtl, int cacheMaxEntries) {
+            return new Limits(cacheTtl, min(cacheTtl, DEFAULT_NEGATIVE_TTL), cacheMaxEntries,
+                    DEFAULT_REVIEW_CONCURRENCY, DEFAULT_REFRESH_CONCURRENCY);
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) <= 0 ? a : b;
         }
     }
 
     @Inject
-    public RequestAuthenticator(AuthConfig config, KubernetesClient client) {
+    public RequestAuthenticator(AuthConfig config, KubernetesClient client, MeterRegistry meters) {
         this(config.mode(), client, config.resourceGroup(), config.resource(), config.namespace().orElse(""),
-                config.cacheTtl(), config.cacheMaxEntries(), config.reviewTimeout(), Clock.systemUTC());
+                new Limits(config.cacheTtl(), config.negativeCacheTtl(), config.cacheMaxEntries(),
+                        config.reviewConcurrency(), config.refreshConcurrency()),
+                config.reviewTimeout(), Ticker.systemTicker(), null, meters);
     }
 
     public RequestAuthenticator(AuthConfig.Mode mode, KubernetesClient client, String resourceGroup, String resource,
             String namespace, Duration cacheTtl, int cacheMaxEntries, Duration reviewTimeout, Clock clock) {
+        this(mode, client, resourceGroup, resource, namespace, Limits.of(cacheTtl, cacheMaxEntries), reviewTimeout,
+                ticker(clock), null, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param maintenance where Caffeine does its housekeeping (null: its default, the common pool); tests pass a
+     *                    direct executor so that evictions are done when a call returns
+     */
+    RequestAuthenticator(AuthConfig.Mode mode, KubernetesClient client, String resourceGroup, String resource,
+            String namespace, Limits limits, Duration reviewTimeout, Ticker ticker, Executor maintenance,
+            MeterRegistry meters) {
         this.mode = mode;
         this.client = client;
         this.reviewTimeout = reviewTimeout;
         this.resourceGroup = resourceGroup;
         this.resource = resource;
         this.namespace = namespace;
-        this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
+        this.ticker = ticker;
+        this.meters = meters;
+        long ttl = limits.cacheTtl().toNanos();
+        long negativeTtl = limits.negativeCacheTtl().toNanos();
+        this.refreshAfterNanos = ttl / 2;
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker)
+                .maximumSize(Math.max(0, limits.cacheMaxEntries()));
+        if (maintenance != null) {
+            builder.executor(maintenance);
+        }
+        this.cache = builder.expireAfter(new Expiry<String, Decision>() {
+            @Override
+            public long expireAfterCreate(String key, Decision d, long now) {
+                // from the review, not from when the cache saw the answer (its completion callback may run later)
+                return Math.max(0, (d.denial() == null ? ttl : negativeTtl) - (now - d.reviewedAt()));
+            }
+
+            @Override
+            public long expireAfterUpdate(String key, Decision d, long now, long currentDuration) {
+                return expireAfterCreate(key, d, now); // a refresh starts a new TTL
+            }
+
+            @Override
+            public long expireAfterRead(String key, Decision d, long now, long currentDuration) {
+                return currentDuration; // a revoked token must stop working: reads do not extend
+            }
+        }).buildAsync();
+        this.reviewPermits = new Semaphore(Math.max(1, limits.reviewConcurrency()));
+        this.refreshPermits = new Semaphore(Math.max(0, limits.refreshConcurrency()));
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(REVIEW_THREADS, REVIEW_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(1000), r -> {
-                    Thread t = new Thread(r, "gateway-token-review-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        this.reviews = pool;
+        this.reviews = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "gateway-token-review-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        for (String result : new String[] {"cached", "reviewed", "joined", "shed"}) {
+            lookups(result, 0);
+        }
+        for (String result : new String[] {"refreshed", "failed", "skipped"}) {
+            refreshes(result, 0);
+        }
+        meters.gauge("gateway.auth.cache.entries", cache, c -> c.synchronous().estimatedSize());
+    }
+
+    /** Ticker nanos from a (test) clock; the system clock gets the monotonic ticker. */
+    private static Ticker ticker(Clock clock) {
+        if (clock == null || clock.equals(Clock.systemUTC())) {
+            return Ticker.systemTicker();
+        }
+        return () -> {
+            Instant i = clock.instant();
+            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+        };
     }
 
     @PreDestroy
@@ -142,8 +232,13 @@ public class RequestAuthenticator {
         }
         String token = bearerToken(authorizationHeader);
         String key = Fingerprints.sha256Hex(token);
-        Decision decision = cache.get(key);
-        if (decision == null) {
+        Decision decision = cached(key);
+        if (decision != null) {
+            lookups("cached", 1);
+            if (decision.denial() == null) {
+                refreshIfOld(key, token, decision);
+            }
+        } else {
             decision = reviewOnce(key, token, deadline);
         }
         if (decision.denial() != null) {
@@ -165,34 +260,59 @@ public class RequestAuthenticator {
         return h.substring(7).trim();
     }
 
+    /** The finished, successful answer cached for this token, or null (none, or a review still running). */
+    private Decision cached(String key) {
+        CompletableFuture<Decision> f = cache.getIfPresent(key);
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        return f.join();
+    }
+
+    /** Number of answers cached now (allowed and refused, reviews in flight included); for tests and the gauge. */
+    long cachedAnswers() {
+        cache.synchronous().cleanUp();
+        return cache.synchronous().estimatedSize();
+    }
+
     /**
-     * One review per token at a time: concurrent callers with the same token wait for the same answer, each until its
-     * own deadline. The review makes no call after the deadline of the caller that started it; a joiner with time
-     * left when that cut it short starts a review of its own.
+     * One review per token at a time: concurrent callers with the same token wait for the same answer (the cache's
+     * in-flight future), each until its own deadline. The review makes no call after the deadline of the caller that
+     * started it; a joiner with time left when that cut it short starts a review of its own.
      */
     private Decision reviewOnce(String key, String token, RequestDeadline deadline) {
         while (true) {
-            CompletableFuture<Decision> mine = new CompletableFuture<>();
-            CompletableFuture<Decision> running = inFlight.putIfAbsent(key, mine);
-            if (running == null) {
-                running = mine;
-                start(key, token, mine, deadline);
-            }
+            boolean[] mine = {false};
+            CompletableFuture<Decision> running = cache.get(key, (k, executor) -> {
+                mine[0] = true;
+                return start(token, deadline);
+            });
             try {
-                return running.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+                Decision d = running.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+                lookups(mine[0] ? "reviewed" : "joined", 1);
+                return d;
             } catch (TimeoutException e) {
+                lookups(mine[0] ? "reviewed" : "joined", 1);
                 throw unavailable("no answer to the token review within the request's deadline of "
                         + deadline.budget().toMillis() + " ms");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw unavailable("interrupted while waiting for the token review");
             } catch (ExecutionException e) {
+                // a failed review is not an answer: Caffeine drops it; removed here too so a retry starts afresh
+                cache.asMap().remove(key, running);
                 if (e.getCause() instanceof KubernetesDeadlineException cutShort) {
-                    if (running != mine && !deadline.expired()) {
+                    if (!mine[0] && !deadline.expired()) {
                         continue; // another request's review ran out of its time, not ours: review again
                     }
+                    lookups(mine[0] ? "reviewed" : "joined", 1);
                     throw unavailable(cutShort.getMessage());
                 }
+                if (e.getCause() instanceof ReviewCapacityFull full) {
+                    lookups("shed", 1);
+                    throw unavailable(full.getMessage());
+                }
+                lookups(mine[0] ? "reviewed" : "joined", 1);
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;
                 }
@@ -201,24 +321,79 @@ public class RequestAuthenticator {
         }
     }
 
-    private void start(String key, String token, CompletableFuture<Decision> mine, RequestDeadline deadline) {
+    /** Starts the review of an unknown token if a permit is free; else the future fails at once (503). */
+    private CompletableFuture<Decision> start(String token, RequestDeadline deadline) {
+        CompletableFuture<Decision> answer = new CompletableFuture<>();
+        if (!reviewPermits.tryAcquire()) {
+            answer.completeExceptionally(new ReviewCapacityFull());
+            return answer;
+        }
         try {
-            // leave inFlight before completing: a caller woken by the answer may ask again at once (e.g. after
-            // the cached answer expired) and must then start a new review, not get this one
+            reviews.execute(() -> {
+                Decision decision;
+                try {
+                    decision = review(token, deadline);
+                } catch (RuntimeException e) {
+                    reviewPermits.release();
+                    answer.completeExceptionally(e);
+                    return;
+                }
+                reviewPermits.release(); // before the answer: a caller woken by it may start the next review
+                answer.complete(decision);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
+            reviewPermits.release();
+            answer.completeExceptionally(new ReviewCapacityFull());
+        }
+        return answer;
+    }
+
+    /**
+     * An allowed answer half its TTL old is re-reviewed in the background (one at a time per token, on permits of
+     * their own) and replaced; the request is answered from the cache either way.
+     */
+    private void refreshIfOld(String key, String token, Decision decision) {
+        if (ticker.read() - decision.reviewedAt() < refreshAfterNanos || !refreshing.add(key)) {
+            return;
+        }
+        if (!refreshPermits.tryAcquire()) {
+            refreshing.remove(key);
+            refreshes("skipped", 1);
+            return;
+        }
+        try {
             reviews.execute(() -> {
                 try {
-                    Decision decision = review(token, deadline);
-                    cache.put(key, decision);
-                    inFlight.remove(key, mine);
-                    mine.complete(decision);
+                    Decision fresh = review(token, RequestDeadline.after(reviewTimeout));
+                    cache.put(key, CompletableFuture.completedFuture(fresh));
+                    refreshes("refreshed", 1);
                 } catch (RuntimeException e) {
-                    inFlight.remove(key, mine);
-                    mine.completeExceptionally(e);
+                    refreshes("failed", 1); // the cached answer stays until its TTL; a later request tries again
+                } finally {
+                    refreshPermits.release();
+                    refreshing.remove(key);
                 }
             });
-        } catch (RejectedExecutionException e) {
-            inFlight.remove(key, mine);
-            throw unavailable("too many token reviews pending");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refreshPermits.release();
+            refreshing.remove(key);
+        }
+    }
+
+    private void lookups(String result, int n) {
+        meters.counter("gateway.auth.lookups", "result", result).increment(n);
+    }
+
+    private void refreshes(String result, int n) {
+        meters.counter("gateway.auth.refreshes", "result", result).increment(n);
+    }
+
+    /** Every review permit was taken when this token needed one. */
+    private static final class ReviewCapacityFull extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReviewCapacityFull() {
+            super("all token reviews of this replica are busy with other unknown tokens", null, false, false);
         }
     }
 
@@ -269,7 +444,7 @@ public class RequestAuthenticator {
                 || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())
                 || review.getStatus().getUser() == null) {
             return new Decision(AuthenticationException.Kind.UNAUTHENTICATED, null,
-                    "bearer token is not valid (TokenReview did not authenticate it)");
+                    "bearer token is not valid (TokenReview did not authenticate it)", ticker.read());
         }
         UserInfo user = review.getStatus().getUser();
         SubjectAccessReview sar = call("SubjectAccessReview", deadline, c -> c.authorization().v1()
@@ -292,8 +467,8 @@ public class RequestAuthenticator {
                     resourceGroup);
             return new Decision(AuthenticationException.Kind.FORBIDDEN, user.getUsername(),
                     "user " + user.getUsername() + " may not create " + resource + "." + resourceGroup
-                            + (namespace.isEmpty() ? "" : " in namespace " + namespace));
+                            + (namespace.isEmpty() ? "" : " in namespace " + namespace), ticker.read());
         }
-        return Decision.allowed(user.getUsername());
+        return new Decision(null, user.getUsername(), null, ticker.read());
     }
 }

@@ -1,12 +1,13 @@
 package ai.kubernaut.gateway.fingerprint;
 
-import ai.kubernaut.gateway.cache.ExpiringCache;
 import ai.kubernaut.gateway.kube.ApiFaults;
 import ai.kubernaut.gateway.kube.KubeCalls;
 import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.kube.KubernetesUnavailableException;
 import ai.kubernaut.gateway.kube.RequestDeadline;
 import ai.kubernaut.gateway.signal.Signal;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,7 +57,7 @@ public class OwnerResolver {
 
     private final KubernetesClient client;
     private final boolean enabled;
-    private final ExpiringCache<String, Signal.Resource> cache;
+    private final Cache<String, Signal.Resource> cache;
     private final MeterRegistry meters;
     private final Clock clock;
     private final Duration timeout;
@@ -76,7 +77,11 @@ public class OwnerResolver {
                 .withRequestRetryBackoffLimit(0)
                 .build()).adapt(KubernetesClient.class);
         this.enabled = enabled;
-        this.cache = new ExpiringCache<>(cacheTtl, cacheMaxEntries, clock);
+        this.cache = Caffeine.newBuilder().expireAfterWrite(cacheTtl).maximumSize(Math.max(0, cacheMaxEntries))
+                .ticker(() -> {
+                    java.time.Instant i = clock.instant();
+                    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+                }).build();
         this.meters = meters;
         this.clock = clock;
         this.timeout = timeout;
@@ -104,7 +109,7 @@ public class OwnerResolver {
             return named;
         }
         String key = named.namespace() + "/" + named.kind() + "/" + named.name();
-        Signal.Resource cached = cache.get(key);
+        Signal.Resource cached = cache.getIfPresent(key);
         if (cached != null) {
             count("cached");
             return cached;

@@ -35,4 +35,19 @@ public interface HttpConfig {
     /** Alerts of multi-alert webhooks processed at the same time, across all requests of this replica. */
     @WithDefault("8")
     int batchConcurrency();
+
+    /**
+     * Alerts of one notification processed at the same time: a big notification takes at most this many of the
+     * {@code batch-concurrency} threads, and its alerts take turns with those of other notifications.
+     */
+    @WithDefault("4")
+    int batchConcurrencyPerNotification();
+
+    /**
+     * Alerts of notifications admitted and not yet finished on this replica (running and waiting); a notification
+     * that does not fit is answered 503 with Retry-After before any of its alerts runs. One larger than this is
+     * admitted only when no other alert is waiting. Keep it at least the largest notification accepted.
+     */
+    @WithDefault("2000")
+    int batchMaxQueued();
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +42,7 @@ public class IngestService {
 
     /** The one endpoint whose requests carry several signals. */
     private static final String PROMETHEUS_PATH = SignalRequestGate.PREFIX + "/prometheus";
+    private static final String EVENTS_PATH = SignalRequestGate.PREFIX + "/kubernetes-event";
 
     private final RequestAuthenticator authenticator;
     private final ReplayWindow replayWindow;
@@ -77,8 +79,9 @@ public class IngestService {
         RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
         authenticator.authenticate(authorization, deadline);
         replayWindow.checkHeader(timestampHeader);
-        JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
-        return answer(alertmanager.parse(root), deadline);
+        byte[] bytes = BoundedBody.read(body, maxBodyBytes);
+        ReplayWindow.Remembered remembered = replayWindow.remember(PROMETHEUS_PATH, timestampHeader, bytes);
+        return keptIfAccepted(remembered, () -> answer(alertmanager.parse(SignalJson.parse(bytes)), deadline));
     }
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
@@ -86,8 +89,27 @@ public class IngestService {
         RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
         authenticator.authenticate(authorization, deadline);
         boolean timestamped = replayWindow.checkHeader(timestampHeader);
-        JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
-        return answer(List.of(events.parse(root, !timestamped)), deadline);
+        byte[] bytes = BoundedBody.read(body, maxBodyBytes);
+        ReplayWindow.Remembered remembered = replayWindow.remember(EVENTS_PATH, timestampHeader, bytes);
+        return keptIfAccepted(remembered, () -> {
+            JsonNode root = SignalJson.parse(bytes);
+            return answer(List.of(events.parse(root, !timestamped)), deadline);
+        });
+    }
+
+    /** The replay memory keeps only what was accepted (2xx): a refused or failed request may be sent again. */
+    private static Response keptIfAccepted(ReplayWindow.Remembered remembered, Supplier<Response> handling) {
+        Response response;
+        try {
+            response = handling.get();
+        } catch (RuntimeException | Error e) {
+            remembered.forget();
+            throw e;
+        }
+        if (response.getStatus() >= 300) {
+            remembered.forget();
+        }
+        return response;
     }
 
     private Response answer(List<ParsedItem> items, RequestDeadline deadline) {

@@ -2,6 +2,8 @@ package ai.kubernaut.gateway.ingest;
 
 import ai.kubernaut.gateway.auth.AuthenticationException;
 import ai.kubernaut.gateway.auth.ReplayRejectedException;
+import ai.kubernaut.gateway.auth.ReplayWindow;
+import ai.kubernaut.gateway.auth.ReplayedRequestException;
 import ai.kubernaut.gateway.fingerprint.KubernetesNames;
 import ai.kubernaut.gateway.kube.KubernetesDeadlineException;
 import ai.kubernaut.gateway.signal.InvalidSignalException;
@@ -35,6 +37,13 @@ public class ProblemMappers {
         metrics.rejected(replay ? "replay_window" : "invalid_signal");
         return answer(new ProblemException(replay ? ProblemType.REPLAY_WINDOW : ProblemType.INVALID_SIGNAL,
                 e.getMessage(), e.field()), request);
+    }
+
+    @ServerExceptionMapper
+    public Response replayed(ReplayedRequestException e, HttpServerRequest request) {
+        metrics.rejected("replayed");
+        return answer(new ProblemException(ProblemType.REPLAYED_REQUEST, e.getMessage(), ReplayWindow.HEADER),
+                request);
     }
 
     @ServerExceptionMapper

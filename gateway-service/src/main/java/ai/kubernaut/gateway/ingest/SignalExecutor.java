@@ -1,5 +1,7 @@
 package ai.kubernaut.gateway.ingest;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,6 +32,13 @@ import org.jboss.logging.Logger;
  * being work of requests already answered late; beyond that 503), and the alerts of multi-alert webhooks, at most
  * {@code gateway.http.batch-concurrency} at a time for the whole replica (queued alerts that have not started by
  * the deadline are dropped, answered late like the others).
+ *
+ * <p>Batch work is bounded and shared fairly: a notification is admitted only if its alerts fit under
+ * {@code gateway.http.batch-max-queued} (else 503 + Retry-After, nothing run), and it never has more than
+ * {@code gateway.http.batch-concurrency-per-notification} alerts in the pool's FIFO queue or running: each of its
+ * runners processes one alert, then goes back to the tail of the queue. So the alerts of notifications take turns,
+ * and a small notification that arrives during a big one waits for about one alert of each other notification, not
+ * for the whole big one.
  */
 @ApplicationScoped
 class SignalExecutor {
@@ -39,11 +49,33 @@ class SignalExecutor {
 
     private final ThreadPoolExecutor singles;
     private final ThreadPoolExecutor batches;
+    private final int perNotification;
+    private final int maxQueued;
+    private final Duration retryAfter;
+    /** Alerts of admitted notifications not finished yet (running or waiting). */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final MeterRegistry meters;
+
+    SignalExecutor(HttpConfig config) {
+        this(config, new SimpleMeterRegistry());
+    }
 
     @Inject
-    SignalExecutor(HttpConfig config) {
+    SignalExecutor(HttpConfig config, MeterRegistry meters) {
         this.singles = pool("gateway-signal-", 2 * Math.max(1, config.maxInFlight()), new SynchronousQueue<>());
+        // unbounded type, bounded in use: at most per-notification runners of each admitted notification
         this.batches = pool("gateway-batch-", Math.max(1, config.batchConcurrency()), new LinkedBlockingQueue<>());
+        this.perNotification = Math.max(1, config.batchConcurrencyPerNotification());
+        this.maxQueued = Math.max(1, config.batchMaxQueued());
+        this.retryAfter = config.retryAfter();
+        this.meters = meters;
+        meters.gauge("gateway.batch.alerts.queued", queued);
+        meters.counter("gateway.signals.rejected", "reason", "batch_queue_full");
+    }
+
+    /** Alerts of notifications admitted and not finished (for tests and the gauge). */
+    int queuedAlerts() {
+        return queued.get();
     }
 
     private static ThreadPoolExecutor pool(String name, int threads, BlockingQueue<Runnable> queue) {
@@ -75,17 +107,95 @@ class SignalExecutor {
         return await(future, answerBy, late);
     }
 
-    /** Runs every task and returns their results in order; those not finished by {@code answerBy} are {@code late}. */
+    /**
+     * Runs every task and returns their results in order; those not finished by {@code answerBy} are {@code late}.
+     *
+     * @throws ProblemException 503 when the tasks do not fit under {@code gateway.http.batch-max-queued} (none ran)
+     */
     <T> List<T> runAll(List<Callable<T>> tasks, long answerBy, Supplier<T> late) {
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
-        for (Callable<T> task : tasks) {
-            futures.add(batches.submit(task));
+        admit(tasks.size());
+        Notification<T> notification = new Notification<>(tasks);
+        for (int i = Math.min(perNotification, tasks.size()); i > 0; i--) {
+            dispatch(notification);
         }
         List<T> results = new ArrayList<>(tasks.size());
-        for (Future<T> f : futures) {
+        for (Future<T> f : notification.results) {
             results.add(await(f, answerBy, late));
         }
         return results;
+    }
+
+    private void admit(int alerts) {
+        while (true) {
+            int now = queued.get();
+            // one larger than the bound alone would never fit: it runs when nothing else waits
+            if (now > 0 && now + alerts > maxQueued) {
+                meters.counter("gateway.signals.rejected", "reason", "batch_queue_full").increment();
+                throw new ProblemException(ProblemType.TOO_MANY_REQUESTS, "this replica already has " + now
+                        + " alerts of other notifications to process; " + alerts + " more do not fit under "
+                        + maxQueued + " (gateway.http.batch-max-queued): none was processed, retry later", null,
+                        retryAfter);
+            }
+            if (queued.compareAndSet(now, now + alerts)) {
+                return;
+            }
+        }
+    }
+
+    /** To the tail of the batch queue; when the pool is shutting down, on this thread (drain finishes it). */
+    private boolean dispatch(Notification<?> notification) {
+        try {
+            batches.execute(notification);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The alerts of one notification; each run takes the next alert not yet taken, processes it unless its answer
+     * was already given up ({@link #await} cancels it), then queues itself again behind the other notifications'.
+     */
+    private final class Notification<T> implements Runnable {
+        private final List<Callable<T>> tasks;
+        private final List<CompletableFuture<T>> results;
+        private final AtomicInteger next = new AtomicInteger();
+
+        Notification(List<Callable<T>> tasks) {
+            this.tasks = tasks;
+            this.results = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                results.add(new CompletableFuture<>());
+            }
+        }
+
+        @Override
+        public void run() {
+            do {
+                int i = next.getAndIncrement();
+                if (i >= tasks.size()) {
+                    return;
+                }
+                CompletableFuture<T> result = results.get(i);
+                if (result.isDone()) { // given up at the answer deadline before it started
+                    queued.decrementAndGet();
+                    continue;
+                }
+                T value = null;
+                Throwable failure = null;
+                try {
+                    value = tasks.get(i).call();
+                } catch (Exception | Error e) {
+                    failure = e;
+                }
+                queued.decrementAndGet(); // before the answer: whoever sees it done sees the room it left
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(value);
+                }
+            } while (next.get() < tasks.size() && !dispatch(this));
+        }
     }
 
     private static <T> T await(Future<T> future, long answerBy, Supplier<T> late) {

@@ -87,4 +87,31 @@ class AuthTest extends IngestTestBase {
         org.junit.jupiter.api.Assertions.assertTrue(IngestTestCluster.TOKEN_REVIEWS.get() >= reviews + 2);
         assertNothingRecordedOrCreated();
     }
+
+    @Test
+    void theSameTimestampedRequestAgainIs409UnlessItWasNotAcceptedTheFirstTime() {
+        String now = java.time.Instant.now().toString();
+        String body = webhook(podAlert("KubePodCrashLooping", "demo", "replay-1")).toString();
+        RequestSpecification sender = as("Bearer " + IngestTestCluster.SENDER_TOKEN).header("X-Timestamp", now);
+        sender.body(body).post(PROMETHEUS).then().statusCode(201);
+        problem(as("Bearer " + IngestTestCluster.SENDER_TOKEN).header("X-Timestamp", now).body(body).post(PROMETHEUS)
+                .then(), 409, PROMETHEUS)
+                .body("type", equalTo("https://kubernaut.ai/problems/replayed-request"))
+                .body("field", equalTo("X-Timestamp"))
+                .body("detail", containsString("already accepted"));
+        assertEquals(1, recorder.seen().size(), "the replay was not processed");
+        // a new X-Timestamp is a new request
+        as("Bearer " + IngestTestCluster.SENDER_TOKEN).header("X-Timestamp", java.time.Instant.now().plusMillis(1)
+                .toString()).body(body).post(PROMETHEUS).then().statusCode(202);
+
+        // a request answered 503 is forgotten: its retry with the same X-Timestamp is processed
+        String other = webhook(podAlert("KubePodCrashLooping", "demo", "replay-2")).toString();
+        recorder.failWith(ai.kubernaut.gateway.dedup.RecordingFailure.Reason.LOCK_TIMEOUT,
+                java.time.Duration.ofSeconds(5), null);
+        problem(as("Bearer " + IngestTestCluster.SENDER_TOKEN).header("X-Timestamp", now).body(other)
+                .post(PROMETHEUS).then(), 503, PROMETHEUS);
+        recorder.reset();
+        as("Bearer " + IngestTestCluster.SENDER_TOKEN).header("X-Timestamp", now).body(other).post(PROMETHEUS).then()
+                .statusCode(201);
+    }
 }

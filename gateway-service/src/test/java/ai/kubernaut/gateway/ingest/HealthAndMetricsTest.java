@@ -52,7 +52,15 @@ class HealthAndMetricsTest extends IngestTestBase {
                 .body(containsString("gateway_owner_resolutions_total{result=\"fallback_not_found\"}"))
                 // at 0 before any failure, so that rate() and alerts work from the start
                 .body(containsString("gateway_signals_failed_total{type=\"kubernetes-unavailable\"}"))
-                .body(containsString("gateway_signals_failed_total{type=\"lock-timeout\"}"));
+                .body(containsString("gateway_signals_failed_total{type=\"lock-timeout\"}"))
+                // token review cache, replay memory and batch bound (issue 22), at 0 or their size from the start
+                .body(containsString("gateway_auth_lookups_total{result=\"shed\"}"))
+                .body(containsString("gateway_auth_lookups_total{result=\"cached\"}"))
+                .body(containsString("gateway_auth_refreshes_total{result=\"refreshed\"}"))
+                .body(containsString("gateway_auth_cache_entries"))
+                .body(containsString("gateway_replay_memory_entries"))
+                .body(containsString("gateway_batch_alerts_queued"))
+                .body(containsString("gateway_signals_rejected_total{reason=\"batch_queue_full\"}"));
     }
 
     @Test

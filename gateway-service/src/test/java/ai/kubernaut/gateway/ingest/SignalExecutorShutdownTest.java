@@ -40,6 +40,14 @@ class SignalExecutorShutdownTest {
         public int batchConcurrency() {
             return 2;
         }
+
+        public int batchConcurrencyPerNotification() {
+            return 1;
+        }
+
+        public int batchMaxQueued() {
+            return 10;
+        }
     };
 
     @Test

@@ -35,6 +35,9 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
     public static final String GATEWAY_TOKEN = Caller.serviceAccountToken(NAMESPACE, GATEWAY_SERVICE);
 
     public static final AtomicInteger TOKEN_REVIEWS = new AtomicInteger();
+    /** Tokens starting with this are invalid and sent again and again (negative caching); their reviews counted. */
+    public static final String REPEATED_BAD_TOKEN = "repeated-bad-token-";
+    public static final AtomicInteger REPEATED_BAD_TOKEN_REVIEWS = new AtomicInteger();
     public static final AtomicInteger ACCESS_REVIEWS = new AtomicInteger();
 
     private EmbeddedApiServer server;
@@ -56,6 +59,9 @@ public class IngestTestCluster implements QuarkusTestResourceLifecycleManager {
         if (request.getPath().startsWith("/apis/authentication.k8s.io/v1/tokenreviews")) {
             TOKEN_REVIEWS.incrementAndGet();
             String body = new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+            if (body.contains(REPEATED_BAD_TOKEN)) {
+                REPEATED_BAD_TOKEN_REVIEWS.incrementAndGet();
+            }
             if (body.contains(OUTAGE_TOKEN)) {
                 return EmbeddedApiServer.failure(500, "InternalError", "injected by the test");
             }

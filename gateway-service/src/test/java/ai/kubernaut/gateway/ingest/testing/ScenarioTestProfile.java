@@ -1,0 +1,29 @@
+package ai.kubernaut.gateway.ingest.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The token spray and big-notification scenarios: the ingest profile (fake recorder, TokenReview auth on the strict
+ * test API server) with the production limits instead of its tiny in-flight limit, and a body limit that takes a
+ * 1,000-alert notification with readable labels.
+ */
+public class ScenarioTestProfile extends IngestTestProfile {
+
+    public static final int REVIEW_CONCURRENCY = 4;
+    public static final int REFRESH_CONCURRENCY = 2;
+    public static final int NEGATIVE_TTL_SECONDS = 5;
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+        config.put("gateway.http.max-in-flight", "100");
+        config.put("gateway.http.max-body-size", "2M");
+        config.put("gateway.auth.review-concurrency", Integer.toString(REVIEW_CONCURRENCY));
+        config.put("gateway.auth.refresh-concurrency", Integer.toString(REFRESH_CONCURRENCY));
+        config.put("gateway.auth.negative-cache-ttl", NEGATIVE_TTL_SECONDS + "s");
+        // 401s of the spray are logged by nobody; 403s would be (one INFO line each)
+        config.put("quarkus.log.category.\"ai.kubernaut.gateway.auth\".level", "WARN");
+        return config;
+    }
+}
