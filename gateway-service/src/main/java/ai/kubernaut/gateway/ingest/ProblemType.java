@@ -16,6 +16,8 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     NOT_ACCEPTABLE(406, "not-acceptable", "Not acceptable"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
+    /** A notification with more alerts than {@code gateway.limits.max-alerts}. */
+    TOO_MANY_ALERTS(413, "too-many-alerts", "Too many alerts in one notification"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
     KUBERNETES_ERROR(500, "kubernetes-error", "Kubernetes API error"),
