@@ -133,6 +133,10 @@ class BadRequestTest extends IngestTestBase {
                         "control characters"),
                 Arguments.of("annotations too large", PROMETHEUS, bigAnnotations.toString(), "alerts[0].annotations",
                         "gateway.limits.max-annotations-size"),
+                // found by ParserPropertiesTest: it reached the stored labels and payload
+                Arguments.of("unpaired surrogate", PROMETHEUS, webhook(podAlert("A", "demo", "web-1")).toString()
+                        .replace("\"critical\"", "\"crit\\udc00\""), "alerts[0].labels.severity",
+                        "unpaired UTF-16 surrogate"),
                 Arguments.of("namespace missing", PROMETHEUS, noNamespace.toString(), "alerts[0].labels.namespace",
                         "required for a Pod"),
                 Arguments.of("namespace is not a resource", PROMETHEUS, namespaceOnly.toString(), "alerts[0].labels",
