@@ -25,6 +25,16 @@ public class SignalLimits {
     static final List<String> LIMITS = List.of("alerts", "label_count", "annotation_count", "key_length",
             "label_value_length", "annotation_value_length", "labels_size", "annotations_size", "control_character");
 
+    /** etcd's default {@code --max-request-bytes}: an RR larger than this cannot be stored. */
+    static final long ETCD_REQUEST_LIMIT = 1536 * 1024;
+    /**
+     * Bytes a stored byte can take in the RR as etcd keeps it: the API server's JSON writes {@code <}, {@code >}
+     * and {@code &} as six-byte unicode escapes.
+     */
+    static final int WORST_ESCAPE = 6;
+    /** Everything else of an RR (names, spec fields of at most 253 characters, metadata), escaped: generous. */
+    static final long RR_REST = 32 * 1024;
+
     private final int maxAlerts;
     private final int maxLabels;
     private final int maxAnnotations;
@@ -52,6 +62,12 @@ public class SignalLimits {
                     + OriginalPayload.MIN_CAP + " and " + SignalCandidate.MAX_PAYLOAD_CHARS
                     + " bytes (the RR schema's maxLength), got " + maxPayloadSize);
         }
+        long worstCase = storedWorstCase(maxLabelsSize, maxAnnotationsSize, maxPayloadSize);
+        if (worstCase > ETCD_REQUEST_LIMIT) {
+            throw new IllegalArgumentException("gateway.limits.max-labels-size + max-annotations-size + "
+                    + "max-payload-size allow an RR of " + worstCase + " bytes in etcd, over its request limit of "
+                    + ETCD_REQUEST_LIMIT + " (see gateway-service/README.md, Limits)");
+        }
         this.maxAlerts = positive(maxAlerts, "max-alerts");
         this.maxLabels = positive(maxLabels, "max-labels");
         this.maxAnnotations = positive(maxAnnotations, "max-annotations");
@@ -68,6 +84,11 @@ public class SignalLimits {
         this.truncated = Counter.builder("gateway.payloads.truncated")
                 .description("originalPayloads stored shortened (over gateway.limits.max-payload-size)")
                 .register(registry);
+    }
+
+    /** The largest RR the limits allow, as etcd stores it (worst-case escaping of every stored byte). */
+    static long storedWorstCase(long labelsSize, long annotationsSize, long payloadSize) {
+        return WORST_ESCAPE * (labelsSize + annotationsSize + payloadSize) + RR_REST;
     }
 
     /** The defaults of {@link LimitsConfig}, for tests that build parsers by hand. */

@@ -156,6 +156,15 @@ class SignalLimitsTest {
     }
 
     @Test
+    void limitsThatAllowAnRrOverEtcdsRequestLimitAreRefusedAtStartUp() {
+        assertTrue(SignalLimits.storedWorstCase(16 * 1024, 64 * 1024, 100 * 1024) < SignalLimits.ETCD_REQUEST_LIMIT,
+                "the defaults fit");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SignalLimits(3, 4, 2, 10, 20, 30, 64 * 1024, 160 * 1024, 100 * 1024, new SimpleMeterRegistry()));
+        assertTrue(e.getMessage().contains("etcd"), e.getMessage());
+    }
+
+    @Test
     void aPayloadCapAboveTheSchemaIsRefusedAtStartUp() {
         assertThrows(IllegalArgumentException.class,
                 () -> new SignalLimits(3, 4, 2, 10, 20, 30, 60, 50, 200_000, new SimpleMeterRegistry()));
