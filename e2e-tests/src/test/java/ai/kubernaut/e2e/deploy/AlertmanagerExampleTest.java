@@ -30,6 +30,8 @@ class AlertmanagerExampleTest {
 
     /** The Gateway's default gateway.http.max-body-size; a bigger notification is answered 413 and dropped. */
     private static final int GATEWAY_BODY_LIMIT = 100 * 1024;
+    /** The Gateway's default gateway.limits.max-alerts (gateway-service README, "Signal limits"). */
+    private static final int GATEWAY_MAX_ALERTS = 64;
     /** A kube-prometheus alert with its annotations and generatorURL as Alertmanager sends it, generously. */
     private static final int LARGE_ALERT_BYTES = 2 * 1024;
 
@@ -75,6 +77,8 @@ class AlertmanagerExampleTest {
         assertTrue(maxAlerts > 0, "max_alerts bounds the notification (0 = unbounded)");
         assertTrue(maxAlerts * LARGE_ALERT_BYTES < GATEWAY_BODY_LIMIT,
                 maxAlerts + " large alerts would not fit the Gateway's " + GATEWAY_BODY_LIMIT + " byte body limit (413)");
+        assertTrue(maxAlerts <= GATEWAY_MAX_ALERTS, maxAlerts + " alerts are over the Gateway's "
+                + "gateway.limits.max-alerts (" + GATEWAY_MAX_ALERTS + "): every full notification would be 413");
     }
 
     @Test

@@ -29,14 +29,20 @@ import java.util.Map;
 class AlertmanagerParser {
 
     private final String defaultClusterId;
+    private final SignalLimits limits;
 
     @Inject
-    AlertmanagerParser(ClusterConfig cluster) {
-        this(cluster.id().orElse(""));
+    AlertmanagerParser(ClusterConfig cluster, SignalLimits limits) {
+        this(cluster.id().orElse(""), limits);
     }
 
     AlertmanagerParser(String defaultClusterId) {
+        this(defaultClusterId, SignalLimits.defaults());
+    }
+
+    AlertmanagerParser(String defaultClusterId, SignalLimits limits) {
         this.defaultClusterId = defaultClusterId;
+        this.limits = limits;
     }
 
     List<ParsedItem> parse(JsonNode root) {
@@ -51,6 +57,7 @@ class AlertmanagerParser {
         if (alerts.isEmpty()) {
             throw new InvalidSignalException("alerts", "must contain at least one alert");
         }
+        limits.checkAlertCount(alerts.size());
         String receiver = optionalText(root, "receiver", "", 253);
         Map<String, String> commonLabels = stringMap(root, "commonLabels", "");
         List<ParsedItem> items = new ArrayList<>(alerts.size());
@@ -74,6 +81,7 @@ class AlertmanagerParser {
             throw new InvalidSignalException(path + ".labels", "is required");
         }
         Map<String, String> labels = stringMap(alert, "labels", path);
+        limits.checkLabels(labels, path + ".labels");
         String alertname = labels.getOrDefault("alertname", "");
         if (alertname.isBlank()) {
             throw new InvalidSignalException(path + ".labels.alertname", "is required");
@@ -82,6 +90,7 @@ class AlertmanagerParser {
         String severity = labels.getOrDefault("severity", "");
         requirePrintable(severity, 63, path + ".labels.severity");
         Map<String, String> annotations = stringMap(alert, "annotations", path);
+        limits.checkAnnotations(annotations, path + ".annotations");
         Instant startsAt = optionalTime(alert, "startsAt", path);
         optionalTime(alert, "endsAt", path);
         if (status.equals("resolved")) {
@@ -91,7 +100,7 @@ class AlertmanagerParser {
         Signal.Resource resource = ResourceLabels.resolve(labels, path + ".labels");
         String clusterId = clusterId(labels, commonLabels, path);
         return ParsedItem.of(new SignalCandidate(SignalCandidate.PROMETHEUS_ALERT, alertname, severity, receiver,
-                resource, clusterId, startsAt, labels, annotations, SignalCandidate.payload(alert.toString())));
+                resource, clusterId, startsAt, labels, annotations, limits.payload(alert)));
     }
 
     private String clusterId(Map<String, String> labels, Map<String, String> commonLabels, String path) {

@@ -33,15 +33,21 @@ class KubernetesEventParser {
 
     private final String defaultClusterId;
     private final ReplayWindow replayWindow;
+    private final SignalLimits limits;
 
     @Inject
-    KubernetesEventParser(ClusterConfig cluster, ReplayWindow replayWindow) {
-        this(cluster.id().orElse(""), replayWindow);
+    KubernetesEventParser(ClusterConfig cluster, ReplayWindow replayWindow, SignalLimits limits) {
+        this(cluster.id().orElse(""), replayWindow, limits);
     }
 
     KubernetesEventParser(String defaultClusterId, ReplayWindow replayWindow) {
+        this(defaultClusterId, replayWindow, SignalLimits.defaults());
+    }
+
+    KubernetesEventParser(String defaultClusterId, ReplayWindow replayWindow, SignalLimits limits) {
         this.defaultClusterId = defaultClusterId;
         this.replayWindow = replayWindow;
+        this.limits = limits;
     }
 
     /**
@@ -91,13 +97,17 @@ class KubernetesEventParser {
                     .findFirst().orElse(null), newestField);
         }
 
-        String message = optionalText(root, "message", "", SignalCandidate.MAX_PAYLOAD_CHARS);
+        String messageField = "message";
+        String message = optionalText(root, messageField, "", limits.maxAnnotationValueLength());
         if (message.isEmpty()) {
-            message = optionalText(root, "note", "", SignalCandidate.MAX_PAYLOAD_CHARS);
+            messageField = "note";
+            message = optionalText(root, messageField, "", limits.maxAnnotationValueLength());
         }
         Map<String, String> labels = metadata == null ? Map.of() : stringMap(metadata, "labels", "metadata");
+        limits.checkLabels(labels, "metadata.labels");
         Map<String, String> annotations = new LinkedHashMap<>();
         if (!message.isEmpty()) {
+            limits.checkMessage(message, messageField);
             annotations.put("message", message);
         }
         JsonNode source = optionalObject(root, "source", "");
@@ -108,7 +118,7 @@ class KubernetesEventParser {
 
         return ParsedItem.of(new SignalCandidate(SignalCandidate.KUBERNETES_EVENT, reason,
                 type.toLowerCase(Locale.ROOT), sender, new Signal.Resource(kind, name, namespace, apiVersion),
-                defaultClusterId, firing, labels, annotations, SignalCandidate.payload(root.toString())));
+                defaultClusterId, firing, labels, annotations, limits.payload(root)));
     }
 
     /**

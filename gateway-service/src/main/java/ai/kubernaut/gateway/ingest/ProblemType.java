@@ -18,6 +18,8 @@ public enum ProblemType {
     /** The same request (endpoint, X-Timestamp and body) was already accepted inside the replay window. */
     REPLAYED_REQUEST(409, "replayed-request", "Request already accepted"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
+    /** A notification with more alerts than {@code gateway.limits.max-alerts}. */
+    TOO_MANY_ALERTS(413, "too-many-alerts", "Too many alerts in one notification"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
     KUBERNETES_ERROR(500, "kubernetes-error", "Kubernetes API error"),

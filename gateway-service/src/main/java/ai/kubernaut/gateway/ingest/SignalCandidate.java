@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A valid signal before scoping and owner resolution: the resource is as the sender named it.
  *
- * @param originalPayload JSON text of this alert or event (capped at the RR schema's 100 KiB)
+ * @param originalPayload JSON text of this alert or event (valid JSON, at most {@code gateway.limits.max-payload-size}, see
+ *                        {@link OriginalPayload})
  */
 record SignalCandidate(String signalType, String signalName, String severity, String signalSource,
         Signal.Resource resource, String clusterId, Instant firingTime, Map<String, String> labels,
@@ -17,8 +18,4 @@ record SignalCandidate(String signalType, String signalName, String severity, St
     static final String KUBERNETES_EVENT = "kubernetes-event";
     /** maxLength of spec.originalPayload in the RR CRD. */
     static final int MAX_PAYLOAD_CHARS = 102_400;
-
-    static String payload(String json) {
-        return json.length() <= MAX_PAYLOAD_CHARS ? json : json.substring(0, MAX_PAYLOAD_CHARS);
-    }
 }

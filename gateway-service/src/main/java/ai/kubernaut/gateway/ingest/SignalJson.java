@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The JSON reader and writer of the signal API. Strict where ambiguity could hide an attack or a bug
@@ -47,6 +49,7 @@ final class SignalJson {
             if (root == null || root.isMissingNode()) {
                 throw ProblemException.malformedJson("body: request body is empty (expected a JSON object)");
             }
+            requireWholeCharacters(root, "body");
             return root;
         } catch (StreamConstraintsException e) {
             throw ProblemException.malformedJson("body: JSON nesting or size exceeds the limits (at most " + MAX_NESTING
@@ -58,6 +61,47 @@ final class SignalJson {
         } catch (IOException e) {
             throw ProblemException.malformedJson("body: malformed JSON: " + firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * JSON may spell an unpaired UTF-16 surrogate ({@code "\\ud800"}), which is no character: it cannot be written
+     * as UTF-8 (the RR create would fail with a 500) and it must not reach a stored label or payload. A 400 instead
+     * (I-JSON, RFC 7493 section 2.1).
+     */
+    private static void requireWholeCharacters(JsonNode node, String path) {
+        if (node.isTextual()) {
+            if (hasUnpairedSurrogate(node.textValue())) {
+                throw new ProblemException(ProblemType.MALFORMED_JSON, path + ": a string holds an unpaired UTF-16 "
+                        + "surrogate (not a Unicode character)", path);
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String at = JsonInput.path(path.equals("body") ? "" : path, e.getKey());
+                if (hasUnpairedSurrogate(e.getKey())) {
+                    throw new ProblemException(ProblemType.MALFORMED_JSON, (path.equals("body") ? "body" : path)
+                            + ": a member name holds an unpaired UTF-16 surrogate (not a Unicode character)",
+                            path);
+                }
+                requireWholeCharacters(e.getValue(), at);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireWholeCharacters(node.get(i), (path.equals("body") ? "" : path) + "[" + i + "]");
+            }
+        }
+    }
+
+    static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String write(Object value) {

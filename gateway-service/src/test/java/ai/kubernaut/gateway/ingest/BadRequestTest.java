@@ -72,6 +72,18 @@ class BadRequestTest extends IngestTestBase {
         commonLabelsArray.putArray("commonLabels");
         ObjectNode longName = webhook(podAlert("A".repeat(300), "demo", "web-1"));
         ObjectNode controlChars = webhook(podAlert("A\u0000B", "demo", "web-1"));
+        ObjectNode manyLabels = webhook(podAlert("A", "demo", "web-1"));
+        for (int i = 0; i < 64; i++) {
+            ((ObjectNode) manyLabels.get("alerts").get(0).get("labels")).put("l" + i, "v");
+        }
+        ObjectNode longLabel = webhook(podAlert("A", "demo", "web-1"));
+        ((ObjectNode) longLabel.get("alerts").get(0).get("labels")).put("url", "u".repeat(1025));
+        ObjectNode controlLabel = webhook(podAlert("A", "demo", "web-1"));
+        ((ObjectNode) controlLabel.get("alerts").get(0).get("labels")).put("container", "app\r\n");
+        ObjectNode bigAnnotations = webhook(podAlert("A", "demo", "web-1"));
+        for (int i = 0; i < 5; i++) {
+            ((ObjectNode) bigAnnotations.get("alerts").get(0).get("annotations")).put("a" + i, "d".repeat(16_000));
+        }
 
         ObjectNode noInvolved = event("Warning", "BackOff", "Pod", "demo", "db-0");
         noInvolved.remove("involvedObject");
@@ -113,6 +125,18 @@ class BadRequestTest extends IngestTestBase {
                         "longer than 253"),
                 Arguments.of("control characters", PROMETHEUS, controlChars.toString(),
                         "alerts[0].labels.alertname", "control characters"),
+                Arguments.of("too many labels", PROMETHEUS, manyLabels.toString(), "alerts[0].labels",
+                        "gateway.limits.max-labels"),
+                Arguments.of("label value too long", PROMETHEUS, longLabel.toString(), "alerts[0].labels.url",
+                        "gateway.limits.max-label-value-length"),
+                Arguments.of("line break in a label", PROMETHEUS, controlLabel.toString(), "alerts[0].labels.container",
+                        "control characters"),
+                Arguments.of("annotations too large", PROMETHEUS, bigAnnotations.toString(), "alerts[0].annotations",
+                        "gateway.limits.max-annotations-size"),
+                // found by ParserPropertiesTest: it reached the stored labels and payload
+                Arguments.of("unpaired surrogate", PROMETHEUS, webhook(podAlert("A", "demo", "web-1")).toString()
+                        .replace("\"critical\"", "\"crit\\udc00\""), "alerts[0].labels.severity",
+                        "unpaired UTF-16 surrogate"),
                 Arguments.of("namespace missing", PROMETHEUS, noNamespace.toString(), "alerts[0].labels.namespace",
                         "required for a Pod"),
                 Arguments.of("namespace is not a resource", PROMETHEUS, namespaceOnly.toString(), "alerts[0].labels",
@@ -148,6 +172,18 @@ class BadRequestTest extends IngestTestBase {
                 .body("field", equalTo(field))
                 .body("detail", containsString(field))
                 .body("detail", containsString(detail));
+    }
+
+    @Test
+    void moreAlertsThanTheLimitIs413NamingTheKnob() {
+        ObjectNode[] alerts = new ObjectNode[65];
+        for (int i = 0; i < alerts.length; i++) {
+            alerts[i] = podAlert("A", "demo", "web-" + i);
+        }
+        problem(sender().body(webhook(alerts).toString()).post(PROMETHEUS).then(), 413, PROMETHEUS)
+                .body("type", equalTo("https://kubernaut.ai/problems/too-many-alerts"))
+                .body("field", equalTo("alerts"))
+                .body("detail", containsString("65 alerts, more than 64 (gateway.limits.max-alerts)"));
     }
 
     @Test
@@ -267,7 +303,8 @@ class BadRequestTest extends IngestTestBase {
     private static byte[] bigWebhook(int size) {
         ObjectNode body = webhook(podAlert("A", "demo", "web-1"));
         int base = body.toString().getBytes(StandardCharsets.UTF_8).length + "\"pad\":\"\",".length();
-        ((ObjectNode) body.get("alerts").get(0).get("annotations")).put("pad", "x".repeat(size - base));
+        // an unknown envelope member: the alert itself stays inside the gateway.limits.* bounds
+        body.put("pad", "x".repeat(size - base));
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         assertEquals(size, bytes.length);
         return bytes;

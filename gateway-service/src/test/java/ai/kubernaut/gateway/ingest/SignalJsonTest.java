@@ -22,6 +22,21 @@ class SignalJsonTest {
         assertTrue(e.getMessage().startsWith("body: JSON nesting"), e.getMessage());
     }
 
+    /** Found by ParserPropertiesTest: an escaped lone surrogate reached the stored payload (and labels). */
+    @Test
+    void anUnpairedSurrogateIsMalformedAndNamesItsField() {
+        ProblemException e = assertThrows(ProblemException.class, () -> SignalJson.parse(
+                "{\"alerts\":[{\"labels\":{\"x\":\"a\\ud800\"}}]}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(400, e.status());
+        assertEquals("alerts[0].labels.x", e.field());
+        assertThrows(ProblemException.class, () -> SignalJson.parse("{\"\\udc00\":1}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(ProblemException.class, () -> SignalJson.parse("{\"a\":\"\\ud83d\\ud83d\"}"
+                .getBytes(StandardCharsets.UTF_8)));
+        // a pair, escaped or not, is one character
+        assertEquals("\ud83d\ude00", SignalJson.parse("{\"a\":\"\\ud83d\\ude00\"}".getBytes(StandardCharsets.UTF_8))
+                .get("a").textValue());
+    }
+
     @Test
     void parseErrorsDoNotEchoTheSource() {
         ProblemException e = assertThrows(ProblemException.class,
