@@ -38,6 +38,8 @@ final class History {
 
     private static final int WRITERS = 8;
     static final int WORKLOADS = 500;
+    /** On the history's WFEs only: the benchmark's workflow executor leaves them alone (they are finished). */
+    static final String LABEL = "bench.kubernaut.ai/history";
     static final int GENERATION_MINUTES = 10;
 
     private History() {
@@ -157,6 +159,7 @@ final class History {
         GenericKubernetesResource wfe = new GenericKubernetesResourceBuilder()
                 .withApiVersion(KubernautObjects.API_VERSION).withKind(KubernautObjects.WFE_KIND)
                 .withNewMetadata().withName(wfeName).withNamespace(namespace)
+                .addToLabels(LABEL, "true")
                 .addToLabels("kubernaut.ai/target-hash", targetHash)
                 .addToLabels("kubernaut.ai/shard", targetHash.substring(0, 2))
                 .addToLabels("kubernaut.ai/remediation-request", name)

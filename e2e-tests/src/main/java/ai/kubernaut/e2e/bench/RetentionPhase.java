@@ -61,7 +61,8 @@ final class RetentionPhase {
                 "ORCHESTRATOR_RETENTION_MAX_DELETES_PER_SWEEP", "4000",
                 "ORCHESTRATOR_RETENTION_DELETES_PER_SECOND", "1000");
         long started = System.nanoTime();
-        try (TestWorkflowExecutor executor = new TestWorkflowExecutor(admin, ns, Duration.ofMillis(100)).start()) {
+        try (TestWorkflowExecutor executor = new TestWorkflowExecutor(admin, ns, Duration.ofMillis(100))
+                .skippingLabelled(History.LABEL).start()) {
             for (int i = 0; i < 3; i++) {
                 system.addReplica(ServiceKind.ORCHESTRATOR, settings, Duration.ofSeconds(180));
             }
