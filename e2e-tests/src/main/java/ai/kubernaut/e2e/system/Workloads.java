@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
@@ -18,9 +20,10 @@ import java.util.List;
 /**
  * The applications the alerts are about, as owner chains in an application namespace, so the Gateway's
  * owner resolution has something to walk: Pod -> ReplicaSet -> Deployment, Pod -> StatefulSet,
- * Pod -> DaemonSet, Pod -> Job -> CronJob. Created on the embedded cluster only (on a real cluster the
- * controllers would start real pods); there, pod alerts fall back to the Pod itself, which is the
- * Gateway's documented behaviour when a lookup finds nothing.
+ * Pod -> DaemonSet, Pod -> Job -> CronJob. Made by hand, so only on a cluster where no controller acts on them
+ * ({@code Cluster.runsControllers()} false: the embedded one, or a bare kube-apiserver + etcd); with controllers
+ * they would start real pods of their own. Every object is a valid one, as a real API server's validation wants
+ * (selectors matching their pod templates, containers, restart policies), not only what the embedded server takes.
  */
 public final class Workloads {
 
@@ -43,7 +46,8 @@ public final class Workloads {
         HasMetadata rs = admin.apps().replicaSets().inNamespace(namespace).resource(new ReplicaSetBuilder()
                 .withNewMetadata().withName(rsName).withNamespace(namespace).addToLabels("app", name)
                 .withOwnerReferences(owner(deployment)).endMetadata()
-                .withNewSpec().withReplicas(pods).withNewSelector().addToMatchLabels("app", name).endSelector().endSpec()
+                .withNewSpec().withReplicas(pods).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withTemplate(template(name)).endSpec()
                 .build()).create();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < pods; i++) {
@@ -58,14 +62,16 @@ public final class Workloads {
     public static String statefulSet(KubernetesClient admin, String namespace, String name) {
         HasMetadata sts = admin.apps().statefulSets().inNamespace(namespace).resource(new StatefulSetBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                .withNewSpec().withReplicas(1).withServiceName(name).endSpec().build()).create();
+                .withNewSpec().withReplicas(1).withServiceName(name).withNewSelector().addToMatchLabels("app", name)
+                .endSelector().withTemplate(template(name)).endSpec().build()).create();
         return pod(admin, namespace, name + "-0", name, sts);
     }
 
     /** DaemonSet {@code name} with one pod. */
     public static String daemonSet(KubernetesClient admin, String namespace, String name) {
         HasMetadata ds = admin.apps().daemonSets().inNamespace(namespace).resource(new DaemonSetBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withNewSpec().endSpec()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withNewSpec()
+                .withNewSelector().addToMatchLabels("app", name).endSelector().withTemplate(template(name)).endSpec()
                 .build()).create();
         return pod(admin, namespace, name + "-" + suffix(7), name, ds);
     }
@@ -74,11 +80,12 @@ public final class Workloads {
     public static String cronJob(KubernetesClient admin, String namespace, String name) {
         HasMetadata cron = admin.batch().v1().cronjobs().inNamespace(namespace).resource(new CronJobBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                .withNewSpec().withSchedule("*/5 * * * *").endSpec().build()).create();
+                .withNewSpec().withSchedule("*/5 * * * *").withNewJobTemplate().withNewSpec()
+                .withTemplate(jobTemplate(name)).endSpec().endJobTemplate().endSpec().build()).create();
         String jobName = name + "-28930125";
         HasMetadata job = admin.batch().v1().jobs().inNamespace(namespace).resource(new JobBuilder()
                 .withNewMetadata().withName(jobName).withNamespace(namespace).withOwnerReferences(owner(cron)).endMetadata()
-                .withNewSpec().endSpec().build()).create();
+                .withNewSpec().withTemplate(jobTemplate(name)).endSpec().build()).create();
         return pod(admin, namespace, jobName + "-" + suffix(3), name, job);
     }
 
@@ -112,6 +119,21 @@ public final class Workloads {
                 .withNewSpec().addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
                 .endSpec().build()).create();
         return pod;
+    }
+
+    /** A pod template that runs nowhere (no node carries the selected label), labelled {@code app=<app>}. */
+    private static PodTemplateSpec template(String app) {
+        return new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", app).endMetadata().withNewSpec()
+                .addToNodeSelector("kubernaut.ai/e2e-no-such-node", "true")
+                .addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer().endSpec()
+                .build();
+    }
+
+    /** {@link #template} with the restart policy a Job's pods must have. */
+    private static PodTemplateSpec jobTemplate(String app) {
+        PodTemplateSpec t = template(app);
+        t.getSpec().setRestartPolicy("Never");
+        return t;
     }
 
     private static OwnerReference owner(HasMetadata owner) {
