@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +104,7 @@ public final class Workloads {
                 .filter(o -> Boolean.TRUE.equals(o.getController())).findFirst()
                 .orElseThrow(() -> new IllegalStateException(pod + " has no controller"));
         admin.pods().inNamespace(namespace).withName(pod).withGracePeriod(0).delete();
+        defaultServiceAccount(admin, namespace);
         String app = old.getMetadata().getLabels() == null ? rs.getName() : old.getMetadata().getLabels().get("app");
         String next = rs.getName() + "-" + suffix(Math.floorMod(pod.hashCode(), 997) + 1000);
         admin.pods().inNamespace(namespace).resource(new PodBuilder()
@@ -113,12 +116,30 @@ public final class Workloads {
     }
 
     private static String pod(KubernetesClient admin, String namespace, String pod, String app, HasMetadata owner) {
+        defaultServiceAccount(admin, namespace);
         admin.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName(pod).withNamespace(namespace).addToLabels("app", app)
                 .withOwnerReferences(owner(owner)).endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
                 .endSpec().build()).create();
         return pod;
+    }
+
+    /**
+     * The ServiceAccount {@code default} of the namespace, which a real API server's admission wants before it
+     * admits a pod that names none: the controller-manager makes it in every namespace, a bare control plane has none.
+     */
+    private static void defaultServiceAccount(KubernetesClient admin, String namespace) {
+        if (admin.serviceAccounts().inNamespace(namespace).withName("default").get() == null) {
+            try {
+                admin.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
+                        .withName("default").withNamespace(namespace).endMetadata().build()).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e; // 409: made meanwhile, by a controller or another test thread
+                }
+            }
+        }
     }
 
     /** A pod template that runs nowhere (no node carries the selected label), labelled {@code app=<app>}. */
