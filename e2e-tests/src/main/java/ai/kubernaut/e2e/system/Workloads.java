@@ -1,5 +1,6 @@
 package ai.kubernaut.e2e.system;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -80,10 +82,24 @@ public final class Workloads {
 
     /** CronJob {@code name}, Job {@code name-28930125} and its pod. */
     public static String cronJob(KubernetesClient admin, String namespace, String name) {
-        HasMetadata cron = admin.batch().v1().cronjobs().inNamespace(namespace).resource(new CronJobBuilder()
+        CronJob spec = new CronJobBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec().withSchedule("*/5 * * * *").withNewJobTemplate().withNewSpec()
-                .withTemplate(jobTemplate(name)).endSpec().endJobTemplate().endSpec().build()).create();
+                .withTemplate(jobTemplate(name)).endSpec().endJobTemplate().endSpec().build();
+        HasMetadata cron;
+        try {
+            cron = admin.batch().v1().cronjobs().inNamespace(namespace).resource(spec).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            // before Kubernetes 1.21 CronJob is served as batch/v1beta1 only, with the same fields
+            GenericKubernetesResource beta = admin.getKubernetesSerialization()
+                    .convertValue(spec, GenericKubernetesResource.class);
+            beta.setApiVersion("batch/v1beta1");
+            cron = admin.genericKubernetesResources("batch/v1beta1", "CronJob").inNamespace(namespace)
+                    .resource(beta).create();
+        }
         String jobName = name + "-28930125";
         HasMetadata job = admin.batch().v1().jobs().inNamespace(namespace).resource(new JobBuilder()
                 .withNewMetadata().withName(jobName).withNamespace(namespace).withOwnerReferences(owner(cron)).endMetadata()
@@ -110,7 +126,8 @@ public final class Workloads {
         admin.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName(next).withNamespace(namespace).addToLabels("app", app)
                 .withOwnerReferences(rs).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
+                .withNewSpec().withAutomountServiceAccountToken(false)
+                .addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
                 .endSpec().build()).create();
         return next;
     }
@@ -120,7 +137,8 @@ public final class Workloads {
         admin.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName(pod).withNamespace(namespace).addToLabels("app", app)
                 .withOwnerReferences(owner(owner)).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
+                .withNewSpec().withAutomountServiceAccountToken(false)
+                .addNewContainer().withName("app").withImage("registry.k8s.io/pause:3.9").endContainer()
                 .endSpec().build()).create();
         return pod;
     }
@@ -128,6 +146,7 @@ public final class Workloads {
     /**
      * The ServiceAccount {@code default} of the namespace, which a real API server's admission wants before it
      * admits a pod that names none: the controller-manager makes it in every namespace, a bare control plane has none.
+     * The pods here also mount no token (a 1.20 server wants the token Secret that controller would make too).
      */
     private static void defaultServiceAccount(KubernetesClient admin, String namespace) {
         if (admin.serviceAccounts().inNamespace(namespace).withName("default").get() == null) {
