@@ -44,6 +44,13 @@ public interface Cluster extends AutoCloseable {
     /** A valid token of an identity that may not send signals (the orchestrator's ServiceAccount). */
     String tokenOf(String service, String namespace);
 
+    /**
+     * Whether controllers act on the cluster's workloads (a Deployment gets a ReplicaSet and pods, a deleted pod is
+     * replaced). False on the embedded cluster and on a bare control plane (kube-apiserver + etcd, as `.ci/run`'s
+     * second phase starts): there a test makes the owner chains by hand ({@link ai.kubernaut.e2e.system.Workloads}).
+     */
+    boolean runsControllers();
+
     /** The API server's request log, RBAC coverage and fault injection: present on the embedded cluster only. */
     Optional<ApiServerControl> control();
 

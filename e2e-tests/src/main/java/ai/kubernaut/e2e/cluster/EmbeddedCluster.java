@@ -207,6 +207,11 @@ public final class EmbeddedCluster implements Cluster {
     }
 
     @Override
+    public boolean runsControllers() {
+        return false;
+    }
+
+    @Override
     public Optional<ApiServerControl> control() {
         return Optional.of(control);
     }

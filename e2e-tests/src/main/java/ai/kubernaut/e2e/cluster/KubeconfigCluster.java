@@ -53,6 +53,7 @@ public final class KubeconfigCluster implements Cluster {
     private final List<HasMetadata> clusterScoped = new ArrayList<>();
     private final List<CustomResourceDefinition> createdCrds = new ArrayList<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private Boolean runsControllers;
 
     private KubeconfigCluster(Config config) {
         this.config = config;
@@ -267,6 +268,21 @@ public final class KubeconfigCluster implements Cluster {
     @Override
     public String tokenOf(String service, String namespace) {
         return tokens.computeIfAbsent(namespace + "/" + service, k -> serviceAccountToken(service, namespace));
+    }
+
+    /**
+     * {@code -De2e.kubeconfig.controllers=true|false}, else whether a kube-controller-manager has ever led this
+     * cluster (its leader-election Lease in kube-system): a bare kube-apiserver + etcd has none.
+     */
+    @Override
+    public synchronized boolean runsControllers() {
+        if (runsControllers == null) {
+            String configured = System.getProperty("e2e.kubeconfig.controllers", "");
+            runsControllers = configured.isBlank()
+                    ? admin.leases().inNamespace("kube-system").withName("kube-controller-manager").get() != null
+                    : Boolean.parseBoolean(configured);
+        }
+        return runsControllers;
     }
 
     @Override

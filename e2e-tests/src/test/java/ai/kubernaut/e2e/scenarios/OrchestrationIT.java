@@ -149,13 +149,14 @@ class OrchestrationIT {
     void endToEndThroughBothServices() {
         int targets = ScenarioSize.pick(20, 50);
         int signalsPerTarget = ScenarioSize.pick(6, 10);
-        boolean embedded = system.cluster().control().isPresent();
+        // owner chains by hand where no controller would start real pods for them (embedded, bare control plane)
+        boolean byHand = !system.cluster().runsControllers();
         List<Alert> alerts = new ArrayList<>();
         String[] names = {"KubePodCrashLooping", "KubeDeploymentReplicasMismatch", "ContainerMemoryNearLimit", "KubePodNotReady"};
         for (int t = 0; t < targets; t++) {
             String deployment = "app-" + t;
             // a fifth of the targets also get alerts about their pods: owner resolution folds them onto the Deployment
-            List<String> pods = embedded && t % 5 == 0
+            List<String> pods = byHand && t % 5 == 0
                     ? Workloads.deployment(system.cluster().admin(), appNamespace, deployment, 2) : List.of();
             for (int s = 0; s < signalsPerTarget; s++) {
                 String alertName = names[(t + s) % names.length];
@@ -165,7 +166,7 @@ class OrchestrationIT {
             }
         }
         int distinctTargets = targets;
-        if (embedded) {
+        if (byHand) {
             // pods of a CronJob's Job and of a StatefulSet: owner resolution walks Pod -> Job -> CronJob and stops at
             // the StatefulSet, so each folds onto one target
             String jobPod = Workloads.cronJob(system.cluster().admin(), appNamespace, "nightly-report");

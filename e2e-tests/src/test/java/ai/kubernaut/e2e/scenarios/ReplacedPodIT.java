@@ -79,8 +79,9 @@ class ReplacedPodIT {
         return system.cluster().admin();
     }
 
-    private static boolean embedded() {
-        return system.cluster().control().isPresent();
+    /** No controller acts on workloads here (the embedded cluster, a bare kube-apiserver): chains made by hand. */
+    private static boolean byHand() {
+        return !system.cluster().runsControllers();
     }
 
     private static Replica gateway() {
@@ -112,11 +113,12 @@ class ReplacedPodIT {
 
     /**
      * Deployment {@code name} with one pod, whose pod is then deleted and replaced by the Deployment's ReplicaSet:
-     * returns the gone pod and its replacement. On the embedded cluster the owner chain is made by hand and the
-     * replacement is {@link Workloads#replacePod}; on a real cluster the Deployment's controllers do both.
+     * returns the gone pod and its replacement. Without controllers (the embedded cluster, a bare control plane)
+     * the owner chain is made by hand and the replacement is {@link Workloads#replacePod}; on a cluster with a
+     * controller-manager the Deployment's controllers do both.
      */
     private static List<String> podReplacedByItsDeployment(String name) {
-        if (embedded()) {
+        if (byHand()) {
             String gone = Workloads.deployment(admin(), appNamespace, name, 1).get(0);
             return List.of(gone, Workloads.replacePod(admin(), appNamespace, gone));
         }
