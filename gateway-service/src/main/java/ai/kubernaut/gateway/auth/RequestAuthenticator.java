@@ -283,10 +283,21 @@ public class RequestAuthenticator {
     private Decision reviewOnce(String key, String token, RequestDeadline deadline) {
         while (true) {
             boolean[] mine = {false};
-            CompletableFuture<Decision> running = cache.get(key, (k, executor) -> {
-                mine[0] = true;
-                return start(token, deadline);
-            });
+            CompletableFuture<Decision> running = cache.getIfPresent(key);
+            if (running == null) {
+                // shed before the cache: a failed load would be logged by Caffeine, once per sprayed token
+                if (!reviewPermits.tryAcquire()) {
+                    lookups("shed", 1);
+                    throw unavailable(new ReviewCapacityFull().getMessage());
+                }
+                running = cache.get(key, (k, executor) -> {
+                    mine[0] = true;
+                    return start(token, deadline);
+                });
+                if (!mine[0]) {
+                    reviewPermits.release(); // another request's review of this token got there first: join it
+                }
+            }
             try {
                 Decision d = running.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
                 lookups(mine[0] ? "reviewed" : "joined", 1);
@@ -321,13 +332,9 @@ public class RequestAuthenticator {
         }
     }
 
-    /** Starts the review of an unknown token if a permit is free; else the future fails at once (503). */
+    /** Starts the review of an unknown token on the review permit its caller took (released when it ends). */
     private CompletableFuture<Decision> start(String token, RequestDeadline deadline) {
         CompletableFuture<Decision> answer = new CompletableFuture<>();
-        if (!reviewPermits.tryAcquire()) {
-            answer.completeExceptionally(new ReviewCapacityFull());
-            return answer;
-        }
         try {
             reviews.execute(() -> {
                 Decision decision;
