@@ -283,21 +283,10 @@ public class RequestAuthenticator {
     private Decision reviewOnce(String key, String token, RequestDeadline deadline) {
         while (true) {
             boolean[] mine = {false};
-            CompletableFuture<Decision> running = cache.getIfPresent(key);
-            if (running == null) {
-                // shed before the cache: a failed load would be logged by Caffeine, once per sprayed token
-                if (!reviewPermits.tryAcquire()) {
-                    lookups("shed", 1);
-                    throw unavailable(new ReviewCapacityFull().getMessage());
-                }
-                running = cache.get(key, (k, executor) -> {
-                    mine[0] = true;
-                    return start(token, deadline);
-                });
-                if (!mine[0]) {
-                    reviewPermits.release(); // another request's review of this token got there first: join it
-                }
-            }
+            CompletableFuture<Decision> running = cache.get(key, (k, executor) -> {
+                mine[0] = true;
+                return start(token, deadline);
+            });
             try {
                 Decision d = running.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
                 lookups(mine[0] ? "reviewed" : "joined", 1);
@@ -309,6 +298,11 @@ public class RequestAuthenticator {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw unavailable("interrupted while waiting for the token review");
+            } catch (ReviewCapacityFull full) {
+                // a CancellationException (get() throws it as is): Caffeine drops the entry without logging it
+                cache.asMap().remove(key, running);
+                lookups("shed", 1);
+                throw unavailable(full.getMessage());
             } catch (ExecutionException e) {
                 // a failed review is not an answer: Caffeine drops it; removed here too so a retry starts afresh
                 cache.asMap().remove(key, running);
@@ -319,10 +313,6 @@ public class RequestAuthenticator {
                     lookups(mine[0] ? "reviewed" : "joined", 1);
                     throw unavailable(cutShort.getMessage());
                 }
-                if (e.getCause() instanceof ReviewCapacityFull full) {
-                    lookups("shed", 1);
-                    throw unavailable(full.getMessage());
-                }
                 lookups(mine[0] ? "reviewed" : "joined", 1);
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;
@@ -332,9 +322,13 @@ public class RequestAuthenticator {
         }
     }
 
-    /** Starts the review of an unknown token on the review permit its caller took (released when it ends). */
+    /** Starts the review of an unknown token if a permit is free; else the future fails at once (503). */
     private CompletableFuture<Decision> start(String token, RequestDeadline deadline) {
         CompletableFuture<Decision> answer = new CompletableFuture<>();
+        if (!reviewPermits.tryAcquire()) {
+            answer.completeExceptionally(new ReviewCapacityFull());
+            return answer;
+        }
         try {
             reviews.execute(() -> {
                 Decision decision;
@@ -395,12 +389,20 @@ public class RequestAuthenticator {
         meters.counter("gateway.auth.refreshes", "result", result).increment(n);
     }
 
-    /** Every review permit was taken when this token needed one. */
-    private static final class ReviewCapacityFull extends RuntimeException {
+    /**
+     * Every review permit was taken when this token needed one. A {@link java.util.concurrent.CancellationException}
+     * because Caffeine logs every other failed load at WARN: a token spray would write a line per sprayed token.
+     */
+    private static final class ReviewCapacityFull extends java.util.concurrent.CancellationException {
         private static final long serialVersionUID = 1L;
 
         ReviewCapacityFull() {
-            super("all token reviews of this replica are busy with other unknown tokens", null, false, false);
+            super("all token reviews of this replica are busy with other unknown tokens");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // thrown per shed request: no stack to record
         }
     }
 
