@@ -65,6 +65,14 @@ public interface AuthConfig {
     @WithDefault("4")
     int reviewConcurrency();
 
+    /**
+     * Reviews of tokens with no cached answer started per second on this replica (a token bucket, burst of the same
+     * size); 0 = no limit. Beyond it a request with such a token is answered 503 {@code auth-unavailable} with
+     * Retry-After at once. Bounds the TokenReviews a spray of random tokens sends to the API server.
+     */
+    @WithDefault("20")
+    int reviewRate();
+
     /** Background re-reviews of allowed tokens running at once (their own capacity, never taken by unknown ones). */
     @WithDefault("2")
     int refreshConcurrency();

@@ -82,6 +82,8 @@ public class RequestAuthenticator {
     private final String resource;
     private final String namespace;
     private final Ticker ticker;
+    /** Reviews of unknown tokens started per second (with {@link #reviewPermits}: how many at once). */
+    private final ReviewRate reviewRate;
     private final long refreshAfterNanos;
     private final AsyncCache<String, Decision> cache;
     private final Semaphore reviewPermits;
@@ -98,11 +100,11 @@ public class RequestAuthenticator {
 
     /** The knobs of the cache and of the review capacity. */
     public record Limits(Duration cacheTtl, Duration negativeCacheTtl, int cacheMaxEntries, int reviewConcurrency,
-            int refreshConcurrency) {
+            int refreshConcurrency, int reviewRate) {
 
         public static Limits of(Duration cacheTtl, int cacheMaxEntries) {
             return new Limits(cacheTtl, min(cacheTtl, DEFAULT_NEGATIVE_TTL), cacheMaxEntries,
-                    DEFAULT_REVIEW_CONCURRENCY, DEFAULT_REFRESH_CONCURRENCY);
+                    DEFAULT_REVIEW_CONCURRENCY, DEFAULT_REFRESH_CONCURRENCY, 0);
         }
 
         private static Duration min(Duration a, Duration b) {
@@ -114,7 +116,7 @@ public class RequestAuthenticator {
     public RequestAuthenticator(AuthConfig config, KubernetesClient client, MeterRegistry meters) {
         this(config.mode(), client, config.resourceGroup(), config.resource(), config.namespace().orElse(""),
                 new Limits(config.cacheTtl(), config.negativeCacheTtl(), config.cacheMaxEntries(),
-                        config.reviewConcurrency(), config.refreshConcurrency()),
+                        config.reviewConcurrency(), config.refreshConcurrency(), config.reviewRate()),
                 config.reviewTimeout(), Ticker.systemTicker(), null, meters);
     }
 
@@ -165,6 +167,7 @@ public class RequestAuthenticator {
             }
         }).buildAsync();
         this.reviewPermits = new Semaphore(Math.max(1, limits.reviewConcurrency()));
+        this.reviewRate = new ReviewRate(Math.max(0, limits.reviewRate()), ticker);
         this.refreshPermits = new Semaphore(Math.max(0, limits.refreshConcurrency()));
         AtomicInteger n = new AtomicInteger();
         this.reviews = Executors.newCachedThreadPool(r -> {
@@ -325,6 +328,11 @@ public class RequestAuthenticator {
     /** Starts the review of an unknown token if a permit is free; else the future fails at once (503). */
     private CompletableFuture<Decision> start(String token, RequestDeadline deadline) {
         CompletableFuture<Decision> answer = new CompletableFuture<>();
+        if (!reviewRate.tryAcquire()) {
+            answer.completeExceptionally(new ReviewCapacityFull("reviews of unknown tokens on this replica are at "
+                    + "their rate"));
+            return answer;
+        }
         if (!reviewPermits.tryAcquire()) {
             answer.completeExceptionally(new ReviewCapacityFull());
             return answer;
@@ -397,7 +405,11 @@ public class RequestAuthenticator {
         private static final long serialVersionUID = 1L;
 
         ReviewCapacityFull() {
-            super("all token reviews of this replica are busy with other unknown tokens");
+            this("all token reviews of this replica are busy with other unknown tokens");
+        }
+
+        ReviewCapacityFull(String why) {
+            super(why);
         }
 
         @Override

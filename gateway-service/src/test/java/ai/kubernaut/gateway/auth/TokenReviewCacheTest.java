@@ -57,7 +57,7 @@ class TokenReviewCacheTest {
         Ticker ticker = () -> clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
         return new RequestAuthenticator(AuthConfig.Mode.TOKENREVIEW, client, "kubernaut.ai", "signals",
                 IngestTestCluster.NAMESPACE, new RequestAuthenticator.Limits(Duration.ofSeconds(30),
-                        Duration.ofSeconds(5), maxEntries, reviewConcurrency, 1),
+                        Duration.ofSeconds(5), maxEntries, reviewConcurrency, 1, 0),
                 Duration.ofSeconds(5), ticker, Runnable::run, meters);
     }
 

@@ -58,6 +58,7 @@ class TokenSprayTest extends IngestTestBase {
             Awaitility.await().atMost(phase.plusSeconds(60)).until(alone::done);
 
             long mark = server.mark();
+            long sprayStart = System.nanoTime();
             double shedBefore = shed();
             int repeatedBefore = IngestTestCluster.REPEATED_BAD_TOKEN_REVIEWS.get();
             SignalLoad.Run spray = load.start(16, SPRAY_PER_SECOND, phase, i -> new SignalLoad.Request(PROMETHEUS,
@@ -65,6 +66,7 @@ class TokenSprayTest extends IngestTestBase {
                             : "spray-" + UUID.randomUUID(), legitBody));
             SignalLoad.Run during = load.start(4, LEGIT_PER_SECOND, phase, i -> legit);
             Awaitility.await().atMost(phase.plusSeconds(120)).until(() -> spray.done() && during.done());
+            double sprayedSeconds = (System.nanoTime() - sprayStart) / 1e9;
             List<RequestRecord> reviews = server.requestsSince(mark, r -> r.resource().equals("tokenreviews"));
             int repeatedReviews = IngestTestCluster.REPEATED_BAD_TOKEN_REVIEWS.get() - repeatedBefore;
             double shedDuring = shed() - shedBefore;
@@ -92,6 +94,10 @@ class TokenSprayTest extends IngestTestBase {
                     "every 503 of the spray was a fast answer of the full review capacity (none waited for a review)");
             assertTrue(maxConcurrent(reviews) <= ScenarioTestProfile.REVIEW_CONCURRENCY
                     + ScenarioTestProfile.REFRESH_CONCURRENCY, "TokenReviews at once: " + maxConcurrent(reviews));
+            // the review rate bounds what the spray costs the API server: its bucket (full at start) plus its refill
+            assertTrue(reviews.size() <= ScenarioTestProfile.REVIEW_RATE * (sprayedSeconds + 1)
+                    + ScenarioTestProfile.REFRESH_CONCURRENCY, "TokenReviews within the review rate of "
+                    + ScenarioTestProfile.REVIEW_RATE + "/s over " + sprayedSeconds + " s: " + reviews.size());
             long windows = (phase.toSeconds() + ScenarioTestProfile.NEGATIVE_TTL_SECONDS - 1)
                     / ScenarioTestProfile.NEGATIVE_TTL_SECONDS;
             assertTrue(repeatedReviews <= REPEATED_TOKENS * (windows + 1), "each repeated bad token reviewed at most "

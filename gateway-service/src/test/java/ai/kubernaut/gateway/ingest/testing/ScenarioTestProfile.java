@@ -13,6 +13,7 @@ public class ScenarioTestProfile extends IngestTestProfile {
     public static final int REVIEW_CONCURRENCY = 4;
     public static final int REFRESH_CONCURRENCY = 2;
     public static final int NEGATIVE_TTL_SECONDS = 5;
+    public static final int REVIEW_RATE = 20;
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -25,6 +26,7 @@ public class ScenarioTestProfile extends IngestTestProfile {
         config.put("gateway.auth.review-concurrency", Integer.toString(REVIEW_CONCURRENCY));
         config.put("gateway.auth.refresh-concurrency", Integer.toString(REFRESH_CONCURRENCY));
         config.put("gateway.auth.negative-cache-ttl", NEGATIVE_TTL_SECONDS + "s");
+        config.put("gateway.auth.review-rate", Integer.toString(REVIEW_RATE));
         // 401s of the spray are logged by nobody; 403s would be (one INFO line each)
         config.put("quarkus.log.category.\"ai.kubernaut.gateway.auth\".level", "WARN");
         return config;

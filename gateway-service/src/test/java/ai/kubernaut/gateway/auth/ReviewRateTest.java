@@ -1,0 +1,40 @@
+package ai.kubernaut.gateway.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ReviewRateTest {
+
+    private final AtomicLong nanos = new AtomicLong(1_000);
+
+    @Test
+    void aFullBucketThenItsRefill() {
+        ReviewRate rate = new ReviewRate(4, nanos::get);
+        int started = 0;
+        while (rate.tryAcquire()) {
+            started++;
+        }
+        assertEquals(4, started, "the burst: one second's worth");
+        nanos.addAndGet(250_000_000L);
+        assertTrue(rate.tryAcquire(), "a quarter second refills one");
+        assertFalse(rate.tryAcquire());
+        nanos.addAndGet(60_000_000_000L);
+        started = 0;
+        while (rate.tryAcquire()) {
+            started++;
+        }
+        assertEquals(4, started, "an idle minute refills no more than the burst");
+    }
+
+    @Test
+    void zeroIsNoLimit() {
+        ReviewRate rate = new ReviewRate(0, nanos::get);
+        for (int i = 0; i < 10_000; i++) {
+            assertTrue(rate.tryAcquire());
+        }
+    }
+}
