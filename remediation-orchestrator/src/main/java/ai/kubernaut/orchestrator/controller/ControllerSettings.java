@@ -48,11 +48,6 @@ public record ControllerSettings(String namespace, String podName, int workers, 
                 membership, reconcile, retention);
     }
 
-    public ControllerSettings withRetention(RetentionSettings otherRetention) {
-        return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
-                membership, reconcile, otherRetention);
-    }
-
     public ControllerSettings withMembership(MembershipSettings otherMembership) {
         return new ControllerSettings(namespace, podName, workers, leaseDuration, requeueBackoff, resyncPeriod,
                 otherMembership, reconcile, retention);

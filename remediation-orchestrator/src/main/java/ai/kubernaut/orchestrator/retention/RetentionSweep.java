@@ -159,6 +159,10 @@ public final class RetentionSweep {
             if (left == null || !Set.of(wfe.name()).equals(left) || wfe.targetKey() == null || budget.exhausted()) {
                 return false;
             }
+            // paced before the Lease is taken: it is held for one GET and one DELETE, never for a wait
+            if (!reserve()) {
+                return false;
+            }
             var lock = locks.tryLock(wfe.targetKey());
             if (lock.isEmpty()) {
                 return false;
@@ -167,7 +171,7 @@ public final class RetentionSweep {
                 if (api.executionExists(WorkflowExecutions.name(wfe.targetHash(), wfe.sequence() + 1))) {
                     return false;
                 }
-                return delete(WFE, wfe.name(), wfe.uid(), wfe.resourceVersion(), left);
+                return send(WFE, wfe.name(), wfe.uid(), wfe.resourceVersion(), left);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -180,10 +184,20 @@ public final class RetentionSweep {
 
         private boolean delete(String kind, String name, String uid, String resourceVersion, Set<String> left)
                 throws InterruptedException {
+            return reserve() && send(kind, name, uid, resourceVersion, left);
+        }
+
+        /** One write of the sweep's budget, at the sweep's pace; false when the budget is spent. */
+        private boolean reserve() throws InterruptedException {
             if (!budget.take()) {
                 return false;
             }
             pacer.await();
+            return true;
+        }
+
+        /** The DELETE itself (budget and pace already taken). */
+        private boolean send(String kind, String name, String uid, String resourceVersion, Set<String> left) {
             RetentionApi.Deletion outcome = kind.equals(RR) ? api.deleteRequest(name, uid, resourceVersion)
                     : api.deleteExecution(name, uid, resourceVersion);
             switch (outcome) {
