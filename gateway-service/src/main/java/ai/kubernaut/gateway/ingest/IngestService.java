@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * The signal request pipeline, in this order: authenticate (401/403), check {@code X-Timestamp} (400), read
@@ -39,6 +40,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class IngestService {
 
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+    private static final Duration QUEUED_LONG = Duration.ofMillis(500);
     /** The one endpoint whose requests carry several signals. */
     private static final String PROMETHEUS_PATH = SignalRequestGate.PREFIX + "/prometheus";
 
@@ -74,7 +77,7 @@ public class IngestService {
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
     public Response prometheus(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
-        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        RequestDeadline deadline = started(arrivedAt);
         authenticator.authenticate(authorization, deadline);
         replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
@@ -83,11 +86,22 @@ public class IngestService {
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
     public Response kubernetesEvent(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
-        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        RequestDeadline deadline = started(arrivedAt);
         authenticator.authenticate(authorization, deadline);
         boolean timestamped = replayWindow.checkHeader(timestampHeader);
         JsonNode root = SignalJson.parse(BoundedBody.read(body, maxBodyBytes));
         return answer(List.of(events.parse(root, !timestamped)), deadline);
+    }
+
+    /** The request's deadline; a request that waited long for a worker thread is logged (the replica is busy). */
+    private RequestDeadline started(long arrivedAt) {
+        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        long waited = System.nanoTime() - arrivedAt;
+        if (waited > QUEUED_LONG.toNanos()) {
+            LOG.warnf("a signal request waited %d ms for a worker thread (%d ms of its Kubernetes deadline left)",
+                    waited / 1_000_000, deadline.remaining().toMillis());
+        }
+        return deadline;
     }
 
     private Response answer(List<ParsedItem> items, RequestDeadline deadline) {
