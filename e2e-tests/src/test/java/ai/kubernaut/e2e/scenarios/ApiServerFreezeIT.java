@@ -65,6 +65,8 @@ class ApiServerFreezeIT {
     private static EmbeddedCluster cluster;
     private static SignalSender sender;
     private KubernautSystem system;
+    /** When the freeze began ({@link System#nanoTime()}), for the report of late answers. */
+    private final long[] frozenAt = {0};
 
     @BeforeAll
     static void start() {
@@ -162,6 +164,7 @@ class ApiServerFreezeIT {
             }
             assertTrue(warmedUp.await(60, TimeUnit.SECONDS), "accepted answers before the freeze");
             long frozenAt = System.nanoTime();
+            this.frozenAt[0] = frozenAt;
             control.freeze(FREEZE);
             stopAt.set(frozenAt + FREEZE.plus(RECOVERY).toNanos());
             load.shutdown();
@@ -184,7 +187,8 @@ class ApiServerFreezeIT {
         assertEquals(List.of(), result.outcomes().stream().filter(o -> o.code() >= 500 && o.retryAfter() == null)
                 .map(o -> o.code() + " " + o.body()).limit(5).toList(), "every 5xx carries Retry-After");
         assertEquals(List.of(), result.outcomes().stream().filter(o -> o.nanos() > ANSWER_LIMIT.toNanos())
-                .map(o -> o.code() + " after " + o.nanos() / 1_000_000 + " ms from " + o.target()).limit(5).toList(),
+                .map(o -> o.code() + " after " + o.nanos() / 1_000_000 + " ms from " + o.target() + ", sent "
+                        + (o.sentAtNanos() - frozenAt[0]) / 1_000_000 + " ms after the freeze began").limit(5).toList(),
                 "no answer later than the deadline + 1 s");
         assertTrue(result.countWhere(o -> o.code() >= 500) > 0, "the freeze was felt: " + result.countsByCode());
         assertTrue(result.countWhere(o -> o.created() || o.duplicate()) > fingerprints,

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * The signal request pipeline, in this order: authenticate (401/403), check {@code X-Timestamp} (400), read
@@ -40,6 +41,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class IngestService {
 
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+    private static final Duration QUEUED_LONG = Duration.ofMillis(500);
     /** The one endpoint whose requests carry several signals. */
     private static final String PROMETHEUS_PATH = SignalRequestGate.PREFIX + "/prometheus";
     private static final String EVENTS_PATH = SignalRequestGate.PREFIX + "/kubernetes-event";
@@ -76,7 +79,7 @@ public class IngestService {
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
     public Response prometheus(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
-        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        RequestDeadline deadline = started(arrivedAt);
         authenticator.authenticate(authorization, deadline);
         replayWindow.checkHeader(timestampHeader);
         byte[] bytes = BoundedBody.read(body, maxBodyBytes);
@@ -86,7 +89,7 @@ public class IngestService {
 
     /** @param arrivedAt {@link System#nanoTime()} when the request was admitted */
     public Response kubernetesEvent(long arrivedAt, String authorization, String timestampHeader, InputStream body) {
-        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        RequestDeadline deadline = started(arrivedAt);
         authenticator.authenticate(authorization, deadline);
         boolean timestamped = replayWindow.checkHeader(timestampHeader);
         byte[] bytes = BoundedBody.read(body, maxBodyBytes);
@@ -110,6 +113,17 @@ public class IngestService {
             remembered.forget();
         }
         return response;
+    }
+
+    /** The request's deadline; a request that waited long for a worker thread is logged (the replica is busy). */
+    private RequestDeadline started(long arrivedAt) {
+        RequestDeadline deadline = RequestDeadline.startingAt(arrivedAt, kubernetesDeadline);
+        long waited = System.nanoTime() - arrivedAt;
+        if (waited > QUEUED_LONG.toNanos()) {
+            LOG.warnf("a signal request waited %d ms for a worker thread (%d ms of its Kubernetes deadline left)",
+                    waited / 1_000_000, deadline.remaining().toMillis());
+        }
+        return deadline;
     }
 
     private Response answer(List<ParsedItem> items, RequestDeadline deadline) {

@@ -6,6 +6,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import ai.kubernaut.gateway.dedup.DedupConfig;
+import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class SignalRequestGate {
 
+    private static final Logger LOG = Logger.getLogger(SignalRequestGate.class);
+
     static final String PREFIX = "/api/v1/signals";
     /** Routing-context key of the request's arrival ({@link System#nanoTime()}): the answer deadline counts from it. */
     static final String ARRIVED_AT = "kubernaut.arrived-at";
@@ -27,13 +31,16 @@ public class SignalRequestGate {
     private final long maxBodyBytes;
     private final Duration retryAfter;
     private final IngestMetrics metrics;
+    /** Answers ending later than this after admission are logged: the answer deadline was missed. */
+    private final long lateNanos;
 
     @Inject
-    SignalRequestGate(HttpConfig config, IngestMetrics metrics) {
+    SignalRequestGate(HttpConfig config, DedupConfig dedup, IngestMetrics metrics) {
         this.maxInFlight = config.maxInFlight();
         this.maxBodyBytes = config.maxBodySize().asLongValue();
         this.retryAfter = config.retryAfter();
         this.metrics = metrics;
+        this.lateNanos = dedup.kubernetesDeadline().plus(config.answerMargin()).toNanos();
     }
 
     void install(@Observes Router router) {
@@ -66,10 +73,20 @@ public class SignalRequestGate {
                 inFlight.decrementAndGet();
             }
         };
-        rc.addHeadersEndHandler(v -> release.run());
+        long[] headersAt = {0};
+        rc.addHeadersEndHandler(v -> {
+            headersAt[0] = System.nanoTime();
+            release.run();
+        });
         rc.addEndHandler(done -> {
             release.run();
-            metrics.httpRequest(endpoint, rc.response().getStatusCode(), System.nanoTime() - start);
+            long took = System.nanoTime() - start;
+            metrics.httpRequest(endpoint, rc.response().getStatusCode(), took);
+            if (took > lateNanos) {
+                LOG.warnf("%s answered %d %d ms after it arrived (its answer was due within %d ms; headers after %d ms)",
+                        path, rc.response().getStatusCode(), took / 1_000_000, lateNanos / 1_000_000,
+                        headersAt[0] == 0 ? -1 : (headersAt[0] - start) / 1_000_000);
+            }
         });
         if (!admitted) {
             metrics.rejected("throttled");
