@@ -105,6 +105,15 @@ public final class ApiServerControl {
                 json.createObjectNode().put("resource", resource).put("answers", answers).toString());
     }
 
+    /**
+     * Every event of {@code resource} (plural) reaches its watchers {@code delay} after the server sent it, in order
+     * (a real server's watch lag; see {@link EmbeddedApiServer#delayWatchEvents}); {@link Duration#ZERO} ends it.
+     */
+    public void delayWatchEvents(String resource, Duration delay) {
+        send("POST", "/__e2e/faults/watch-delay",
+                json.createObjectNode().put("resource", resource).put("millis", delay.toMillis()).toString());
+    }
+
     /** {@code resource} answers every request with 404 page not found (text/plain) until {@link #resumeServing}. */
     public void stopServing(String resource) {
         send("POST", "/__e2e/faults/not-served", json.createObjectNode().put("resource", resource).toString());
@@ -150,7 +159,8 @@ public final class ApiServerControl {
         return fired;
     }
 
-    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches. */
+    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches, watch event
+     *  delays. */
     public void clearFaults() {
         send("DELETE", "/__e2e/faults", null);
     }

@@ -294,7 +294,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return dispatcher.serveCrds(initializingAnswers);
     }
 
-    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches. */
+    /**
+     * Every event of {@code resource} (plural, e.g. {@code remediationrequests}; every namespace) reaches its watchers
+     * {@code delay} after the server sent it, in order: a real server's watch lag behind the write's answer (etcd's
+     * commit, the watch cache's fan-out; hundreds of ms on a loaded machine), which the mock otherwise has not. The
+     * writer gets its answer at once, every watcher (informers included) sees the change later. {@link Duration#ZERO}
+     * ends it; the events held then go out at once.
+     */
+    public void delayWatchEvents(String resource, Duration delay) {
+        dispatcher.delayWatchEvents(resource, delay);
+    }
+
+    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches, watch event
+     *  delays. */
     public void clearFaults() {
         dispatcher.clearFaults();
     }

@@ -180,10 +180,21 @@ public final class RealisticDispatcher extends Dispatcher {
         return List.copyOf(awaiting.keySet());
     }
 
-    /** Ends every fault: rules, freeze, types not served, initializing watch caches (CRDs kept back stay so). */
+    /**
+     * Every event of {@code resource} (plural, any namespace) reaches its watchers {@code delay} after the server sent
+     * it, in order, as on a real server whose etcd commits and watch cache fan-out lag behind the write's answer (the
+     * writer has its answer, the other watchers see the change later); zero ends it and sends the held events at once.
+     */
+    public void delayWatchEvents(String resource, Duration delay) {
+        watches.delayEvents(resource, delay.toMillis());
+    }
+
+    /** Ends every fault: rules, freeze, types not served, initializing watch caches, watch event delays (CRDs kept
+     *  back stay so). */
     public void clearFaults() {
         faults.clear();
         availability.clearFaults();
+        watches.clearDelays();
     }
 
     /** The plural names of the custom resource types: those of the stored CRDs. */
@@ -246,7 +257,7 @@ public final class RealisticDispatcher extends Dispatcher {
         }
         MockResponse response = answer.response();
         if (response.getWebSocketListener() != null) {
-            response.withWebSocketUpgrade(watches.track(response.getWebSocketListener()));
+            response.withWebSocketUpgrade(watches.track(response.getWebSocketListener(), attrs.resource()));
         }
         int code = response.getWebSocketListener() != null ? 101 : response.code();
         long frozen = faults.frozenForMillis();
@@ -269,6 +280,7 @@ public final class RealisticDispatcher extends Dispatcher {
 
     @Override
     public void shutdown() {
+        watches.close();
         store.shutdown();
     }
 
@@ -600,6 +612,7 @@ public final class RealisticDispatcher extends Dispatcher {
             case "/__e2e/faults/initializing":
             case "/__e2e/faults/not-served":
             case "/__e2e/faults/restart":
+            case "/__e2e/faults/watch-delay":
             case "/__e2e/serve-crds":
                 return lifecycleEndpoint(request, path, params);
             default:
@@ -632,6 +645,7 @@ public final class RealisticDispatcher extends Dispatcher {
                 state.set("rules", json.valueToTree(faults.rules()));
                 state.set("fired", json.valueToTree(faults.fired()));
                 state.set("availability", json.valueToTree(availability.state()));
+                state.set("watchEventDelaysMillis", json.valueToTree(watches.eventDelays()));
                 return json(200, state);
             }
         }
@@ -656,6 +670,10 @@ public final class RealisticDispatcher extends Dispatcher {
             case "/__e2e/faults/not-served" -> {
                 stopServing(body.path("resource").asText(),
                         body.has("millis") ? Duration.ofMillis(body.path("millis").asLong()) : null);
+                return json(201, body);
+            }
+            case "/__e2e/faults/watch-delay" -> {
+                delayWatchEvents(body.path("resource").asText(), Duration.ofMillis(body.path("millis").asLong()));
                 return json(201, body);
             }
             case "/__e2e/faults/restart" -> {

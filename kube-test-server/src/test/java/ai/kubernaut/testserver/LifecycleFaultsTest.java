@@ -281,6 +281,74 @@ class LifecycleFaultsTest {
         }
     }
 
+    /** What a watch received of the objects named {@code held-*} or {@code cm-late}, as "ACTION name", in order. */
+    private static final class Received<T extends io.fabric8.kubernetes.api.model.HasMetadata> implements Watcher<T> {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Map<String, Long> firstSeenNanos = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void eventReceived(Action action, T resource) {
+            String name = resource.getMetadata().getName();
+            if (!name.startsWith("held-") && !name.equals("cm-late")) {
+                return; // objects of earlier steps, replayed when the watch opens
+            }
+            firstSeenNanos.putIfAbsent(resource.getMetadata().getName(), System.nanoTime());
+            events.add(action + " " + resource.getMetadata().getName());
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+        }
+    }
+
+    /**
+     * The watch lag of a real server (its writer has the answer, the other watchers see the change later): while RR
+     * events are delayed, writes are answered and a ConfigMap's event goes out, the RRs' are held in order; lifting
+     * the delay sends them at once; a short delay holds an event at least that long; clearing the faults ends it too.
+     */
+    private void assertWatchEventsDelayed(KubernetesClient client, java.util.function.Consumer<Duration> delayRrEvents,
+            Runnable clearFaults) {
+        Received<GenericKubernetesResource> rrEvents = new Received<>();
+        Received<ConfigMap> cmEvents = new Received<>();
+        try (var rrWatch = rrs(client).inNamespace(NS).watch(rrEvents);
+             var cmWatch = client.configMaps().inNamespace(NS).watch(cmEvents)) {
+            delayRrEvents.accept(Duration.ofMinutes(10));
+            rrs(client).inNamespace(NS).resource(rr("held-1")).create();
+            rrs(client).inNamespace(NS).resource(rr("held-2")).create();
+            rrs(client).inNamespace(NS).withName("held-1").edit(r -> {
+                r.getMetadata().setLabels(Map.of("edited", "yes"));
+                return r;
+            });
+            assertEquals("yes", rrs(client).inNamespace(NS).withName("held-1").get().getMetadata().getLabels()
+                    .get("edited"), "the writes are answered and stored at once");
+            client.configMaps().inNamespace(NS).resource(configMap("cm-late")).create();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cmEvents.events.contains("ADDED cm-late"));
+            assertEquals(List.of(), rrEvents.events, "the RR events are held (for 10 minutes)");
+
+            delayRrEvents.accept(Duration.ZERO);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rrEvents.events.size() == 3);
+            assertEquals(List.of("ADDED held-1", "ADDED held-2", "MODIFIED held-1"), rrEvents.events,
+                    "sent at once when the delay ends, in their order");
+
+            delayRrEvents.accept(Duration.ofMillis(300));
+            long before = System.nanoTime();
+            rrs(client).inNamespace(NS).resource(rr("held-3")).create();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rrEvents.firstSeenNanos.containsKey("held-3"));
+            long lagMillis = (rrEvents.firstSeenNanos.get("held-3") - before) / 1_000_000;
+            assertTrue(lagMillis >= 300, "held at least the delay, was " + lagMillis + " ms");
+
+            delayRrEvents.accept(Duration.ofMinutes(10));
+            rrs(client).inNamespace(NS).resource(rr("held-4")).create();
+            clearFaults.run();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rrEvents.events.contains("ADDED held-4"));
+        }
+    }
+
+    @Test
+    void watchEventsOfAResourceCanReachTheWatchersLate() {
+        assertWatchEventsDelayed(admin, delay -> server.delayWatchEvents(RRS, delay), server::clearFaults);
+    }
+
     @Test
     void theCrdsCanBeServedAfterTheServerStarted() {
         try (EmbeddedApiServer later = EmbeddedApiServer.builder().crds(CRDS).serveCrdsLater().start();
@@ -346,6 +414,7 @@ class LifecycleFaultsTest {
                 } finally {
                     informer.stop();
                 }
+                assertWatchEventsDelayed(client, delay -> control.delayWatchEvents(RRS, delay), control::clearFaults);
             }
         } finally {
             process.getOutputStream().close(); // the server exits when its standard input closes
