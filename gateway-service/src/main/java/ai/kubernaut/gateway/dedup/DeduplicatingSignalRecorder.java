@@ -94,7 +94,7 @@ public final class DeduplicatingSignalRecorder implements SignalRecorder, AutoCl
         RecorderContext context = new RecorderContext(settings, new RemediationRequestApi(client, settings.namespace()),
                 new ApiCalls(settings.apiMaxAttempts(), settings.apiRetryAfter()), metrics, recent);
         this.occurrences = new OccurrenceWriter(context, clock, nanoClock, background);
-        this.creator = new FencedCreator(context, locks, occurrences, background);
+        this.creator = new FencedCreator(context, locks, occurrences, background, clock, nanoClock);
     }
 
     static ScheduledExecutorService backgroundExecutor(String podName) {

@@ -11,17 +11,19 @@ import ai.kubernaut.gateway.lock.LockSession;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.signal.Signal;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
  * A new RR, on the fingerprint's chain (ADR-052-002 sections 2 and 3): the in-process exclusion per fingerprint,
- * the Lease (ADR-052 backoff, looking at what is known between attempts), then the create under the fenced name
+ * the Lease (ADR-052 backoff, waiting on the view between attempts), then the create under the fenced name
  * {@code rr-<fp[0:12]>-<8 hex of sha256(fp|predecessor)>}. The create is the re-check: a 409 means what we knew was
  * behind; GET that name and count on it (active) or continue the chain from it (terminal). The Lease is released
  * after the answer, off the critical path.
@@ -48,20 +50,25 @@ final class FencedCreator {
     private final RecorderContext context;
     private final RecorderSettings settings;
     private final LeaseLockManager locks;
-    private final Retrier leaseContention;
     private final OccurrenceWriter occurrences;
     private final Executor afterAnswer;
+    private final Clock clock;
+    private final LongSupplier nanoClock;
 
-    /** @param afterAnswer runs the Lease releases (owned by the caller) */
+    /**
+     * @param afterAnswer runs the Lease releases (owned by the caller)
+     * @param clock       compared with a holder's Lease expiry
+     * @param nanoClock   measures the waits between Lease attempts
+     */
     FencedCreator(RecorderContext context, LeaseLockManager locks, OccurrenceWriter occurrences,
-            Executor afterAnswer) {
+            Executor afterAnswer, Clock clock, LongSupplier nanoClock) {
         this.context = context;
         this.settings = context.settings();
         this.locks = locks;
-        // contention is the only thing retried here: a Lease API error propagates (not contention)
-        this.leaseContention = Retrier.builder(settings.lockPolicy()).build();
         this.occurrences = occurrences;
         this.afterAnswer = afterAnswer;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
     }
 
     /** Creates the fingerprint's next RR unless one turns out to be active. */
@@ -110,10 +117,20 @@ final class FencedCreator {
         }
     }
 
-    /** @return an RR that appeared in the view while we waited (then we hold no Lease), or empty when we hold it */
+    /**
+     * The Lease, retrying contention on the ADR-052 schedule; between two attempts the wait is on the view, not the
+     * clock ({@link #awaitRrBetweenAttempts}): an RR that appears ends it at once, and makes this request a duplicate
+     * without the Lease.
+     *
+     * @return an RR that appeared in the view while we waited (then we hold no Lease), or empty when we hold it
+     */
     private Optional<RemediationRequest> acquireLease(LockSession session, Deadline deadline, KnownRrs known) {
         String fp = session.key();
         Duration limit = deadline.forCall("acquiring the lock");
+        Contention contention = new Contention();
+        // contention is the only thing retried here: a Lease API error propagates (not contention)
+        Retrier leaseContention = Retrier.builder(settings.lockPolicy()).nanoClock(nanoClock)
+                .sleeper(step -> awaitRrBetweenAttempts(known, step, contention, deadline)).build();
         RetryResult<Optional<RemediationRequest>> r;
         try {
             r = leaseContention.run(limit, attempt -> {
@@ -125,6 +142,7 @@ final class FencedCreator {
                     }
                     LeaseAttempt a = session.tryAcquireLease(deadline.forCall("acquiring the lock"));
                     if (a instanceof LeaseAttempt.Contended c) {
+                        contention.last = c;
                         return Outcome.retry(c.describe());
                     }
                     return Outcome.success(Optional.empty());
@@ -153,6 +171,49 @@ final class FencedCreator {
                 session.failed(LockMetrics.FailureReason.INTERRUPTED);
                 throw new RecordingFailure(RecordingFailure.Reason.API_UNAVAILABLE,
                         "interrupted while acquiring the lock", settings.apiRetryAfter(), null);
+        }
+    }
+
+    /** What the last contended attempt found, and which holder this request has already waited out once. */
+    private static final class Contention {
+        LeaseAttempt.Contended last;
+        String waitedOut;
+    }
+
+    /**
+     * The wait between two contended Lease attempts: on the view, woken as soon as an RR of the fingerprint arrives
+     * in it (then the next attempt finds it active and stops). It lasts the backoff {@code step}, except the first
+     * time a live holder is met: the holder is creating the RR, which reaches our view with the watch's lag (hundreds
+     * of ms on a real API server under load, more than the first steps of 100, 200, 400 ms), and every attempt
+     * meanwhile is a Lease CREATE (409) and GET for nothing. Then it lasts up to {@code holderWait}, but no longer
+     * than the holder's Lease (expired, it can be taken over) nor the deadline. A holder that failed without
+     * creating costs the others at most that wait once; a holder stuck past it gets the plain schedule again, so 10
+     * contended attempts still end in LOCK_TIMEOUT before the deadline.
+     */
+    private void awaitRrBetweenAttempts(KnownRrs known, Duration step, Contention contention, Deadline deadline)
+            throws InterruptedException {
+        Duration bound = step;
+        LeaseAttempt.Contended c = contention.last;
+        if (c != null && c.holder() != null && c.expiresAt() != null && !c.holder().equals(contention.waitedOut)) {
+            Duration leaseLeft = Duration.between(clock.instant(), c.expiresAt());
+            if (leaseLeft.compareTo(step) > 0) {
+                contention.waitedOut = c.holder();
+                Duration stretched = settings.holderWait().compareTo(leaseLeft) < 0 ? settings.holderWait() : leaseLeft;
+                bound = stretched.compareTo(step) > 0 ? stretched : step;
+            }
+        }
+        long end = nanoClock.getAsLong() + deadline.cap(bound).toNanos();
+        while (true) {
+            try (ViewArrivals.Waiter arrival = known.expectArrival()) {
+                if (known.decide().hasActive()) {
+                    return;
+                }
+                long left = end - nanoClock.getAsLong();
+                if (left <= 0 || !arrival.await(Duration.ofNanos(left))) {
+                    return; // nothing arrived: the next attempt goes to the Lease
+                }
+            }
+            // an RR of the fingerprint arrived: active (look again above) or not (a terminal one: wait on)
         }
     }
 

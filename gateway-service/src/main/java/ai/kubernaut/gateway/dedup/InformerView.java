@@ -49,6 +49,12 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
         return store.ofFingerprint(fingerprint);
     }
 
+    /** Woken by the informer as soon as it stores an RR of the fingerprint. */
+    @Override
+    public ViewArrivals.Waiter expect(String fingerprint) {
+        return store.arrivals().expect(fingerprint);
+    }
+
     @Override
     public boolean synced() {
         return informer.hasSynced();

@@ -44,6 +44,14 @@ final class KnownRrs {
         return v;
     }
 
+    /**
+     * A wait for an RR of the fingerprint to reach the view, registered now: {@link #decide()} after this, then wait
+     * on it, and no RR stored in between is missed.
+     */
+    ViewArrivals.Waiter expectArrival() {
+        return view.expect(fingerprint);
+    }
+
     /** An RR this request read: it overrides the view from now on (and this replica's next requests see it). */
     void learn(RemediationRequest rr) {
         read.put(rr.getMetadata().getName(), rr);

@@ -18,12 +18,16 @@ import java.util.Objects;
  * @param leaseDuration      Lease validity
  * @param lockRetryAfter     Retry-After when the lock stays contended
  * @param localWait          longest wait for another request of this replica on the same fingerprint
+ * @param holderWait         how long a request that found the Lease held by a live holder it had not seen before
+ *                           waits for that holder's RR to reach the view (woken when it does) before it tries the
+ *                           Lease again; at least the backoff step, at most the holder's remaining Lease and the
+ *                           deadline
  * @param lockPolicy         retry schedule for Lease contention (ADR-052 preset)
  * @param statusPolicy       retry schedule for status write conflicts
  */
 public record RecorderSettings(String namespace, String podName, Duration kubernetesDeadline, int apiMaxAttempts, Duration apiRetryAfter, boolean lockEnabled,
-        Duration leaseDuration, Duration lockRetryAfter, Duration localWait, BackoffPolicy lockPolicy,
-        BackoffPolicy statusPolicy) {
+        Duration leaseDuration, Duration lockRetryAfter, Duration localWait, Duration holderWait,
+        BackoffPolicy lockPolicy, BackoffPolicy statusPolicy) {
 
     public RecorderSettings {
         Objects.requireNonNull(namespace, "namespace");
@@ -33,11 +37,23 @@ public record RecorderSettings(String namespace, String podName, Duration kubern
         Objects.requireNonNull(leaseDuration, "leaseDuration");
         Objects.requireNonNull(lockRetryAfter, "lockRetryAfter");
         Objects.requireNonNull(localWait, "localWait");
+        Objects.requireNonNull(holderWait, "holderWait");
+        if (holderWait.isNegative()) {
+            throw new IllegalArgumentException("holderWait must not be negative");
+        }
         Objects.requireNonNull(lockPolicy, "lockPolicy");
         Objects.requireNonNull(statusPolicy, "statusPolicy");
         if (apiMaxAttempts < 1) {
             throw new IllegalArgumentException("apiMaxAttempts must be >= 1");
         }
+    }
+
+    /** {@code gateway.lock.holder-wait}'s default: a few times a real API server's watch lag under load. */
+    public static final Duration DEFAULT_HOLDER_WAIT = Duration.ofSeconds(2);
+
+    public RecorderSettings withHolderWait(Duration d) {
+        return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
+                lockEnabled, leaseDuration, lockRetryAfter, localWait, d, lockPolicy, statusPolicy);
     }
 
     /** Conflicts on one RR's status come from a few writers (replicas, the orchestrator): short, spread out. */
@@ -50,27 +66,27 @@ public record RecorderSettings(String namespace, String podName, Duration kubern
     public static RecorderSettings defaults(String namespace, String podName) {
         return new RecorderSettings(namespace, podName, Duration.ofSeconds(15),
                 3, Duration.ofSeconds(5), true, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(10),
-                BackoffPolicy.adr052(), defaultStatusPolicy());
+                DEFAULT_HOLDER_WAIT, BackoffPolicy.adr052(), defaultStatusPolicy());
     }
 
     public RecorderSettings withLeaseDuration(Duration d) {
         return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
-                lockEnabled, d, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+                lockEnabled, d, lockRetryAfter, localWait, holderWait, lockPolicy, statusPolicy);
     }
 
     public RecorderSettings withLockEnabled(boolean enabled) {
         return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
-                enabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+                enabled, leaseDuration, lockRetryAfter, localWait, holderWait, lockPolicy, statusPolicy);
     }
 
 
     public RecorderSettings withKubernetesDeadline(Duration d) {
         return new RecorderSettings(namespace, podName, d, apiMaxAttempts, apiRetryAfter,
-                lockEnabled, leaseDuration, lockRetryAfter, localWait, lockPolicy, statusPolicy);
+                lockEnabled, leaseDuration, lockRetryAfter, localWait, holderWait, lockPolicy, statusPolicy);
     }
 
     public RecorderSettings withLockPolicy(BackoffPolicy p) {
         return new RecorderSettings(namespace, podName, kubernetesDeadline, apiMaxAttempts, apiRetryAfter,
-                lockEnabled, leaseDuration, lockRetryAfter, localWait, p, statusPolicy);
+                lockEnabled, leaseDuration, lockRetryAfter, localWait, holderWait, p, statusPolicy);
     }
 }

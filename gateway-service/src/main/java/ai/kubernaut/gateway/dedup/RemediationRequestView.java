@@ -21,6 +21,15 @@ interface RemediationRequestView {
         return synced();
     }
 
+    /**
+     * A wait for an RR of {@code fingerprint} to be stored in the view (added or changed), registered now: look at
+     * the view after this, then wait on it (see {@link ViewArrivals}). A view that cannot tell answers a wait that
+     * nothing wakes: it waits out its bound.
+     */
+    default ViewArrivals.Waiter expect(String fingerprint) {
+        return ViewArrivals.unobserved(fingerprint);
+    }
+
     /** What the view waits for while it is not synced or not watching (for readiness data); empty when current. */
     default java.util.Optional<String> waitingFor() {
         return java.util.Optional.empty();

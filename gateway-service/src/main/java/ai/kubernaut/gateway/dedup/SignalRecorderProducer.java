@@ -27,7 +27,7 @@ public class SignalRecorderProducer {
             DedupConfig dedup, LockConfig lock) {
         RecorderSettings settings = new RecorderSettings(pod.namespace(), pod.name(),
                 dedup.kubernetesDeadline(), dedup.apiMaxAttempts(), dedup.apiRetryAfter(), lock.enabled(),
-                lock.leaseDuration(), lock.retryAfter(), lock.localWait(), BackoffPolicy.adr052(),
+                lock.leaseDuration(), lock.retryAfter(), lock.localWait(), lock.holderWait(), BackoffPolicy.adr052(),
                 RecorderSettings.defaultStatusPolicy());
         if (!lock.enabled()) {
             LOG.warn("gateway.lock.enabled=false: NO Lease is taken around RemediationRequest creation. Only the "

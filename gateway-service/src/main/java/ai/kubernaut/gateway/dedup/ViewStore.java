@@ -34,6 +34,8 @@ import java.util.stream.Stream;
  * as the predecessor. The head is computed from the links of the terminal RRs that exist now, so it is the same
  * as from all their copies, in whatever order a list delivered them and whichever were deleted since.
  *
+ * <p>Every RR stored with a fingerprint wakes the requests waiting for one ({@link ViewArrivals}).
+ *
  * <p>Thread-safe: the informer writes, requests read.
  */
 final class ViewStore implements ItemStore<ViewedRemediationRequest> {
@@ -66,6 +68,8 @@ final class ViewStore implements ItemStore<ViewedRemediationRequest> {
     private final Set<String> unindexed = new HashSet<>();
     /** Converts an active RR's fields into the generated model as decoding them would. */
     private final KubernetesSerialization serialization;
+    /** Who waits for an RR of a fingerprint to arrive here: woken by every RR stored with that fingerprint. */
+    private final ViewArrivals arrivals = new ViewArrivals();
 
     ViewStore(KubernetesSerialization serialization) {
         this.serialization = serialization;
@@ -120,7 +124,13 @@ final class ViewStore implements ItemStore<ViewedRemediationRequest> {
             group.active.put(key, slim);
             byKey.put(key, slim);
         }
+        arrivals.arrived(fingerprint); // stored: a waiter that looks now sees it
         return old;
+    }
+
+    /** The waits for an RR of a fingerprint to be stored here. */
+    ViewArrivals arrivals() {
+        return arrivals;
     }
 
     @Override

@@ -27,6 +27,15 @@ public interface LockConfig {
     @WithDefault("10s")
     Duration localWait();
 
+    /**
+     * A request that finds the Lease held by a live holder waits up to this long for the holder's RR to reach its
+     * view (woken at once when it does) before it tries the Lease again, instead of polling the Lease while the RR is
+     * on its way; once per holder, at least the backoff step, at most the holder's remaining Lease and the deadline.
+     * What a holder that fails without creating costs the others at most.
+     */
+    @WithDefault("2s")
+    Duration holderWait();
+
     Sweep sweep();
 
     /** Deleting {@code gw-lock-*} Leases left behind by a crashed replica or a failed release. */
