@@ -143,8 +143,10 @@ final class FencedCreator {
                     LeaseAttempt a = session.tryAcquireLease(deadline.forCall("acquiring the lock"));
                     if (a instanceof LeaseAttempt.Contended c) {
                         contention.last = c;
+                        LOG.debugf("lease attempt %d for fingerprint=%s: %s", attempt, fp, c.describe());
                         return Outcome.retry(c.describe());
                     }
+                    LOG.debugf("lease attempt %d for fingerprint=%s: acquired", attempt, fp);
                     return Outcome.success(Optional.empty());
                 });
         } catch (RecordingFailure f) {
@@ -183,34 +185,48 @@ final class FencedCreator {
     /**
      * The wait between two contended Lease attempts: on the view, woken as soon as an RR of the fingerprint arrives
      * in it (then the next attempt finds it active and stops). It lasts the backoff {@code step}, except the first
-     * time a live holder is met: the holder is creating the RR, which reaches our view with the watch's lag (hundreds
-     * of ms on a real API server under load, more than the first steps of 100, 200, 400 ms), and every attempt
-     * meanwhile is a Lease CREATE (409) and GET for nothing. Then it lasts up to {@code holderWait}, but no longer
-     * than the holder's Lease (expired, it can be taken over) nor the deadline. A holder that failed without
-     * creating costs the others at most that wait once; a holder stuck past it gets the plain schedule again, so 10
-     * contended attempts still end in LOCK_TIMEOUT before the deadline.
+     * time a holder is met (one whose Lease is live, or one that released it between our CREATE and our GET): the
+     * holder is creating the RR or has just created it, and the RR reaches our view with the watch's lag (hundreds
+     * of ms on a real API server under load, more than the first steps of 100, 200, 400 ms); every attempt meanwhile
+     * is a Lease CREATE (409) and GET for nothing, or worse, a Lease of our own for a create that only finds the RR
+     * (409). Then it lasts up to {@code holderWait}, but no longer than the holder's Lease (expired, it can be taken
+     * over) nor the deadline. A holder that failed without creating costs the others at most that wait once; a
+     * holder still there after it gets the plain schedule, so 10 contended attempts end in LOCK_TIMEOUT before the
+     * deadline as before.
      */
     private void awaitRrBetweenAttempts(KnownRrs known, Duration step, Contention contention, Deadline deadline)
             throws InterruptedException {
         Duration bound = step;
         LeaseAttempt.Contended c = contention.last;
-        if (c != null && c.holder() != null && c.expiresAt() != null && !c.holder().equals(contention.waitedOut)) {
-            Duration leaseLeft = Duration.between(clock.instant(), c.expiresAt());
-            if (leaseLeft.compareTo(step) > 0) {
-                contention.waitedOut = c.holder();
-                Duration stretched = settings.holderWait().compareTo(leaseLeft) < 0 ? settings.holderWait() : leaseLeft;
-                bound = stretched.compareTo(step) > 0 ? stretched : step;
+        String holder = c == null ? null : c.holder() == null ? "(released)" : c.holder();
+        if (holder != null && !holder.equals(contention.waitedOut)) {
+            Duration stretched = settings.holderWait();
+            if (c.expiresAt() != null) {
+                Duration leaseLeft = Duration.between(clock.instant(), c.expiresAt());
+                stretched = leaseLeft.compareTo(stretched) < 0 ? leaseLeft : stretched;
+            }
+            if (stretched.compareTo(step) > 0) {
+                contention.waitedOut = holder;
+                bound = stretched;
             }
         }
-        long end = nanoClock.getAsLong() + deadline.cap(bound).toNanos();
+        Duration wait = deadline.cap(bound);
+        long start = nanoClock.getAsLong();
+        long end = start + wait.toNanos();
         while (true) {
             try (ViewArrivals.Waiter arrival = known.expectArrival()) {
                 if (known.decide().hasActive()) {
+                    LOG.debugf("lease contended (%s): its RR reached the view after %d of up to %d ms",
+                            c == null ? "?" : c.describe(), (nanoClock.getAsLong() - start) / 1_000_000,
+                            wait.toMillis());
                     return;
                 }
                 long left = end - nanoClock.getAsLong();
                 if (left <= 0 || !arrival.await(Duration.ofNanos(left))) {
-                    return; // nothing arrived: the next attempt goes to the Lease
+                    // nothing arrived: the next attempt goes to the Lease
+                    LOG.debugf("lease contended (%s): no RR in the view after %d ms, trying the lease again",
+                            c == null ? "?" : c.describe(), wait.toMillis());
+                    return;
                 }
             }
             // an RR of the fingerprint arrived: active (look again above) or not (a terminal one: wait on)

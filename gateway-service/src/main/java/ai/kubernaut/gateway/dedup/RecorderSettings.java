@@ -18,8 +18,8 @@ import java.util.Objects;
  * @param leaseDuration      Lease validity
  * @param lockRetryAfter     Retry-After when the lock stays contended
  * @param localWait          longest wait for another request of this replica on the same fingerprint
- * @param holderWait         how long a request that found the Lease held by a live holder it had not seen before
- *                           waits for that holder's RR to reach the view (woken when it does) before it tries the
+ * @param holderWait         how long a request that found the Lease held (or just released) by a holder it had
+ *                           not seen before waits for that holder's RR to reach the view (woken when it does) before it tries the
  *                           Lease again; at least the backoff step, at most the holder's remaining Lease and the
  *                           deadline
  * @param lockPolicy         retry schedule for Lease contention (ADR-052 preset)

@@ -28,7 +28,7 @@ public interface LockConfig {
     Duration localWait();
 
     /**
-     * A request that finds the Lease held by a live holder waits up to this long for the holder's RR to reach its
+     * A request that finds the Lease held by a live holder (or released between its CREATE and its GET) waits up to this long for the holder's RR to reach its
      * view (woken at once when it does) before it tries the Lease again, instead of polling the Lease while the RR is
      * on its way; once per holder, at least the backoff step, at most the holder's remaining Lease and the deadline.
      * What a holder that fails without creating costs the others at most.

@@ -49,6 +49,8 @@ class LeaseLoserWaitTest {
     static final class ContendedLease implements LeaseApi {
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         volatile LeaseRecord holder;
+        /** The holder releases right after our first CREATE got its 409: our GET finds no Lease. */
+        volatile boolean releasedRightAfterOurConflict;
         /** Runs on the first create (the loser's first attempt). */
         volatile Runnable onFirstCreate = () -> { };
 
@@ -69,10 +71,15 @@ class LeaseLoserWaitTest {
 
         @Override
         public LeaseRecord create(LeaseRecord lease, Duration timeout) throws LeaseConflictException {
+            boolean taken = holder != null;
             if (calls.computeIfAbsent("create", v -> new AtomicInteger()).incrementAndGet() == 1) {
                 onFirstCreate.run();
             }
-            if (holder != null) {
+            if (taken) {
+                if (releasedRightAfterOurConflict) {
+                    releasedRightAfterOurConflict = false;
+                    holder = null; // the holder's release, between our CREATE's 409 and our GET
+                }
                 throw new LeaseConflictException("leases \"" + lease.name() + "\" already exists", null);
             }
             holder = new LeaseRecord(lease.name(), lease.holderIdentity(), lease.acquireTime(), lease.renewTime(),
@@ -200,6 +207,24 @@ class LeaseLoserWaitTest {
         assertEquals(0, leases.count("update") + leases.count("delete"), "held nothing, released nothing");
         assertTrue(millis >= 300, "answered once the RR arrived, after " + millis + " ms");
         assertEquals(0, view.arrivals.waiters(), "no wait left behind");
+    }
+
+    @Test
+    void aLoserThatFindsTheLeaseJustReleasedAlsoWaitsForTheRrInsteadOfTakingTheLease() {
+        String fp = randomFingerprint();
+        leases.heldBySomeoneElse(leaseName(fp), Duration.ofSeconds(30));
+        leases.releasedRightAfterOurConflict = true; // the holder answered and released: its RR is on its way
+        RemediationRequest winners = createdByTheWinner(fp);
+        leases.onFirstCreate = () -> later.schedule(() -> view.arrive(winners), 300, TimeUnit.MILLISECONDS);
+        DeduplicatingSignalRecorder loser = recorder(RecorderSettings.defaults(NAMESPACE, "gateway-loser")
+                .withHolderWait(Duration.ofSeconds(30)));
+        Recorded r = loser.record(signal(fp));
+
+        assertEquals(Recorded.Outcome.DUPLICATE, r.outcome());
+        assertEquals(winners.getMetadata().getName(), r.rrName());
+        assertEquals(1, leases.count("create"), "no Lease of its own for a create that would find the RR: "
+                + leases.calls);
+        assertEquals(0, leases.count("delete"), leases.calls.toString());
     }
 
     @Test
