@@ -1,10 +1,8 @@
 package ai.kubernaut.e2e.alertmanager;
 
-import java.io.File;
-import java.nio.file.Files;
+import ai.kubernaut.e2e.process.ExternalBinaries;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Where the real Alertmanager and amtool are: {@code -De2e.alertmanager.home=<dir>} (an upstream release
@@ -22,30 +20,12 @@ public final class AlertmanagerBinaries {
     }
 
     public static Path alertmanager() {
-        return find(List.of("alertmanager", "prometheus-alertmanager"))
+        return ExternalBinaries.find("e2e.alertmanager.home", List.of("alertmanager", "prometheus-alertmanager"))
                 .orElseThrow(() -> new IllegalStateException("no alertmanager binary found: " + INSTALL));
     }
 
     public static Path amtool() {
-        return find(List.of("amtool")).orElseThrow(() -> new IllegalStateException("no amtool binary found: " + INSTALL));
-    }
-
-    private static Optional<Path> find(List<String> names) {
-        String home = System.getProperty("e2e.alertmanager.home", "");
-        List<String> dirs = home.isBlank()
-                ? List.of(Optional.ofNullable(System.getenv("PATH")).orElse("").split(File.pathSeparator))
-                : List.of(home);
-        for (String name : names) {
-            for (String dir : dirs) {
-                if (dir.isBlank()) {
-                    continue;
-                }
-                Path candidate = Path.of(dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
+        return ExternalBinaries.find("e2e.alertmanager.home", List.of("amtool"))
+                .orElseThrow(() -> new IllegalStateException("no amtool binary found: " + INSTALL));
     }
 }

@@ -74,7 +74,8 @@ final class OneShotHttp {
         }
     }
 
-    private static Result read(InputStream in) throws IOException {
+    /** One answer from {@code in} (status, headers, body by Content-Length or chunks); EOF before it ends is a cut. */
+    static Result read(InputStream in) throws IOException {
         String status = line(in, true);
         String[] parts = status.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {

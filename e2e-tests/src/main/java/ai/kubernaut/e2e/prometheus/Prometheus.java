@@ -1,98 +1,60 @@
 package ai.kubernaut.e2e.prometheus;
 
 import ai.kubernaut.e2e.cluster.RepoPaths;
-import ai.kubernaut.e2e.process.FreePorts;
-import ai.kubernaut.e2e.process.ManagedProcess;
+import ai.kubernaut.e2e.process.ProbedServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One real Prometheus server on 127.0.0.1 with its own config and TSDB directory under
  * {@code target/e2e-logs/<namespace>/<name>/}; its log is {@code target/e2e-logs/<namespace>/<name>.log}. Stopped by
- * {@link #close()} (and by the JVM's shutdown hook of {@link ManagedProcess} if a test dies).
+ * {@link #close()}.
  */
 public final class Prometheus implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int START_ATTEMPTS = 3;
 
-    private final String name;
-    private final Path config;
-    private final Path data;
-    private final Path log;
-    private ManagedProcess process;
-    private int port;
+    private final ProbedServer server;
 
-    private Prometheus(String name, Path config, Path data, Path log) {
-        this.name = name;
-        this.config = config;
-        this.data = data;
-        this.log = log;
+    private Prometheus(ProbedServer server) {
+        this.server = server;
     }
 
     /** Starts {@code name} with {@code configYaml} (prometheus.yml) and waits until {@code /-/ready} answers 200. */
     public static Prometheus start(String name, String namespace, String configYaml, Duration readyTimeout) {
         Path dir = RepoPaths.logs().resolve(namespace).resolve(name);
+        Path config = dir.resolve("prometheus.yml");
         try {
             Files.createDirectories(dir.resolve("data"));
-            Files.writeString(dir.resolve("prometheus.yml"), configYaml);
+            Files.writeString(config, configYaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Prometheus p = new Prometheus(name, dir.resolve("prometheus.yml"), dir.resolve("data"),
-                RepoPaths.logs().resolve(namespace).resolve(name + ".log"));
-        for (int attempt = 1; ; attempt++) {
-            p.spawn();
-            try {
-                Awaitility.await(name + " ready").atMost(readyTimeout).pollInterval(Duration.ofMillis(100))
-                        .failFast(name + " exited", () -> !p.process.isAlive())
-                        .until(() -> p.status("/-/ready") == 200);
-                return p;
-            } catch (RuntimeException e) {
-                String tail = p.process.logTail(30);
-                p.process.close();
-                // another process may have taken the free port meanwhile: try a new one
-                if (attempt < START_ATTEMPTS && tail.contains("address already in use")) {
-                    continue;
-                }
-                throw new IllegalStateException(name + " did not become ready (" + e.getMessage() + "); log " + p.log
-                        + ":\n" + tail, e);
-            }
-        }
-    }
-
-    private void spawn() {
-        port = FreePorts.next();
-        process = ManagedProcess.start(name, List.of(PrometheusBinaries.prometheus().toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + data,
-                "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=info"), Map.of(), log);
+        return new Prometheus(ProbedServer.start(name, RepoPaths.logs().resolve(namespace).resolve(name + ".log"),
+                port -> List.of(PrometheusBinaries.prometheus().toString(),
+                        "--config.file=" + config,
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--log.level=info"), readyTimeout));
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return server.url();
     }
 
     public Path log() {
-        return log;
+        return server.log();
     }
 
     /**
@@ -110,43 +72,26 @@ public final class Prometheus implements AutoCloseable {
     }
 
     private JsonNode get(String pathAndQuery) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + pathAndQuery)).timeout(Duration.ofSeconds(20)).build();
+        String body = server.send(HttpRequest.newBuilder(URI.create(url() + pathAndQuery))
+                .timeout(Duration.ofSeconds(20)).build()).body();
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            return JSON.readTree(response.body());
+            return JSON.readTree(body);
         } catch (IOException e) {
-            throw new UncheckedIOException(name + " unreachable: " + request.uri(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException("not JSON from " + server + ": " + body, e);
         }
     }
 
     public String logTail(int lines) {
-        return process.logTail(lines);
-    }
-
-    private int status(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return server.logTail(lines);
     }
 
     @Override
     public void close() {
-        if (process != null) {
-            process.close();
-        }
+        server.close();
     }
 
     @Override
     public String toString() {
-        return name + "[" + url() + "]";
+        return server.toString();
     }
 }

@@ -1,10 +1,8 @@
 package ai.kubernaut.e2e.prometheus;
 
-import java.io.File;
-import java.nio.file.Files;
+import ai.kubernaut.e2e.process.ExternalBinaries;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Where the real Prometheus and promtool are: {@code -De2e.prometheus.home=<dir>} (an upstream release unpacked),
@@ -21,27 +19,12 @@ public final class PrometheusBinaries {
     }
 
     public static Path prometheus() {
-        return find("prometheus").orElseThrow(() -> new IllegalStateException("no prometheus binary found: " + INSTALL));
+        return ExternalBinaries.find("e2e.prometheus.home", List.of("prometheus"))
+                .orElseThrow(() -> new IllegalStateException("no prometheus binary found: " + INSTALL));
     }
 
     public static Path promtool() {
-        return find("promtool").orElseThrow(() -> new IllegalStateException("no promtool binary found: " + INSTALL));
-    }
-
-    private static Optional<Path> find(String name) {
-        String home = System.getProperty("e2e.prometheus.home", "");
-        List<String> dirs = home.isBlank()
-                ? List.of(Optional.ofNullable(System.getenv("PATH")).orElse("").split(File.pathSeparator))
-                : List.of(home);
-        for (String dir : dirs) {
-            if (dir.isBlank()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, name);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return ExternalBinaries.find("e2e.prometheus.home", List.of("promtool"))
+                .orElseThrow(() -> new IllegalStateException("no promtool binary found: " + INSTALL));
     }
 }

@@ -32,6 +32,9 @@ final class SignalJson {
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // numbers are stored as sent: as doubles, 1e400 became "Infinity" in the RR and long decimals lost digits
+            // (written back as BigDecimal.toString, e.g. 1E+400: no expansion of a huge exponent)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
@@ -60,6 +63,9 @@ final class SignalJson {
             throw ProblemException.malformedJson("body: malformed JSON" + where + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw ProblemException.malformedJson("body: malformed JSON: " + firstLine(e.getMessage()));
+        } catch (NumberFormatException e) {
+            // an exponent beyond what a decimal can hold (1e2147483648): JSON allows it, no number is that
+            throw ProblemException.malformedJson("body: a number is out of range: " + firstLine(e.getMessage()));
         }
     }
 

@@ -22,6 +22,30 @@ class SignalJsonTest {
         assertTrue(e.getMessage().startsWith("body: JSON nesting"), e.getMessage());
     }
 
+    /**
+     * A number is stored as the sender wrote it (numerically): parsed as a double, {@code 1e400} became Infinity and
+     * was written back as the string {@code "Infinity"}, and long decimals lost digits.
+     */
+    @Test
+    void numbersKeepTheirValueThroughParseAndWrite() {
+        String written = SignalJson.write(SignalJson.parse(("{\"huge\":1e400,\"tiny\":-1E-400,\"long\":"
+                + "0.12345678901234567890123456789,\"int\":123456789012345678901234567890,\"plain\":2.5}")
+                .getBytes(StandardCharsets.UTF_8)));
+        assertFalse(written.contains("Infinity") || written.contains("\"0.0\""), written);
+        com.fasterxml.jackson.databind.JsonNode back = SignalJson.parse(written.getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, new java.math.BigDecimal("1e400").compareTo(back.get("huge").decimalValue()), written);
+        assertEquals(0, new java.math.BigDecimal("-1E-400").compareTo(back.get("tiny").decimalValue()), written);
+        assertEquals(0, new java.math.BigDecimal("0.12345678901234567890123456789")
+                .compareTo(back.get("long").decimalValue()), written);
+        assertEquals("123456789012345678901234567890", back.get("int").bigIntegerValue().toString());
+        assertEquals(2.5, back.get("plain").doubleValue());
+        // found by ParserPropertiesTest with the change: an exponent no decimal holds is a 400, not a 500
+        ProblemException e = assertThrows(ProblemException.class, () -> SignalJson.parse("{\"a\":1e2147483648}"
+                .getBytes(StandardCharsets.UTF_8)));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
+
     /** Found by ParserPropertiesTest: an escaped lone surrogate reached the stored payload (and labels). */
     @Test
     void anUnpairedSurrogateIsMalformedAndNamesItsField() {

@@ -103,7 +103,7 @@ public final class WorkflowExecutionView {
     public List<WorkflowExecution> onTarget(Target target, Function<String, WorkflowExecution> reader) {
         for (Map.Entry<String, Remembered> e : known.entrySet()) {
             if (isStale(e.getValue()) && target.hash().equals(WorkflowExecutions.targetHashOf(e.getValue().wfe()))
-                    && !inInformer(e.getKey())) {
+                    && !inStores(e.getKey())) {
                 refresh(e.getKey(), reader);
             }
         }
@@ -135,7 +135,7 @@ public final class WorkflowExecutionView {
      * wake the waiting RRs), else when our copy of it goes stale.
      */
     public Optional<Duration> recheckIn(String name) {
-        if (inInformer(name)) {
+        if (inStores(name)) {
             return Optional.empty();
         }
         Remembered r = known.get(name);
@@ -167,7 +167,7 @@ public final class WorkflowExecutionView {
         return nanoTime.getAsLong() - r.atNanos() >= refreshAfter.toNanos();
     }
 
-    private boolean inInformer(String name) {
+    private boolean inStores(String name) {
         for (ExecutionStore store : stores) {
             if (store.get(namespace + "/" + name) != null) {
                 return true;
