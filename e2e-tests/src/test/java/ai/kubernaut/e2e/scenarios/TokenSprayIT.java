@@ -92,13 +92,18 @@ class TokenSprayIT {
                 + first.body());
 
         paced(gateway, body, legitAuth); // warm-up: the first seconds of a new JVM are its JIT's, not the spray's
+        ProcessHandle gatewayProcess = ProcessHandle.of(gateway.pid()).orElseThrow();
+        Duration cpuAtStart = cpu(gatewayProcess);
         LoadResult alone = paced(gateway, body, legitAuth);
+        Duration cpuAlone = cpu(gatewayProcess).minus(cpuAtStart);
 
         Optional<ApiServerControl> log = cluster.control();
         long mark = log.map(ApiServerControl::mark).orElse(-1L);
         Optional<ApiServerRequests.Snapshot> countedBefore = log.isPresent() ? Optional.empty()
                 : ApiServerRequests.scrape(cluster.admin());
         double reviewedBefore = reviewed(gateway.metrics());
+        Duration cpuBeforeSpray = cpu(gatewayProcess);
+        Duration clientCpuBeforeSpray = cpu(ProcessHandle.current());
         long sprayStart = System.nanoTime();
         KeepAliveSpray spray = KeepAliveSpray.start(URI.create(gateway.url() + Payloads.PROMETHEUS_PATH),
                 body.getBytes(StandardCharsets.UTF_8), SPRAY_PER_SECOND, PHASE, SPRAY_CONNECTIONS,
@@ -111,6 +116,8 @@ class TokenSprayIT {
             spray.close();
         }
         double sprayedSeconds = (System.nanoTime() - sprayStart) / 1e9;
+        Duration cpuDuring = cpu(gatewayProcess).minus(cpuBeforeSpray);
+        Duration clientCpuDuring = cpu(ProcessHandle.current()).minus(clientCpuBeforeSpray);
         Metrics after = gateway.metrics();
         double reviewedByGateway = reviewed(after) - reviewedBefore;
         Optional<Long> reviewsAtServer = log.map(c -> (long) c.since(mark).stream()
@@ -128,6 +135,11 @@ class TokenSprayIT {
         System.out.printf("token spray e2e: legitimate p50 %.1f ms / p99 %.1f ms alone, p50 %.1f ms / p99 %.1f ms "
                 + "during the spray: p99 ratio %.2f%n", alone.latency().at(50) / 1e6, p99Alone,
                 during.latency().at(50) / 1e6, p99During, p99During / p99Alone);
+        System.out.printf("token spray e2e: Gateway CPU %.2f s alone, %.2f s during the spray (%.0f us per sprayed "
+                + "request); this JVM (sprayer, sender%s) %.2f s during the spray%n", cpuAlone.toNanos() / 1e9,
+                cpuDuring.toNanos() / 1e9, (cpuDuring.minus(cpuAlone).toNanos() / 1e3)
+                        / Math.max(1, spray.byStatus().values().stream().mapToInt(Integer::intValue).sum()),
+                log.isPresent() ? ", embedded API server" : "", clientCpuDuring.toNanos() / 1e9);
         System.out.printf("token spray e2e: TokenReviews in %.1f s: %.0f started by the Gateway (%.1f/s), %s at the "
                 + "API server; gateway_auth_lookups_total %s%n", sprayedSeconds, reviewedByGateway,
                 reviewedByGateway / sprayedSeconds, reviewsAtServer.map(String::valueOf).orElse("not observable"),
@@ -168,6 +180,10 @@ class TokenSprayIT {
             senders.shutdownNow();
         }
         return new LoadResult(List.copyOf(outcomes), System.nanoTime() - start);
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     private static double reviewed(Metrics metrics) {
