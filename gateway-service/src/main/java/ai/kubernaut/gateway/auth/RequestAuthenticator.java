@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -258,6 +259,42 @@ public class RequestAuthenticator {
             throw new AuthenticationException(decision.denial(), decision.message(), null);
         }
         return new Caller(decision.username());
+    }
+
+    /**
+     * The answer a request gets without waiting and without starting anything, for the request gate to give before a
+     * worker thread is taken: a bearer token whose refusal (401/403) is cached, or an unknown token when no review
+     * could start now (503). Empty when the request must go the whole way ({@link #authenticate}): auth off, no or
+     * no bearer header (its 401 says why there), a cached acceptance, or a review it may start or join.
+     */
+    public Optional<AuthenticationException> refusalAtOnce(String authorizationHeader) {
+        if (mode == AuthConfig.Mode.NONE || authorizationHeader == null) {
+            return Optional.empty();
+        }
+        String token;
+        try {
+            token = bearerToken(authorizationHeader);
+        } catch (AuthenticationException notBearer) {
+            return Optional.empty();
+        }
+        String key = Fingerprints.sha256Hex(token);
+        CompletableFuture<Decision> f = cache.getIfPresent(key);
+        if (f == null) {
+            if (reviewCapacityLeft()) {
+                return Optional.empty();
+            }
+            lookups("shed", 1);
+            return Optional.of(unavailable(reviewRate.isEmpty() ? RATE_REACHED : ReviewCapacityFull.ALL_BUSY));
+        }
+        if (!f.isDone() || f.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        Decision d = f.join();
+        if (d.denial() == null) {
+            return Optional.empty();
+        }
+        lookups("cached", 1);
+        return Optional.of(new AuthenticationException(d.denial(), d.message(), null));
     }
 
     static String bearerToken(String header) {
