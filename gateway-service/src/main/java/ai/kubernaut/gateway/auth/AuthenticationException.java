@@ -18,7 +18,8 @@ public class AuthenticationException extends RuntimeException {
     private final Duration retryAfter;
 
     public AuthenticationException(Kind kind, String message, Duration retryAfter) {
-        super(message);
+        // no stack trace: an answer to a request (a spray makes one per request), its message says all there is
+        super(message, null, false, false);
         this.kind = kind;
         this.retryAfter = retryAfter;
     }

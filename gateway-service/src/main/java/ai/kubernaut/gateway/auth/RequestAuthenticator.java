@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -26,6 +27,8 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +71,7 @@ import org.jboss.logging.Logger;
 public class RequestAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(RequestAuthenticator.class);
+    private static final String RATE_REACHED = "reviews of unknown tokens on this replica are at their rate";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** Waits of callers that give no bound of their own (tests, tools): longer than any review can take. */
     private static final Duration UNBOUNDED = Duration.ofMinutes(5);
@@ -84,6 +88,7 @@ public class RequestAuthenticator {
     private final Ticker ticker;
     /** Reviews of unknown tokens started per second (with {@link #reviewPermits}: how many at once). */
     private final ReviewRate reviewRate;
+    private final Map<String, Counter> lookupCounters = new ConcurrentHashMap<>();
     private final long refreshAfterNanos;
     private final AsyncCache<String, Decision> cache;
     private final Semaphore reviewPermits;
@@ -241,6 +246,12 @@ public class RequestAuthenticator {
             if (decision.denial() == null) {
                 refreshIfOld(key, token, decision);
             }
+        } else if (cache.getIfPresent(key) == null && !reviewCapacityLeft()) {
+            // no answer and no review to join, and none could start: shed before touching the cache, so that each
+            // token of a spray costs a lookup, not a cache entry made and dropped (the race with a review finishing
+            // meanwhile only sheds a request that could have waited; it retries)
+            lookups("shed", 1);
+            throw unavailable(reviewRate.isEmpty() ? RATE_REACHED : ReviewCapacityFull.ALL_BUSY);
         } else {
             decision = reviewOnce(key, token, deadline);
         }
@@ -248,6 +259,42 @@ public class RequestAuthenticator {
             throw new AuthenticationException(decision.denial(), decision.message(), null);
         }
         return new Caller(decision.username());
+    }
+
+    /**
+     * The answer a request gets without waiting and without starting anything, for the request gate to give before a
+     * worker thread is taken: a bearer token whose refusal (401/403) is cached, or an unknown token when no review
+     * could start now (503). Empty when the request must go the whole way ({@link #authenticate}): auth off, no or
+     * no bearer header (its 401 says why there), a cached acceptance, or a review it may start or join.
+     */
+    public Optional<AuthenticationException> refusalAtOnce(String authorizationHeader) {
+        if (mode == AuthConfig.Mode.NONE || authorizationHeader == null) {
+            return Optional.empty();
+        }
+        String token;
+        try {
+            token = bearerToken(authorizationHeader);
+        } catch (AuthenticationException notBearer) {
+            return Optional.empty();
+        }
+        String key = Fingerprints.sha256Hex(token);
+        CompletableFuture<Decision> f = cache.getIfPresent(key);
+        if (f == null) {
+            if (reviewCapacityLeft()) {
+                return Optional.empty();
+            }
+            lookups("shed", 1);
+            return Optional.of(unavailable(reviewRate.isEmpty() ? RATE_REACHED : ReviewCapacityFull.ALL_BUSY));
+        }
+        if (!f.isDone() || f.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        Decision d = f.join();
+        if (d.denial() == null) {
+            return Optional.empty();
+        }
+        lookups("cached", 1);
+        return Optional.of(new AuthenticationException(d.denial(), d.message(), null));
     }
 
     static String bearerToken(String header) {
@@ -325,12 +372,16 @@ public class RequestAuthenticator {
         }
     }
 
+    /** Whether a review of an unknown token could start now (a permit and the rate), without taking either. */
+    private boolean reviewCapacityLeft() {
+        return reviewPermits.availablePermits() > 0 && !reviewRate.isEmpty();
+    }
+
     /** Starts the review of an unknown token if a permit is free; else the future fails at once (503). */
     private CompletableFuture<Decision> start(String token, RequestDeadline deadline) {
         CompletableFuture<Decision> answer = new CompletableFuture<>();
         if (!reviewRate.tryAcquire()) {
-            answer.completeExceptionally(new ReviewCapacityFull("reviews of unknown tokens on this replica are at "
-                    + "their rate"));
+            answer.completeExceptionally(new ReviewCapacityFull(RATE_REACHED));
             return answer;
         }
         if (!reviewPermits.tryAcquire()) {
@@ -390,7 +441,8 @@ public class RequestAuthenticator {
     }
 
     private void lookups(String result, int n) {
-        meters.counter("gateway.auth.lookups", "result", result).increment(n);
+        // looked up once per result: a registry lookup per request shows in a spray's CPU per request
+        lookupCounters.computeIfAbsent(result, r -> meters.counter("gateway.auth.lookups", "result", r)).increment(n);
     }
 
     private void refreshes(String result, int n) {
@@ -404,8 +456,10 @@ public class RequestAuthenticator {
     private static final class ReviewCapacityFull extends java.util.concurrent.CancellationException {
         private static final long serialVersionUID = 1L;
 
+        static final String ALL_BUSY = "all token reviews of this replica are busy with other unknown tokens";
+
         ReviewCapacityFull() {
-            this("all token reviews of this replica are busy with other unknown tokens");
+            this(ALL_BUSY);
         }
 
         ReviewCapacityFull(String why) {

@@ -25,6 +25,14 @@ final class ReviewRate {
         this.last = ticker.read();
     }
 
+    /** Whether the bucket has less than one review now (takes nothing). */
+    synchronized boolean isEmpty() {
+        if (burst <= 0) {
+            return false;
+        }
+        return Math.min(burst, available + (ticker.read() - last) * perNano) < 1;
+    }
+
     /** Takes one review from the bucket; false when it is empty (the request is shed). */
     synchronized boolean tryAcquire() {
         if (burst <= 0) {

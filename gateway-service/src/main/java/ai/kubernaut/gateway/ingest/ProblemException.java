@@ -16,7 +16,8 @@ public class ProblemException extends RuntimeException {
      * @param retryAfter for 503/504; null means the configured default ({@code gateway.http.retry-after})
      */
     public ProblemException(ProblemType type, String detail, String field, Duration retryAfter) {
-        super(detail);
+        // no stack trace: an answer, not a fault (a flood of bad requests makes one per request)
+        super(detail, null, false, false);
         this.type = type;
         this.field = field;
         this.retryAfter = retryAfter;

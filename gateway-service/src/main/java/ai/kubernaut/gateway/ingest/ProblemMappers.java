@@ -58,6 +58,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response authentication(AuthenticationException e, HttpServerRequest request) {
+        return answer(problemOf(e, metrics), request);
+    }
+
+    /** An auth answer as a problem (counted as rejected when it is a 401/403); the request gate answers with it too. */
+    static ProblemException problemOf(AuthenticationException e, IngestMetrics metrics) {
         ProblemType type = switch (e.kind()) {
             case UNAUTHENTICATED -> ProblemType.UNAUTHORIZED;
             case FORBIDDEN -> ProblemType.FORBIDDEN;
@@ -67,8 +72,8 @@ public class ProblemMappers {
         if (type == ProblemType.UNAUTHORIZED || type == ProblemType.FORBIDDEN) {
             metrics.rejected(type == ProblemType.UNAUTHORIZED ? "unauthorized" : "forbidden");
         }
-        return answer(new ProblemException(type, e.getMessage(),
-                type == ProblemType.UNAUTHORIZED ? HttpHeaders.AUTHORIZATION : null, e.retryAfter()), request);
+        return new ProblemException(type, e.getMessage(),
+                type == ProblemType.UNAUTHORIZED ? HttpHeaders.AUTHORIZATION : null, e.retryAfter());
     }
 
     /** A deadline that passed outside a signal's processing (which answers it itself): 504 + Retry-After. */

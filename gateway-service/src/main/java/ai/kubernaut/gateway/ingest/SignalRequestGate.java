@@ -1,6 +1,9 @@
 package ai.kubernaut.gateway.ingest;
 
+import ai.kubernaut.gateway.auth.AuthenticationException;
+import ai.kubernaut.gateway.auth.RequestAuthenticator;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +12,8 @@ import jakarta.inject.Inject;
 import ai.kubernaut.gateway.dedup.DedupConfig;
 import org.jboss.logging.Logger;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,8 +39,11 @@ public class SignalRequestGate {
     /** Answers ending later than this after admission are logged: the answer deadline was missed. */
     private final long lateNanos;
 
+    private final RequestAuthenticator authenticator;
+
     @Inject
-    SignalRequestGate(HttpConfig config, DedupConfig dedup, IngestMetrics metrics) {
+    SignalRequestGate(HttpConfig config, DedupConfig dedup, IngestMetrics metrics, RequestAuthenticator authenticator) {
+        this.authenticator = authenticator;
         this.maxInFlight = config.maxInFlight();
         this.maxBodyBytes = config.maxBodySize().asLongValue();
         this.retryAfter = config.retryAfter();
@@ -114,7 +122,56 @@ public class SignalRequestGate {
                 return;
             }
         }
+        if (!endpoint.equals("other") && answerAuthAtOnce(rc, length != null)) {
+            return;
+        }
         rc.next();
+    }
+
+    /**
+     * A token whose refusal is cached, or an unknown one when no review could start now, is answered here on the
+     * event loop (as the resource would answer it, {@link ProblemMappers#problemOf}): a token spray then costs no
+     * worker thread and no JAX-RS dispatch per request. Only requests the resource would otherwise take (POST,
+     * JSON in and out): any other gets its 405/415/406 there, as before. A body of declared length is read and
+     * dropped first, so that the connection stays usable; one without is answered with {@code Connection: close}.
+     *
+     * @return true when answered
+     */
+    private boolean answerAuthAtOnce(RoutingContext rc, boolean declaredLength) {
+        if (rc.request().method() != HttpMethod.POST || !isJson(rc.request().getHeader(HttpHeaders.CONTENT_TYPE))
+                || !acceptsJson(rc.request().getHeader(HttpHeaders.ACCEPT))) {
+            return false;
+        }
+        Optional<AuthenticationException> refused = authenticator.refusalAtOnce(
+                rc.request().getHeader(HttpHeaders.AUTHORIZATION));
+        if (refused.isEmpty()) {
+            return false;
+        }
+        ProblemException problem = ProblemMappers.problemOf(refused.get(), metrics);
+        if (declaredLength) {
+            rc.request().body().onComplete(read -> Problems.write(rc, problem, retryAfter, read.failed()));
+            rc.request().resume(); // Quarkus holds the request paused until a body handler asks for it
+        } else {
+            Problems.write(rc, problem, retryAfter, true);
+        }
+        return true;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String t = contentType.trim().toLowerCase(Locale.ROOT);
+        return t.equals("application/json") || t.startsWith("application/json;") || t.startsWith("application/json ");
+    }
+
+    private static boolean acceptsJson(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        String a = accept.toLowerCase(Locale.ROOT);
+        return a.contains("*/*") || a.contains("application/*") || a.contains("application/json")
+                || a.contains("application/problem+json");
     }
 
     void notFound(RoutingContext rc) {

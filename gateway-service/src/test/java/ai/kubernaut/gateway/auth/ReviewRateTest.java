@@ -34,7 +34,25 @@ class ReviewRateTest {
     void zeroIsNoLimit() {
         ReviewRate rate = new ReviewRate(0, nanos::get);
         for (int i = 0; i < 10_000; i++) {
+            assertFalse(rate.isEmpty());
             assertTrue(rate.tryAcquire());
         }
+    }
+
+    @Test
+    void isEmptyLooksWithoutTaking() {
+        ReviewRate rate = new ReviewRate(2, nanos::get);
+        for (int i = 0; i < 5; i++) {
+            assertFalse(rate.isEmpty(), "looking takes nothing");
+        }
+        assertTrue(rate.tryAcquire());
+        assertTrue(rate.tryAcquire());
+        assertTrue(rate.isEmpty());
+        nanos.addAndGet(499_000_000L);
+        assertTrue(rate.isEmpty(), "0.998 of a review refilled is not one");
+        nanos.addAndGet(1_000_000L);
+        assertFalse(rate.isEmpty(), "half a second at 2/s refills one");
+        assertTrue(rate.tryAcquire());
+        assertTrue(rate.isEmpty());
     }
 }

@@ -127,6 +127,7 @@ class TokenReviewCacheTest {
         await("both review permits taken by held reviews").atMost(Duration.ofSeconds(10))
                 .until(() -> control.firedFaults().size() == 2);
         long mark = server.mark();
+        long entries = auth.cachedAnswers();
 
         AuthenticationException shed = assertThrows(AuthenticationException.class,
                 () -> auth.authenticate("Bearer third-unknown", RequestDeadline.after(Duration.ofSeconds(10))));
@@ -139,6 +140,7 @@ class TokenReviewCacheTest {
                 "the 503 and the known sender were answered while both reviews were still held");
         assertEquals(0, tokenReviewsSince(mark), "the shed token cost no review");
         assertEquals(1.0, lookups("shed"));
+        assertEquals(entries, auth.cachedAnswers(), "the shed token made no cache entry (shed before the cache)");
 
         for (CompletableFuture<AuthenticationException.Kind> h : held) {
             assertEquals(AuthenticationException.Kind.UNAUTHENTICATED, h.get());
