@@ -4,6 +4,7 @@ import ai.kubernaut.orchestrator.kube.InformerRestarts;
 import ai.kubernaut.orchestrator.kube.SupervisedInformer;
 import ai.kubernaut.orchestrator.model.RemediationRequest;
 import ai.kubernaut.orchestrator.model.WorkflowExecution;
+import ai.kubernaut.orchestrator.model.workflowexecutionspec.RemediationRequestRef;
 import ai.kubernaut.orchestrator.request.ActiveRequests;
 import ai.kubernaut.orchestrator.request.Phases;
 import ai.kubernaut.orchestrator.workflow.ExecutionStore;
@@ -198,7 +199,15 @@ public final class ShardCaches implements AutoCloseable {
         volatile SortedSet<String> owned;
         final long listedSince = System.nanoTime();
         final ActiveRequests requestStore = new ActiveRequests();
-        final ExecutionStore executionStore = new ExecutionStore();
+        /** Keeps the terminal WFE of an RR that is still active here (its RR and WFE share the target's shard). */
+        final ExecutionStore executionStore = new ExecutionStore(wfe -> {
+            RemediationRequestRef ref = wfe.getSpec() == null ? null : wfe.getSpec().getRemediationRequestRef();
+            if (ref == null || ref.getName() == null) {
+                return false;
+            }
+            RemediationRequest rr = requestStore.get(wfe.getMetadata().getNamespace() + "/" + ref.getName());
+            return rr != null && (ref.getUid() == null || ref.getUid().equals(rr.getMetadata().getUid()));
+        });
         final SupervisedInformer<RemediationRequest> requests;
         final SupervisedInformer<WorkflowExecution> executions;
 

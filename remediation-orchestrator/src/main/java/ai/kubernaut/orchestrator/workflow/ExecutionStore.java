@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The WFE cache of a set of shards, indexed by target hash, holding what routing reads of a target's WFEs
@@ -25,21 +26,35 @@ import java.util.Set;
  * <li>for each workflow, the terminal WFE that completed last (RecentlyRemediated: only the latest completion of a
  * workflow can still be within its cooldown).</li>
  * </ul>
- * Each as a slim copy ({@link #slim}). A target's older terminal WFEs are not kept, whatever order a list delivers
+ * <li>every terminal WFE whose RR is still active (not yet Executing, or not yet completed): Adopt. Its RR may not
+ * have got to Executing when the WFE ended (its status write lost to the Gateway's occurrence writes, or its replica
+ * stopped in between); without the WFE it would get a second one. The demo found exactly that: a WFE that ran and
+ * completed in 150 ms while its RR's status write was retried, then another RR's WFE of the same workflow completed
+ * on the target, and the first RR was given a new WFE.</li>
+ * </ul>
+ * Each as a slim copy ({@link #slim}). A target's other terminal WFEs are not kept, whatever order a list delivers
  * them in (the rules are maxima). What that leaves out: if the kept highest-sequence WFE is deleted while older ones
- * remain, the next create meets their names as 409s (one GET each, ADR-052-003) before it finds a free one; and a
- * terminal WFE of an RR that never got to Executing (its replica stopped between the create and the status write)
- * is adopted only while it is one of the kept ones.
+ * remain, the next create meets their names as 409s (one GET each, ADR-052-003) before it finds a free one. A WFE
+ * kept for its active RR is dropped at the target's next terminal WFE after that RR ended.
  */
 public final class ExecutionStore extends IndexedStore<WorkflowExecution> {
 
     public static final String BY_TARGET_HASH = "targetHash";
 
+    private final Predicate<WorkflowExecution> ofActiveRequest;
+
+    /** A store that knows no active RR (keeps the maxima only). */
     public ExecutionStore() {
+        this(wfe -> false);
+    }
+
+    /** @param ofActiveRequest whether a WFE's RR is still active (then its terminal WFE is kept: Adopt) */
+    public ExecutionStore(Predicate<WorkflowExecution> ofActiveRequest) {
         super(Map.of(BY_TARGET_HASH, wfe -> {
             String hash = WorkflowExecutions.targetHashOf(wfe);
             return hash == null ? List.of() : List.of(hash);
         }));
+        this.ofActiveRequest = ofActiveRequest;
     }
 
     @Override
@@ -74,7 +89,7 @@ public final class ExecutionStore extends IndexedStore<WorkflowExecution> {
         }
         keep.addAll(latest.values());
         for (WorkflowExecution wfe : onTarget) {
-            if (WorkflowExecutions.isTerminal(wfe) && !keep.contains(wfe)) {
+            if (WorkflowExecutions.isTerminal(wfe) && !keep.contains(wfe) && !ofActiveRequest.test(wfe)) {
                 drop(getKey(wfe));
             }
         }

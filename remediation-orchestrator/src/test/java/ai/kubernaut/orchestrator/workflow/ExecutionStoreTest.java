@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -76,6 +78,50 @@ class ExecutionStoreTest {
             }
             long terminal = kept.stream().filter(WorkflowExecutions::isTerminal).count();
             assertTrue(terminal <= 1 + WORKFLOWS.size(), "run " + run + ": " + terminal + " terminal kept");
+        }
+    }
+
+    /**
+     * Found by the demo: an RR whose WFE ended before the RR's own status write got through (it lost to the Gateway's
+     * occurrence writes) was routed again after another RR's WFE of the same workflow completed on the target: its
+     * own WFE was no longer kept, and it got a second one. Every active RR must decide from the kept WFEs as from all.
+     */
+    @Test
+    void anActiveRequestDecidesFromTheKeptWfesAsFromAllEvenWhenItsWfeEndedLongAgo() {
+        for (int run = 0; run < 300; run++) {
+            Random random = new Random(1000 + run);
+            List<WorkflowExecution> all = new ArrayList<>();
+            int length = 1 + random.nextInt(30);
+            Set<String> active = new HashSet<>();
+            for (long seq = 1; seq <= length; seq++) {
+                boolean running = seq == length && random.nextInt(3) == 0;
+                all.add(wfe(seq, WORKFLOWS.get(random.nextInt(3)), running ? Phase.RUNNING
+                        : random.nextBoolean() ? Phase.COMPLETED : Phase.FAILED,
+                        running ? null : NOW.minusSeconds(random.nextInt(4 * 3600))));
+                if (random.nextInt(4) == 0) {
+                    active.add("rr-" + seq);
+                }
+            }
+            ExecutionStore store = new ExecutionStore(w -> active.contains(w.getSpec().getRemediationRequestRef()
+                    .getName()));
+            List<WorkflowExecution> listOrder = new ArrayList<>(all);
+            Collections.shuffle(listOrder, random);
+            listOrder.forEach(w -> store.put(store.getKey(w), w));
+            List<WorkflowExecution> kept = store.byIndex(ExecutionStore.BY_TARGET_HASH, TARGET.hash());
+            for (String name : active) {
+                RemediationRequest rr = request(name, "uid-" + name.substring(3));
+                for (String workflow : WORKFLOWS) {
+                    Duration cooldown = Duration.ofMinutes(5);
+                    WorkflowSelection selection = new WorkflowSelection(workflow, null, null, null, null, Map.of(),
+                            Optional.of(cooldown));
+                    assertEquals(RoutingPolicy.decide(rr, TARGET, selection, List.of(rr), all, NOW, cooldown),
+                            RoutingPolicy.decide(rr, TARGET, selection, List.of(rr), kept, NOW, cooldown),
+                            "run " + run + " " + name + " " + workflow);
+                }
+            }
+            long terminal = kept.stream().filter(WorkflowExecutions::isTerminal).count();
+            assertTrue(terminal <= 1 + WORKFLOWS.size() + active.size(), "run " + run + ": " + terminal
+                    + " terminal kept");
         }
     }
 
