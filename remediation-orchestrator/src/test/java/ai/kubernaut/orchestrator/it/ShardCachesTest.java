@@ -295,6 +295,8 @@ class ShardCachesTest {
             admin.resources(WorkflowExecution.class).inNamespace(ns).resource(execution(rr, target, seq)).create();
             cluster.setPhase(WorkflowExecutions.name(target, seq), WorkflowExecutionStatus.Phase.COMPLETED);
         }
+        // history: its RR is gone (a WFE of an RR still active is kept for it to adopt, ExecutionStoreTest)
+        admin.resources(RemediationRequest.class).inNamespace(ns).withName("rr-history").delete();
         caches.switchTo(shardsOf(target), WAIT);
         List<WorkflowExecution> kept = view.onTarget(target);
         assertEquals(List.of(WorkflowExecutions.name(target, 30)), kept.stream().map(w -> w.getMetadata().getName())
