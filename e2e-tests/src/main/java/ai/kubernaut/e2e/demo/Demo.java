@@ -274,6 +274,12 @@ public final class Demo {
             OUT.println("RESULT: FAILED, duplicates were created:");
             rrOverlaps.overlaps().stream().limit(10).forEach(o -> OUT.println("  RR  " + o));
             wfeOverlaps.overlaps().stream().limit(10).forEach(o -> OUT.println("  WFE " + o));
+            wfes.stream().filter(w -> wfesPerRr.get(KubernautObjects.wfeRemediationRequest(w)) > 1)
+                    .collect(Collectors.groupingBy(KubernautObjects::wfeRemediationRequest, TreeMap::new,
+                            Collectors.mapping(w -> w.getMetadata().getName(), Collectors.toList())))
+                    .entrySet().stream().limit(10)
+                    .forEach(e -> OUT.println("  RR " + e.getKey() + " got " + e.getValue().size() + " WFEs: "
+                            + e.getValue()));
             return 1;
         }
         long accepted = combined.count(201) + combined.count(202);
