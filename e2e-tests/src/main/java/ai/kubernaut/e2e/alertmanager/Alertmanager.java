@@ -1,15 +1,11 @@
 package ai.kubernaut.e2e.alertmanager;
 
-import ai.kubernaut.e2e.cluster.RepoPaths;
 import ai.kubernaut.e2e.metrics.Metrics;
 import ai.kubernaut.e2e.process.ProbedServer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,16 +27,9 @@ public final class Alertmanager implements AutoCloseable {
 
     /** Starts {@code name} with {@code configYaml} and waits until {@code /-/ready} answers 200. */
     public static Alertmanager start(String name, String namespace, String configYaml, Duration readyTimeout) {
-        Path dir = RepoPaths.logs().resolve(namespace).resolve(name);
+        Path dir = ProbedServer.prepare(namespace, name, "alertmanager.yaml", configYaml);
         Path config = dir.resolve("alertmanager.yaml");
-        try {
-            Files.createDirectories(dir.resolve("data"));
-            Files.writeString(config, configYaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Path log = RepoPaths.logs().resolve(namespace).resolve(name + ".log");
-        return new Alertmanager(name, ProbedServer.start(name, log, port -> List.of(AlertmanagerBinaries.alertmanager().toString(),
+        return new Alertmanager(name, ProbedServer.start(name, ProbedServer.logOf(namespace, name), port -> List.of(AlertmanagerBinaries.alertmanager().toString(),
                         "--config.file=" + config,
                         "--storage.path=" + dir.resolve("data"),
                         "--web.listen-address=127.0.0.1:" + port,

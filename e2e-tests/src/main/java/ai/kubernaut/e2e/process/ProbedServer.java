@@ -1,11 +1,13 @@
 package ai.kubernaut.e2e.process;
 
+import ai.kubernaut.e2e.cluster.RepoPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +60,28 @@ public final class ProbedServer implements AutoCloseable {
                         + ":\n" + tail, e);
             }
         }
+    }
+
+    /**
+     * A server's own directory, {@code target/e2e-logs/<namespace>/<name>/}, with {@code configFile} holding
+     * {@code configText} and an empty {@code data/}; its log goes beside it ({@link #logOf}).
+     *
+     * @return the directory
+     */
+    public static Path prepare(String namespace, String name, String configFile, String configText) {
+        Path dir = RepoPaths.logs().resolve(namespace).resolve(name);
+        try {
+            Files.createDirectories(dir.resolve("data"));
+            Files.writeString(dir.resolve(configFile), configText);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** {@code target/e2e-logs/<namespace>/<name>.log}. */
+    public static Path logOf(String namespace, String name) {
+        return RepoPaths.logs().resolve(namespace).resolve(name + ".log");
     }
 
     public String url() {

@@ -1,6 +1,5 @@
 package ai.kubernaut.e2e.prometheus;
 
-import ai.kubernaut.e2e.cluster.RepoPaths;
 import ai.kubernaut.e2e.process.ProbedServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +10,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,16 +31,9 @@ public final class Prometheus implements AutoCloseable {
 
     /** Starts {@code name} with {@code configYaml} (prometheus.yml) and waits until {@code /-/ready} answers 200. */
     public static Prometheus start(String name, String namespace, String configYaml, Duration readyTimeout) {
-        Path dir = RepoPaths.logs().resolve(namespace).resolve(name);
+        Path dir = ProbedServer.prepare(namespace, name, "prometheus.yml", configYaml);
         Path config = dir.resolve("prometheus.yml");
-        try {
-            Files.createDirectories(dir.resolve("data"));
-            Files.writeString(config, configYaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new Prometheus(ProbedServer.start(name, RepoPaths.logs().resolve(namespace).resolve(name + ".log"),
-                port -> List.of(PrometheusBinaries.prometheus().toString(),
+        return new Prometheus(ProbedServer.start(name, ProbedServer.logOf(namespace, name), port -> List.of(PrometheusBinaries.prometheus().toString(),
                         "--config.file=" + config,
                         "--storage.tsdb.path=" + dir.resolve("data"),
                         "--web.listen-address=127.0.0.1:" + port,

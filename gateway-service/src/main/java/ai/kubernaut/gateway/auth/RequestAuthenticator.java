@@ -246,13 +246,13 @@ public class RequestAuthenticator {
             if (decision.denial() == null) {
                 refreshIfOld(key, token, decision);
             }
-        } else if (cache.getIfPresent(key) == null && !reviewCapacityLeft()) {
-            // no answer and no review to join, and none could start: shed before touching the cache, so that each
-            // token of a spray costs a lookup, not a cache entry made and dropped (the race with a review finishing
-            // meanwhile only sheds a request that could have waited; it retries)
-            lookups("shed", 1);
-            throw unavailable(reviewRate.isEmpty() ? RATE_REACHED : ReviewCapacityFull.ALL_BUSY);
         } else {
+            if (cache.getIfPresent(key) == null) {
+                Optional<AuthenticationException> shed = shedWithoutReview();
+                if (shed.isPresent()) {
+                    throw shed.get();
+                }
+            }
             decision = reviewOnce(key, token, deadline);
         }
         if (decision.denial() != null) {
@@ -280,11 +280,7 @@ public class RequestAuthenticator {
         String key = Fingerprints.sha256Hex(token);
         CompletableFuture<Decision> f = cache.getIfPresent(key);
         if (f == null) {
-            if (reviewCapacityLeft()) {
-                return Optional.empty();
-            }
-            lookups("shed", 1);
-            return Optional.of(unavailable(reviewRate.isEmpty() ? RATE_REACHED : ReviewCapacityFull.ALL_BUSY));
+            return shedWithoutReview();
         }
         if (!f.isDone() || f.isCompletedExceptionally()) {
             return Optional.empty();
@@ -372,9 +368,19 @@ public class RequestAuthenticator {
         }
     }
 
-    /** Whether a review of an unknown token could start now (a permit and the rate), without taking either. */
-    private boolean reviewCapacityLeft() {
-        return reviewPermits.availablePermits() > 0 && !reviewRate.isEmpty();
+    /**
+     * For a token with no answer and no review to join: 503 at once when no review could start now (no permit or no
+     * rate left; looked at without taking either), before the cache is touched, so that each token of a spray costs a
+     * lookup, not a cache entry made and dropped. A review finishing meanwhile only sheds a request that could have
+     * waited; it retries.
+     */
+    private Optional<AuthenticationException> shedWithoutReview() {
+        boolean rateLeft = !reviewRate.isEmpty();
+        if (rateLeft && reviewPermits.availablePermits() > 0) {
+            return Optional.empty();
+        }
+        lookups("shed", 1);
+        return Optional.of(unavailable(rateLeft ? ReviewCapacityFull.ALL_BUSY : RATE_REACHED));
     }
 
     /** Starts the review of an unknown token if a permit is free; else the future fails at once (503). */
