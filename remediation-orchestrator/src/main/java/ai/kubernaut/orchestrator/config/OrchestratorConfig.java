@@ -84,6 +84,13 @@ public interface OrchestratorConfig {
         /** How often each replica renews its member Lease (one UPDATE); well below the lease duration. */
         @WithDefault("5s")
         Duration renewInterval();
+
+        /**
+         * On shutdown: how long a replica keeps working after announcing it leaves, while the others list its shards
+         * ahead; it leaves when they all have, or after this long (0: leave at once, the others list afterwards).
+         */
+        @WithDefault("5s")
+        Duration handOverWait();
     }
 
     interface Lock {

@@ -84,7 +84,8 @@ public class ControllerLifecycle {
                 .build(); // no attempt limit: the work queue only asks it for delays
         return new ControllerSettings(identity.namespace(), identity.podName(), config.workers(),
                 config.lock().leaseDuration(), backoff, config.resyncPeriod(),
-                MembershipSettings.of(config.sharding().memberLeaseDuration(), config.sharding().renewInterval()),
+                MembershipSettings.of(config.sharding().memberLeaseDuration(), config.sharding().renewInterval())
+                        .withHandOverWait(config.sharding().handOverWait()),
                 new ReconcileSettings(config.phaseTimeout().analyzing(), config.phaseTimeout().blocked(),
                         config.phaseTimeout().executing(), config.routing().defaultCooldown(),
                         config.routing().busyStatusRefresh()),

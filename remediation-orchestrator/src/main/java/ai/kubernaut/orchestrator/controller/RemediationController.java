@@ -38,6 +38,9 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -142,7 +145,7 @@ public final class RemediationController implements AutoCloseable {
 
     /** This replica a member, its caches those of the shards it owns now and listed, the selector ready. */
     public boolean isReady() {
-        return running && membership.isReady() && caches.shards().equals(membership.ownedShards())
+        return running && membership.isReady() && caches.shards().containsAll(membership.ownedShards())
                 && caches.synced() && labeller.hasSynced() && selector.isReady();
     }
 
@@ -179,7 +182,7 @@ public final class RemediationController implements AutoCloseable {
         if (!membership.isReady() && membership.waitingFor().isEmpty()) {
             waiting.add("own member Lease not written yet");
         }
-        if (!caches.shards().equals(membership.ownedShards())) {
+        if (!caches.shards().containsAll(membership.ownedShards())) {
             waiting.add("shard caches: listing the shards gained (" + membership.ownedShards().size()
                     + " owned now, " + caches.shards().size() + " listed)");
         }
@@ -196,8 +199,11 @@ public final class RemediationController implements AutoCloseable {
         }
         running = false;
         retention.close();
+        handOver();
         resharding.close();
         queue.shutdown();
+        // deleting our member Lease hands our shards to the others (listed ahead), while we finish below
+        membership.leave();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         for (Thread worker : workers) {
             try {
@@ -211,10 +217,37 @@ public final class RemediationController implements AutoCloseable {
         workers.clear();
         caches.close();
         labeller.close();
-        // last: deleting our member Lease hands our targets to the others at once
         membership.close();
         restarts.timer().shutdownNow();
         LOG.infof("controller stopped: namespace=%s pod=%s", settings.namespace(), settings.podName());
+    }
+
+    /**
+     * Announces that we leave and keeps working until the others have listed our shards ahead (or the hand-over wait
+     * is over): our targets then never wait for a list between our last reconcile and the next owner's first.
+     */
+    private void handOver() {
+        Duration wait = settings.membership().handOverWait();
+        if (!membership.members().contains(settings.podName())) {
+            return; // not a member (yet, or any more): nothing of ours to hand over
+        }
+        long started = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Void> prepared = membership.announceLeaving();
+        if (wait.isZero()) {
+            return;
+        }
+        try {
+            prepared.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.infof("hand-over prepared: the other replicas listed the shards of pod=%s in %d ms",
+                    settings.podName(), (System.nanoTime() - started) / 1_000_000);
+        } catch (TimeoutException e) {
+            LOG.warnf("hand-over not prepared within %s: pod=%s leaves anyway, the others list its shards after it"
+                    + " left (members %s)", wait, settings.podName(), membership.members());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warnf(e, "hand-over preparation failed: pod=%s leaves anyway", settings.podName());
+        }
     }
 
     private void work() {

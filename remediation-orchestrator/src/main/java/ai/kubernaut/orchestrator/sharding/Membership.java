@@ -13,10 +13,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -58,6 +60,16 @@ public final class Membership implements AutoCloseable {
     /** The shards we win over {@link #members}, computed when they change (empty while we are not one). */
     private volatile SortedSet<String> ownedShards = Collections.emptySortedSet();
     private volatile boolean closed;
+    /** {@link #leave} ran: our Lease is gone (or expiring) and we own nothing. */
+    private volatile boolean left;
+    /** {@link #announceLeaving} ran: our Lease says so; we still own our shards until {@link #leave}. */
+    private volatile boolean leaving;
+    /** Live members whose Lease says they are leaving (us included once we announced it). */
+    private volatile Set<String> leavingMembers = Set.of();
+    /** The leaving members whose shards we have listed ahead ({@link #preparedFor}), as our Lease says. */
+    private volatile Set<String> preparedFor = Set.of();
+    /** Completed when every other live member that stays has listed our shards ahead (after announceLeaving). */
+    private final java.util.concurrent.CompletableFuture<Void> peersPrepared = new java.util.concurrent.CompletableFuture<>();
 
     public Membership(KubernetesClient client, String namespace, String podName, MembershipSettings settings,
             Clock clock, InformerRestarts restarts, Runnable onChange) {
@@ -81,18 +93,18 @@ public final class Membership implements AutoCloseable {
             leases.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Lease lease) {
-                    timer.execute(Membership.this::recompute);
+                    onTimer(Membership.this::recompute);
                 }
 
                 @Override
                 public void onUpdate(Lease old, Lease lease) {
                     // renewals of others change nothing unless a member came back; recompute is cheap
-                    timer.execute(Membership.this::recompute);
+                    onTimer(Membership.this::recompute);
                 }
 
                 @Override
                 public void onDelete(Lease lease, boolean unknownFinalState) {
-                    timer.execute(Membership.this::recompute);
+                    onTimer(Membership.this::recompute);
                 }
             });
         }, restarts);
@@ -104,7 +116,16 @@ public final class Membership implements AutoCloseable {
 
     /** Whether this replica owns {@code shard} now: it is live itself and wins the shard over the live set. */
     public boolean owns(String shard) {
-        return selfLive(clock.instant()) && ownedShards.contains(shard);
+        return !left && selfLive(clock.instant()) && ownedShards.contains(shard);
+    }
+
+    /** Runs {@code task} on the timer unless it has stopped (we left or are closing: nothing to recompute). */
+    private void onTimer(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            // left or closing
+        }
     }
 
     /** The shards this replica wins over the live set; empty while it is not live itself. */
@@ -117,6 +138,52 @@ public final class Membership implements AutoCloseable {
         return members;
     }
 
+    /** The live members that announced they are leaving (still members, and owners, until their Lease goes). */
+    public Set<String> leavingMembers() {
+        return leavingMembers;
+    }
+
+    /**
+     * The shards this replica will own once the leaving members are gone: those to list ahead. Empty while we are
+     * leaving ourselves or not a member.
+     */
+    public SortedSet<String> shardsAfterLeaves() {
+        Set<String> live = members;
+        Set<String> gone = leavingMembers;
+        if (left || leaving || !live.contains(podName) || gone.isEmpty()) {
+            return ownedShards;
+        }
+        java.util.TreeSet<String> staying = new java.util.TreeSet<>(live);
+        staying.removeAll(gone);
+        return Collections.unmodifiableSortedSet(Shards.ownedBy(podName, staying));
+    }
+
+    /**
+     * Says on our Lease that this replica has listed ahead the shards it gains when {@code leavers} are gone (the
+     * leaving replicas wait for that before they leave: their targets then change hands without a list).
+     */
+    public void preparedFor(Set<String> leavers) {
+        if (leaving) {
+            return; // a leaving replica prepares for nobody
+        }
+        Set<String> next = Set.copyOf(leavers);
+        if (!next.equals(preparedFor)) {
+            preparedFor = next;
+            onTimer(this::renew);
+        }
+    }
+
+    /**
+     * Announces on our Lease that this replica is leaving; it keeps owning (and working on) its shards meanwhile.
+     * The others list those shards ahead and say so on their Leases; the returned future completes when every other
+     * live member that stays has (at once when there is none). The caller bounds its wait, then {@link #leave}s.
+     */
+    public java.util.concurrent.CompletableFuture<Void> announceLeaving() {
+        leaving = true;
+        onTimer(this::renew);
+        return peersPrepared;
+    }
+
     /**
      * Our Lease is written, the member informer has listed and the live set computed from it includes us: ownership
      * answers are meaningful. (Without the last condition there was a moment, between the informer's first list and
@@ -124,7 +191,7 @@ public final class Membership implements AutoCloseable {
      * reported ready before listing anything; seen as a 7 s "ready" of an orchestrator that needed 19 s.)
      */
     public boolean isReady() {
-        return informer != null && informer.isWatching() && selfLive(clock.instant()) && members.contains(podName);
+        return !left && informer != null && informer.isWatching() && selfLive(clock.instant()) && members.contains(podName);
     }
 
     private boolean selfLive(Instant now) {
@@ -143,7 +210,7 @@ public final class Membership implements AutoCloseable {
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
                 mine = null; // someone rewrote or deleted it: start over from a fresh read next time
-                timer.execute(this::renew);
+                onTimer(this::renew);
             }
             LOG.warnf("member lease renewal failed (HTTP %d), retrying: lease=%s: %s", e.getCode(),
                     MemberLeases.leaseName(podName), e.getMessage());
@@ -181,6 +248,7 @@ public final class Membership implements AutoCloseable {
                 .addToLabels(MemberLeases.LABEL_MEMBER_OF, MemberLeases.MEMBER_OF)
                 .addToLabels(LeaseLockManager.LABEL_MANAGED_BY, LeaseLockManager.MANAGED_BY)
                 .addToLabels(LeaseLockManager.LABEL_PURPOSE, LeaseLockManager.PURPOSE_MEMBER)
+                .addToAnnotations(MemberLeases.annotations(leaving, preparedFor))
                 .endMetadata()
                 .withNewSpec()
                 .withHolderIdentity(podName)
@@ -196,19 +264,36 @@ public final class Membership implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        java.util.TreeSet<String> live = new java.util.TreeSet<>(MemberLeases.liveMembers(informer.store().list(),
-                now));
+        List<Lease> leases = informer.store().list();
+        java.util.TreeSet<String> live = new java.util.TreeSet<>(MemberLeases.liveMembers(leases, now));
         // our own liveness is what we know of our renewals, not what the informer last delivered
         if (selfLive(now)) {
             live.add(podName);
         } else {
             live.remove(podName);
         }
+        java.util.TreeSet<String> goingAway = new java.util.TreeSet<>(MemberLeases.leavingMembers(leases, now));
+        goingAway.remove(podName);
+        if (leaving) {
+            goingAway.add(podName);
+        }
+        goingAway.retainAll(live);
         Set<String> next = Set.copyOf(live);
-        if (!next.equals(members)) {
-            LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, members);
+        Set<String> nextLeaving = Set.copyOf(goingAway);
+        if (leaving && !peersPrepared.isDone() && MemberLeases.preparedFor(leases, now, podName, nextLeaving)) {
+            peersPrepared.complete(null);
+        }
+        if (!next.equals(members) || !nextLeaving.equals(leavingMembers)) {
+            if (!next.equals(members)) {
+                LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, members);
+            }
+            if (!nextLeaving.equals(leavingMembers)) {
+                LOG.infof("orchestrator members leaving: pod=%s leaving=%s (was %s)", podName, nextLeaving,
+                        leavingMembers);
+            }
             ownedShards = Collections.unmodifiableSortedSet(Shards.ownedBy(podName, next));
             members = next;
+            leavingMembers = nextLeaving;
             try {
                 onChange.run();
             } catch (RuntimeException e) {
@@ -217,13 +302,17 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    /** Stops renewing and deletes our Lease (guarded by the version we wrote) so the others take over now. */
-    @Override
-    public void close() {
-        closed = true;
-        if (informer != null) {
-            informer.close(); // first: its handlers hand work to the timer
+    /**
+     * Leaves the member set at once: stops renewing and deletes our Lease (guarded by the version we wrote), so the
+     * others start listing our shards now, while this replica still finishes the reconciles it has under way (their
+     * target Leases keep both sides safe, ADR-052-003). From here on this replica owns nothing. A stopping replica
+     * calls it first: waiting for its in-flight work before leaving only made its targets wait longer.
+     */
+    public void leave() {
+        if (left) {
+            return;
         }
+        closed = true;
         // not shutdownNow: an interrupted renewal may have been written without us learning its version
         timer.shutdown();
         try {
@@ -233,10 +322,22 @@ public final class Membership implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        left = true;
+        ownedShards = Collections.emptySortedSet();
         Lease last = mine;
         if (last != null) {
             deleteOwnLease(last);
         }
+    }
+
+    /** Leaves the member set (if {@link #leave} has not yet) and stops watching the member Leases. */
+    @Override
+    public void close() {
+        closed = true;
+        if (informer != null) {
+            informer.close(); // first: its handlers hand work to the timer
+        }
+        leave();
     }
 
     private void deleteOwnLease(Lease last) {

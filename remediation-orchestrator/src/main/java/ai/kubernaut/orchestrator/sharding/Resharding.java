@@ -1,7 +1,9 @@
 package ai.kubernaut.orchestrator.sharding;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,7 +15,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows ownership with the shard caches, on a thread of its own (a switch waits for LISTs): when the member set
- * changes, the caches switch to the shards owned now ({@link ShardCaches#switchTo}), then {@code afterChange} runs
+ * changes, the caches switch to the shards owned now ({@link ShardCaches#switchTo}), plus, while members are
+ * leaving, the shards gained once they are gone (listed ahead, then said on our member Lease: a leaving replica waits
+ * for that, so its targets change hands without a list), then {@code afterChange} runs
  * (the controller enqueues the RRs it owns now, the labeller files what it owns now). A switch that fails (a list
  * not done in time) is tried again a second later. A replica that is not live itself owns nothing and keeps its
  * caches for when it is back: a short pause does not cost a re-list.
@@ -61,9 +65,13 @@ public final class Resharding implements AutoCloseable {
         Membership members = membership.get();
         if (members.members().contains(podName)) {
             SortedSet<String> owned = members.ownedShards();
-            if (!owned.equals(caches.shards())) {
+            Set<String> leaving = members.leavingMembers();
+            // what we own now, and ahead what we gain once the leaving members are gone (they wait for it)
+            SortedSet<String> held = new TreeSet<>(owned);
+            held.addAll(members.shardsAfterLeaves());
+            if (!held.equals(caches.shards())) {
                 try {
-                    caches.switchTo(owned, SYNC_WAIT);
+                    caches.switchTo(held, SYNC_WAIT);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -77,9 +85,10 @@ public final class Resharding implements AutoCloseable {
                     }
                     return;
                 }
-                LOG.infof("shards switched: pod=%s owns %d of %d, members=%s", podName, owned.size(), Shards.COUNT,
-                        members.members());
+                LOG.infof("shards switched: pod=%s owns %d of %d (%d more listed ahead for leaving %s), members=%s",
+                        podName, owned.size(), Shards.COUNT, held.size() - owned.size(), leaving, members.members());
             }
+            members.preparedFor(leaving);
         }
         afterChange.run();
     }

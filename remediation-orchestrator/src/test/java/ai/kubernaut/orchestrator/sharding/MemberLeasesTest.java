@@ -46,12 +46,34 @@ class MemberLeasesTest {
         assertEquals("ro-member-ro-0", MemberLeases.leaseName("ro-0"));
     }
 
+    static Lease annotated(Lease lease, boolean leaving, Set<String> preparedFor) {
+        lease.getMetadata().setAnnotations(MemberLeases.annotations(leaving, preparedFor));
+        return lease;
+    }
+
+    @Test
+    void aHandOverIsReadFromTheAnnotationsOfLiveLeasesOnly() {
+        assertEquals(java.util.Map.of(), MemberLeases.annotations(false, Set.of()), "none in the steady state");
+        List<Lease> leases = List.of(annotated(member("ro-0", T0, 15), true, Set.of()),
+                annotated(member("ro-1", T0, 15), false, Set.of("ro-0", "ro-3")),
+                annotated(member("ro-2", T0, 15), false, Set.of("ro-3")),
+                annotated(member("ro-3", T0.minusSeconds(20), 15), true, Set.of()));
+        assertEquals(Set.of("ro-0"), MemberLeases.leavingMembers(leases, T0), "ro-3 leaves but has expired");
+        assertFalse(MemberLeases.preparedFor(leases, T0, "ro-0", Set.of("ro-0")), "ro-2 has not listed ro-0's shards");
+        assertTrue(MemberLeases.preparedFor(leases.subList(0, 2), T0, "ro-0", Set.of("ro-0")));
+        assertTrue(MemberLeases.preparedFor(leases, T0, "ro-0", Set.of("ro-0", "ro-2")),
+                "a member that leaves too is not waited for");
+        assertTrue(MemberLeases.preparedFor(List.of(leases.get(0)), T0, "ro-0", Set.of("ro-0")), "alone: nobody to wait for");
+    }
+
     @Test
     void settingsRejectNonsense() {
         assertThrows(IllegalArgumentException.class,
                 () -> MembershipSettings.of(Duration.ofMillis(500), Duration.ofMillis(100)));
         assertThrows(IllegalArgumentException.class,
                 () -> MembershipSettings.of(Duration.ofSeconds(5), Duration.ofSeconds(5)));
+        assertThrows(IllegalArgumentException.class, () -> MembershipSettings.of(Duration.ofSeconds(15),
+                Duration.ofSeconds(5)).withHandOverWait(Duration.ofMillis(-1)));
         assertEquals(Duration.ofSeconds(1), MembershipSettings.of(Duration.ofSeconds(15), Duration.ofSeconds(5))
                 .checkInterval());
         assertEquals(Duration.ofMillis(500), MembershipSettings.of(Duration.ofSeconds(2), Duration.ofMillis(500))
