@@ -157,13 +157,18 @@ public final class RemediationController implements AutoCloseable {
     public Map<String, Object> healthData() {
         Map<String, Object> data = new java.util.LinkedHashMap<>(Map.of("namespace", settings.namespace(),
                 "pod", settings.podName(),
-                "shardsOwned", caches.shards().size(),
+                "shardsOwned", membership.ownedShards().size(),
                 "cachesSynced", caches.synced(),
                 "cachedRemediationRequests", caches.requests().size(),
                 "cachedWorkflowExecutions", caches.executions(),
                 "workflowSelectorReady", selector.isReady(),
                 "members", String.join(",", membership.members()),
                 "queueLength", queue.length()));
+        int listedAhead = caches.shards().size() - (int) caches.shards().stream().filter(membership.ownedShards()::contains)
+                .count();
+        if (listedAhead > 0) {
+            data.put("shardsListedAhead", listedAhead); // gained once the leaving members are gone
+        }
         List<String> waiting = waitingFor();
         if (!waiting.isEmpty()) {
             data.put("waitingFor", String.join("; ", waiting));
