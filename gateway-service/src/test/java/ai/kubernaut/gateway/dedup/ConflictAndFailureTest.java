@@ -324,7 +324,9 @@ class ConflictAndFailureTest {
         String fp = randomFingerprint();
         holdLeaseForever(fp);
         mark = cluster.mark();
-        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts()))) {
+        // the wait for the unseen holder's RR (2 s by default, LeaseLoserWaitTest's subject) shortened as the delays
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts())
+                .withHolderWait(Duration.ofMillis(100)))) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
             assertEquals(RecordingFailure.Reason.LOCK_TIMEOUT, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
