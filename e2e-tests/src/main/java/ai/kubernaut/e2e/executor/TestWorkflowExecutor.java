@@ -48,7 +48,8 @@ public final class TestWorkflowExecutor implements AutoCloseable {
     private final Map<String, Completion> completions = new ConcurrentHashMap<>();
     private final AtomicLong statusConflicts = new AtomicLong();
     private final AtomicLong transientFailures = new AtomicLong();
-    private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+    /** How long a step that met a transient fault waits before it is tried again. */
+    private volatile Duration retryDelay = Duration.ofMillis(500);
     private static final int MAX_CONFLICTS = 20;
     private volatile Duration runTime;
     private volatile boolean paused;
@@ -68,6 +69,12 @@ public final class TestWorkflowExecutor implements AutoCloseable {
      */
     public TestWorkflowExecutor skippingLabelled(String label) {
         this.skipLabel = label;
+        return this;
+    }
+
+    /** Tries a step that met a transient fault again after {@code delay} (default 500 ms). Call before start(). */
+    public TestWorkflowExecutor retryingAfter(Duration delay) {
+        this.retryDelay = delay;
         return this;
     }
 
@@ -127,7 +134,7 @@ public final class TestWorkflowExecutor implements AutoCloseable {
                 throw e;
             }
             transientFailures.incrementAndGet();
-            scheduler.schedule(again, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.schedule(again, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
             return null;
         }
     }

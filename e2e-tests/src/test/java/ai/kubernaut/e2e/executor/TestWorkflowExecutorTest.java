@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.kubernaut.e2e.observe.KubernautObjects;
+import ai.kubernaut.testserver.Caller;
 import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import org.awaitility.Awaitility;
@@ -34,8 +37,13 @@ class TestWorkflowExecutorTest {
     @BeforeEach
     void start() {
         server = EmbeddedApiServer.builder().crds(Path.of("..", "deploy", "crds")).start();
-        admin = server.adminClient();
-        executor = new TestWorkflowExecutor(admin, NS, Duration.ofMillis(50)).start();
+        // the executor's watch reconnects 50 ms after a break, doubling (fabric8's default: 1 s, doubling to 32 s),
+        // so that the restart test waits for the reconnection rather than for seconds of backoff
+        admin = new KubernetesClientBuilder().withConfig(new ConfigBuilder(EmbeddedApiServer.clientConfig(server.url(),
+                Caller.ADMIN_TOKEN)).withWatchReconnectInterval(50).build()).build();
+        // retries after 50 ms (500 ms in the suite): the tests count the retries, not the time between them
+        executor = new TestWorkflowExecutor(admin, NS, Duration.ofMillis(50)).retryingAfter(Duration.ofMillis(50))
+                .start();
     }
 
     @AfterEach

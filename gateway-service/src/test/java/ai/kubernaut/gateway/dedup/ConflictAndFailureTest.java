@@ -324,7 +324,9 @@ class ConflictAndFailureTest {
         String fp = randomFingerprint();
         holdLeaseForever(fp);
         mark = cluster.mark();
-        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts()))) {
+        // the wait for the unseen holder's RR (2 s by default, LeaseLoserWaitTest's subject) shortened as the delays
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(fastTenAttempts())
+                .withHolderWait(Duration.ofMillis(100)))) {
             RecordingFailure f = assertThrows(RecordingFailure.class, () -> replicas.get(0).record(signal(fp)));
             assertEquals(RecordingFailure.Reason.LOCK_TIMEOUT, f.reason());
             assertEquals(Duration.ofSeconds(5), f.retryAfter());
@@ -360,7 +362,10 @@ class ConflictAndFailureTest {
         // the view sees the RR when its watch event arrives: attempts spaced widely enough for that on a busy machine
         BackoffPolicy patient = BackoffPolicy.builder().baseDelay(Duration.ofMillis(100))
                 .maxDelay(Duration.ofMillis(400)).maxAttempts(10).build();
-        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(patient))) {
+        // the first attempt's wait for the unseen holder's RR (2 s by default) would end empty-handed: the RR comes at
+        // the 3rd attempt; shortened, the attempts are spaced by the patient schedule alone
+        try (var replicas = new TestSignals.Replicas(cluster, 1, s -> s.withLockPolicy(patient)
+                .withHolderWait(Duration.ofMillis(100)))) {
             Recorded r = replicas.get(0).record(signal(fp));
             assertEquals(Recorded.Outcome.DUPLICATE, r.outcome());
             assertEquals(DedupRules.rrName(fp, null), r.rrName());

@@ -1,20 +1,27 @@
 package ai.kubernaut.gateway.dedup;
 
+import ai.kubernaut.backoff.BackoffPolicy;
 import ai.kubernaut.gateway.cluster.TestApiServerResource;
+import ai.kubernaut.gateway.kube.InformerRestarts;
+import ai.kubernaut.gateway.lock.Fabric8LeaseApi;
 import ai.kubernaut.gateway.model.RemediationRequest;
 import ai.kubernaut.gateway.model.RemediationRequestStatus;
 import ai.kubernaut.gateway.signal.Signal;
 import ai.kubernaut.testserver.EmbeddedApiServer;
 import ai.kubernaut.testserver.RequestRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /** Signals, simulated replicas and RR reads for the dedup tests. */
 final class TestSignals {
@@ -36,6 +43,34 @@ final class TestSignals {
                 Instant.parse("2026-11-20T10:15:30Z"), Instant.now(),
                 Map.of("alertname", "KubePodCrashLooping", "namespace", "shop"),
                 Map.of("summary", "Pod is crash looping"), "{\"labels\":{\"alertname\":\"KubePodCrashLooping\"}}");
+    }
+
+    /**
+     * The production informer-restart schedule ({@link InformerRestarts#BACKOFF}: doubling, &plusmn;20 % jitter, never
+     * sooner than the server's Retry-After) scaled down to 50 ms .. 1 s, so that a view which met an outage the test
+     * made (a type not served, a restart) lists again soon after it ends instead of after seconds of backoff the test
+     * would only wait out (as SupervisedInformerTest does with its own 20 ms .. 200 ms schedule).
+     */
+    static InformerRestarts quickInformerRestarts(String podName) {
+        BackoffPolicy quick = BackoffPolicy.builder().baseDelay(Duration.ofMillis(50)).maxDelay(Duration.ofSeconds(1))
+                .multiplier(2).jitter(0.2).build();
+        var timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "test-informer-restarts-" + podName);
+            t.setDaemon(true);
+            return t;
+        });
+        return new InformerRestarts(quick, RandomGenerator.getDefault(), timer, Clock.systemUTC(),
+                Duration.ofMinutes(2), Duration.ofMinutes(1));
+    }
+
+    /** A replica's recorder wired as in production, but its view restarts on {@link #quickInformerRestarts}. */
+    static DeduplicatingSignalRecorder recorder(RecorderSettings settings, KubernetesClient client,
+            MeterRegistry registry) {
+        InformerView view = InformerView.start(client, settings.namespace(),
+                quickInformerRestarts(settings.podName()));
+        return new DeduplicatingSignalRecorder(settings, client, view, view,
+                new Fabric8LeaseApi(client, settings.namespace()), registry, Clock.systemUTC(), System::nanoTime,
+                DeduplicatingSignalRecorder.backgroundExecutor(settings.podName()));
     }
 
     /** All RRs of a fingerprint, read with the admin client. */
@@ -90,8 +125,7 @@ final class TestSignals {
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 clients.add(client);
                 registries.add(registry);
-                recorders.add(new DeduplicatingSignalRecorder(tune.apply(RecorderSettings.defaults(NAMESPACE, pod)),
-                        client, registry));
+                recorders.add(recorder(tune.apply(RecorderSettings.defaults(NAMESPACE, pod)), client, registry));
             }
             // each replica decides from its view: wait for every first sync, as readiness does
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))

@@ -56,7 +56,7 @@ class ViewReadinessCheckTest {
             return null;
         });
         try (var client = TestApiServerResource.gatewayClient(POD, b -> { });
-                var recorder = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, POD), client,
+                var recorder = TestSignals.recorder(RecorderSettings.defaults(NAMESPACE, POD), client,
                         new SimpleMeterRegistry())) {
             ViewReadinessCheck check = new ViewReadinessCheck(recorder);
 
@@ -92,7 +92,7 @@ class ViewReadinessCheckTest {
                     ? EmbeddedApiServer.failure(429, "TooManyRequests", "storage is (re)initializing") : null;
         });
         try (var client = TestApiServerResource.gatewayClient(POD, b -> { });
-                var recorder = new DeduplicatingSignalRecorder(RecorderSettings.defaults(NAMESPACE, POD), client,
+                var recorder = TestSignals.recorder(RecorderSettings.defaults(NAMESPACE, POD), client,
                         new SimpleMeterRegistry())) {
             ViewReadinessCheck check = new ViewReadinessCheck(recorder);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> notServed.get() >= 3);

@@ -42,6 +42,10 @@ import org.junit.jupiter.api.Test;
 class SharedDeadlineTest {
 
     private static final long DEADLINE_MS = SharedDeadlineTestProfile.DEADLINE_MS;
+    /** A slow first call (review, owner lookup): it leaves the recorder 1 s of the deadline. */
+    private static final long SLOW_FIRST_CALL_MS = DEADLINE_MS - 1000;
+    /** The recorder's held create after a slow first call: it would end 1 s past the deadline. */
+    private static final long SLOW_CREATE_MS = 2000;
     /** A call started just before the deadline reaches the server a little later; a late one would be seconds later. */
     private static final long ARRIVAL_SLACK_MS = 300;
     private static final AtomicInteger SENDERS = new AtomicInteger();
@@ -71,8 +75,8 @@ class SharedDeadlineTest {
 
     @Test
     void aSlowTokenReviewLeavesTheRecorderOnlyTheRestOfTheDeadline() {
-        hold("create", "tokenreviews", "", 2000, 1);
-        hold("create", "remediationrequests", "", 2000, 1);
+        hold("create", "tokenreviews", "", SLOW_FIRST_CALL_MS, 1);
+        hold("create", "remediationrequests", "", SLOW_CREATE_MS, 1);
         Timed t = timed(freshSender(), webhook(deploymentAlert("slow-auth")));
         t.answer.statusCode(504).header("Retry-After", "5")
                 .body("type", equalTo("https://kubernaut.ai/problems/kubernetes-deadline"))
@@ -83,8 +87,8 @@ class SharedDeadlineTest {
     @Test
     void aSlowOwnerLookupLeavesTheRecorderOnlyTheRestOfTheDeadline() {
         barePod("slow-owner-1");
-        hold("get", "pods", "slow-owner-1", 2000, 1);
-        hold("create", "remediationrequests", "", 2000, 1);
+        hold("get", "pods", "slow-owner-1", SLOW_FIRST_CALL_MS, 1);
+        hold("create", "remediationrequests", "", SLOW_CREATE_MS, 1);
         Timed t = timed(IngestTestCluster.SENDER_TOKEN, webhook(podAlert("A", "demo", "slow-owner-1")));
         t.answer.statusCode(504)
                 .body("detail", containsString("passed while creating RemediationRequest"));

@@ -87,7 +87,7 @@ public final class SignalLoad implements AutoCloseable {
             run.senders.incrementAndGet();
             threads.execute(() -> {
                 try {
-                    while (!stopped.get()) {
+                    while (!stopped.get() && !run.stopRequested) {
                         int i = seq.getAndIncrement();
                         long slot = run.start + i * interval;
                         if (slot - run.start >= duration.toNanos()) {
@@ -113,12 +113,18 @@ public final class SignalLoad implements AutoCloseable {
         final long start;
         final Duration duration;
         volatile long ended;
+        volatile boolean stopRequested;
         final AtomicInteger senders = new AtomicInteger();
         public final List<Answer> answers = new CopyOnWriteArrayList<>();
 
         Run(long start, Duration duration) {
             this.start = start;
             this.duration = duration;
+        }
+
+        /** Ends the run before its duration: its senders send nothing more (answers in flight still count). */
+        public void stop() {
+            stopRequested = true;
         }
 
         public boolean done() {
