@@ -90,6 +90,9 @@ public class RequestAuthenticator {
     private final ReviewRate reviewRate;
     private final Map<String, Counter> lookupCounters = new ConcurrentHashMap<>();
     private final long refreshAfterNanos;
+    /** How long an allowed answer and a refusal are used, from their review. */
+    private final long ttlNanos;
+    private final long negativeTtlNanos;
     private final AsyncCache<String, Decision> cache;
     private final Semaphore reviewPermits;
     private final Semaphore refreshPermits;
@@ -148,6 +151,8 @@ public class RequestAuthenticator {
         this.meters = meters;
         long ttl = limits.cacheTtl().toNanos();
         long negativeTtl = limits.negativeCacheTtl().toNanos();
+        this.ttlNanos = ttl;
+        this.negativeTtlNanos = negativeTtl;
         this.refreshAfterNanos = ttl / 2;
         Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(Math.max(0, limits.cacheMaxEntries()));
@@ -286,7 +291,7 @@ public class RequestAuthenticator {
             return Optional.empty();
         }
         Decision d = f.join();
-        if (d.denial() == null) {
+        if (d.denial() == null || pastTtl(d)) {
             return Optional.empty();
         }
         lookups("cached", 1);
@@ -306,13 +311,30 @@ public class RequestAuthenticator {
         return h.substring(7).trim();
     }
 
-    /** The finished, successful answer cached for this token, or null (none, or a review still running). */
+    /**
+     * The finished, successful answer cached for this token, or null (none, a review still running, or an answer past
+     * its TTL: that one is dropped, so that the caller reviews again).
+     */
     private Decision cached(String key) {
         CompletableFuture<Decision> f = cache.getIfPresent(key);
         if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
             return null;
         }
-        return f.join();
+        Decision d = f.join();
+        if (pastTtl(d)) {
+            cache.asMap().remove(key, f);
+            return null;
+        }
+        return d;
+    }
+
+    /**
+     * Whether {@code d} is older than its TTL. The cache's own expiry says the same, but it sets an answer's expiry in
+     * the review's completion callback, which may run after the caller has the answer: until then the entry has none,
+     * and under load a token could be answered from a stale entry (seen: a test clock moved past the TTL in between).
+     */
+    private boolean pastTtl(Decision d) {
+        return ticker.read() - d.reviewedAt() >= (d.denial() == null ? ttlNanos : negativeTtlNanos);
     }
 
     /** Number of answers cached now (allowed and refused, reviews in flight included); for tests and the gauge. */

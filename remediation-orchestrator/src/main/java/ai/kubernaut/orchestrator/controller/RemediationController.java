@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
@@ -164,8 +165,7 @@ public final class RemediationController implements AutoCloseable {
                 "workflowSelectorReady", selector.isReady(),
                 "members", String.join(",", membership.members()),
                 "queueLength", queue.length()));
-        int listedAhead = caches.shards().size() - (int) caches.shards().stream().filter(membership.ownedShards()::contains)
-                .count();
+        long listedAhead = caches.shards().stream().filter(s -> !membership.ownedShards().contains(s)).count();
         if (listedAhead > 0) {
             data.put("shardsListedAhead", listedAhead); // gained once the leaving members are gone
         }
@@ -237,7 +237,7 @@ public final class RemediationController implements AutoCloseable {
             return; // not a member (yet, or any more): nothing of ours to hand over
         }
         long started = System.nanoTime();
-        java.util.concurrent.CompletableFuture<Void> prepared = membership.announceLeaving();
+        CompletableFuture<Void> prepared = membership.announceLeaving();
         if (wait.isZero()) {
             return;
         }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,7 +70,7 @@ public final class Membership implements AutoCloseable {
     /** The leaving members whose shards we have listed ahead ({@link #preparedFor}), as our Lease says. */
     private volatile Set<String> preparedFor = Set.of();
     /** Completed when every other live member that stays has listed our shards ahead (after announceLeaving). */
-    private final java.util.concurrent.CompletableFuture<Void> peersPrepared = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> peersPrepared = new CompletableFuture<>();
 
     public Membership(KubernetesClient client, String namespace, String podName, MembershipSettings settings,
             Clock clock, InformerRestarts restarts, Runnable onChange) {
@@ -144,8 +145,8 @@ public final class Membership implements AutoCloseable {
     }
 
     /**
-     * The shards this replica will own once the leaving members are gone: those to list ahead. Empty while we are
-     * leaving ourselves or not a member.
+     * The shards this replica will own once the leaving members are gone: those to list ahead. While nobody else
+     * leaves, or we leave ourselves, or we are not a member: the shards we own now.
      */
     public SortedSet<String> shardsAfterLeaves() {
         Set<String> live = members;
@@ -178,7 +179,7 @@ public final class Membership implements AutoCloseable {
      * The others list those shards ahead and say so on their Leases; the returned future completes when every other
      * live member that stays has (at once when there is none). The caller bounds its wait, then {@link #leave}s.
      */
-    public java.util.concurrent.CompletableFuture<Void> announceLeaving() {
+    public CompletableFuture<Void> announceLeaving() {
         leaving = true;
         onTimer(this::renew);
         return peersPrepared;
@@ -191,7 +192,8 @@ public final class Membership implements AutoCloseable {
      * reported ready before listing anything; seen as a 7 s "ready" of an orchestrator that needed 19 s.)
      */
     public boolean isReady() {
-        return !left && informer != null && informer.isWatching() && selfLive(clock.instant()) && members.contains(podName);
+        return !left && informer != null && informer.isWatching() && selfLive(clock.instant())
+                && members.contains(podName);
     }
 
     private boolean selfLive(Instant now) {
