@@ -84,8 +84,9 @@ public final class Replica implements AutoCloseable {
             // Pod's own fingerprint (documented behaviour) and split one target's signals across two RRs
             env.put("GATEWAY_RESOLUTION_TIMEOUT", "10s");
         }
-        // after SIGTERM: not ready at once, still serving for this long (the endpoints catch up), then drain and exit
-        env.put("QUARKUS_SHUTDOWN_DELAY", Durations.format(shutdownDelay()));
+        // no serving on after SIGTERM unless a scenario asks for it (RollingUpdateIT: shutdownDelay()); a teardown
+        // would only wait for it
+        env.put("QUARKUS_SHUTDOWN_DELAY", "0s");
         env.putAll(cluster.serviceEnvironment(kind.serviceName(), namespace, podName));
         env.putAll(extraEnv);
         Replica replica = new Replica(kind, podName, namespace, env);
@@ -132,10 +133,10 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * The shutdown delay every replica gets ({@code QUARKUS_SHUTDOWN_DELAY}; the services enable it with
-     * {@code quarkus.shutdown.delay-enabled}): {@code -De2e.shutdownDelay}, default 3 s.
-     * The production default is 5 s; 3 s keeps teardown short and is still longer than the 2 s the rollout test's
-     * sender keeps using a terminating replica.
+     * The shutdown delay a scenario that terminates replicas under traffic gives them ({@code QUARKUS_SHUTDOWN_DELAY};
+     * the services enable it with {@code quarkus.shutdown.delay-enabled}): {@code -De2e.shutdownDelay}, default 3 s.
+     * The production default is 5 s; 3 s is still longer than the 2 s the rollout test's sender keeps using a
+     * terminating replica. Other replicas get none (0 s): they are only stopped in teardown.
      */
     public static Duration shutdownDelay() {
         return Durations.property("e2e.shutdownDelay", DEFAULT_SHUTDOWN_DELAY);

@@ -116,10 +116,18 @@ public final class KubernautSystem implements AutoCloseable {
                 started.close();
             }
         } finally {
+            // both services at once: each group stops its replicas in parallel too
+            Thread gatewaysStopping = new Thread(gateways::close, "stop-gateways-" + namespace);
+            gatewaysStopping.start();
             try {
-                gateways.close();
-            } finally {
                 orchestrators.close();
+            } finally {
+                try {
+                    gatewaysStopping.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    gateways.close();
+                }
             }
         }
     }

@@ -57,8 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SIGKILL after the grace period), first the three Gateways one after the other, then the three orchestrators one
  * after the other (not interleaved). The sender ({@link AlertmanagerLikeSender}: retries on no answer, refused or cut
  * connections, 5xx and 429, honours Retry-After, 60 s per alert) keeps sending new requests to a terminating
- * Gateway for 2 s after its SIGTERM (endpoint propagation); every replica gets the harness's shutdown delay
- * ({@code -De2e.shutdownDelay}, default 3 s, longer than those 2 s).
+ * Gateway for 2 s after its SIGTERM (endpoint propagation); every replica here gets the harness's shutdown delay
+ * ({@code -De2e.shutdownDelay}, default 3 s, longer than those 2 s; other scenarios' replicas get none).
  *
  * <p>Checked, all at once so that one run reports every failure: no alert lost; no request cut after its connection
  * was accepted; no connection refused by a stopping Gateway inside its 2 s (nor by any other); every replica exited
@@ -98,7 +98,11 @@ class RollingUpdateIT {
 
     @BeforeAll
     static void start(Cluster cluster) {
+        String delay = Durations.format(Replica.shutdownDelay());
         system = KubernautSystem.in(cluster).namespacePrefix("rollout").gateways(3).orchestrators(3)
+                // after SIGTERM: not ready at once, still serving for this long (the endpoints catch up), then drain
+                .env(ServiceKind.GATEWAY, "QUARKUS_SHUTDOWN_DELAY", delay)
+                .env(ServiceKind.ORCHESTRATOR, "QUARKUS_SHUTDOWN_DELAY", delay)
                 .executor(Duration.ofMillis(500)).start();
         appNamespace = cluster.createNamespace("rollout-apps");
         rrWatch = WatchLog.ofRemediationRequests(cluster.admin(), system.namespace());
