@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 12: the API server stops answering for three Kubernetes deadlines (12 s) under load (every answer held,
@@ -56,6 +57,9 @@ import org.junit.jupiter.api.Test;
  * deadline, some across its end, at a cost of seconds per run), and the answer margin 200 ms (the check stays
  * deadline + 1 s at the client).
  */
+// In the main lane, not beside it: its answers must leave within deadline + 1 s, which CPU taken by another scenario
+// breaks (seen: 5.2 s). The lock keeps it from running while InstallAndRestartIT does.
+@ResourceLock("kubernaut.e2e.own-api-server")
 @Order(4)
 class ApiServerFreezeIT {
 

@@ -48,6 +48,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue "install, restart and roll out without losing a request": the replicas of both services start before the CRDs
@@ -93,6 +96,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// Beside the main lane (own API server, mostly waiting for CRDs, restarts and backoff; its bounds are tens of
+// seconds). The lock keeps its test methods in order on one thread (without it they would inherit CONCURRENT and
+// run at once) and ApiServerFreezeIT from running meanwhile.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("kubernaut.e2e.own-api-server")
 @Order(5)
 class InstallAndRestartIT {
 

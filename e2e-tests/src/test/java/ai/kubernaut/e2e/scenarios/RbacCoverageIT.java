@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuild
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * any call the rules do not grant, which fails the scenario that made it.
  */
 @ExtendWith(SuiteCluster.class)
+@Isolated // after every other scenario, in both lanes, used the cluster
 @Order(Integer.MAX_VALUE)
 class RbacCoverageIT {
 
