@@ -149,21 +149,21 @@ public class RequestAuthenticator {
         this.namespace = namespace;
         this.ticker = ticker;
         this.meters = meters;
-        long ttl = limits.cacheTtl().toNanos();
-        long negativeTtl = limits.negativeCacheTtl().toNanos();
-        this.ttlNanos = ttl;
-        this.negativeTtlNanos = negativeTtl;
-        this.refreshAfterNanos = ttl / 2;
+        this.ttlNanos = limits.cacheTtl().toNanos();
+        this.negativeTtlNanos = limits.negativeCacheTtl().toNanos();
+        this.refreshAfterNanos = ttlNanos / 2;
         Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(Math.max(0, limits.cacheMaxEntries()));
         if (maintenance != null) {
             builder.executor(maintenance);
         }
+        // The cache's expiry only frees memory: whether an answer may be used is pastTtl's rule (Caffeine sets an async
+        // entry's expiry in the review's completion callback, which may run after the caller has the answer).
         this.cache = builder.expireAfter(new Expiry<String, Decision>() {
             @Override
             public long expireAfterCreate(String key, Decision d, long now) {
-                // from the review, not from when the cache saw the answer (its completion callback may run later)
-                return Math.max(0, (d.denial() == null ? ttl : negativeTtl) - (now - d.reviewedAt()));
+                // from the review, not from when the cache saw the answer
+                return Math.max(0, ttlOf(d) - (now - d.reviewedAt()));
             }
 
             @Override
@@ -334,7 +334,12 @@ public class RequestAuthenticator {
      * and under load a token could be answered from a stale entry (seen: a test clock moved past the TTL in between).
      */
     private boolean pastTtl(Decision d) {
-        return ticker.read() - d.reviewedAt() >= (d.denial() == null ? ttlNanos : negativeTtlNanos);
+        return ticker.read() - d.reviewedAt() >= ttlOf(d);
+    }
+
+    /** How long an answer is used from its review: a refusal for the negative TTL, an allowed token for the TTL. */
+    private long ttlOf(Decision d) {
+        return d.denial() == null ? ttlNanos : negativeTtlNanos;
     }
 
     /** Number of answers cached now (allowed and refused, reviews in flight included); for tests and the gauge. */

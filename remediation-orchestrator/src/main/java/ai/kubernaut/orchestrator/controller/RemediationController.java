@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,16 +157,18 @@ public final class RemediationController implements AutoCloseable {
     }
 
     public Map<String, Object> healthData() {
+        Membership.View view = membership.view();
+        Set<String> listed = caches.shards();
         Map<String, Object> data = new java.util.LinkedHashMap<>(Map.of("namespace", settings.namespace(),
                 "pod", settings.podName(),
-                "shardsOwned", membership.ownedShards().size(),
+                "shardsOwned", view.owned().size(),
                 "cachesSynced", caches.synced(),
                 "cachedRemediationRequests", caches.requests().size(),
                 "cachedWorkflowExecutions", caches.executions(),
                 "workflowSelectorReady", selector.isReady(),
-                "members", String.join(",", membership.members()),
+                "members", String.join(",", view.members()),
                 "queueLength", queue.length()));
-        long listedAhead = caches.shards().stream().filter(s -> !membership.ownedShards().contains(s)).count();
+        long listedAhead = listed.stream().filter(s -> !view.owned().contains(s)).count();
         if (listedAhead > 0) {
             data.put("shardsListedAhead", listedAhead); // gained once the leaving members are gone
         }
@@ -187,9 +190,11 @@ public final class RemediationController implements AutoCloseable {
         if (!membership.isReady() && membership.waitingFor().isEmpty()) {
             waiting.add("own member Lease not written yet");
         }
-        if (!caches.shards().containsAll(membership.ownedShards())) {
-            waiting.add("shard caches: listing the shards gained (" + membership.ownedShards().size()
-                    + " owned now, " + caches.shards().size() + " listed)");
+        Set<String> owned = membership.ownedShards();
+        Set<String> listed = caches.shards();
+        if (!listed.containsAll(owned)) {
+            waiting.add("shard caches: listing the shards gained (" + owned.size() + " owned now, " + listed.size()
+                    + " listed)");
         }
         waiting.addAll(caches.waitingFor());
         waiting.addAll(labeller.waitingFor());

@@ -57,16 +57,13 @@ public final class Membership implements AutoCloseable {
     private Lease mine;
     /** When our last successful write was sent (our clock); null before the first. */
     private volatile Instant renewedAt;
-    private volatile Set<String> members = Set.of();
-    /** The shards we win over {@link #members}, computed when they change (empty while we are not one). */
-    private volatile SortedSet<String> ownedShards = Collections.emptySortedSet();
+    /** The member set as last judged, published whole (see {@link View}). */
+    private volatile View view = View.NONE;
     private volatile boolean closed;
     /** {@link #leave} ran: our Lease is gone (or expiring) and we own nothing. */
     private volatile boolean left;
     /** {@link #announceLeaving} ran: our Lease says so; we still own our shards until {@link #leave}. */
     private volatile boolean leaving;
-    /** Live members whose Lease says they are leaving (us included once we announced it). */
-    private volatile Set<String> leavingMembers = Set.of();
     /** The leaving members whose shards we have listed ahead ({@link #preparedFor}), as our Lease says. */
     private volatile Set<String> preparedFor = Set.of();
     /** Completed when every other live member that stays has listed our shards ahead (after announceLeaving). */
@@ -115,9 +112,33 @@ public final class Membership implements AutoCloseable {
         return this;
     }
 
+    /**
+     * One judgement of the member set, computed at once and published whole, so that a reader sees the shards to list
+     * ahead for exactly the leaving set it then says it prepared for.
+     *
+     * @param members the live members
+     * @param leaving the live members whose Lease says they are leaving (us included once we announced it)
+     * @param owned the shards we win over {@code members} (empty while we are not one, or once we left)
+     * @param afterLeaves the shards we will own once {@code leaving} are gone: those to list ahead. While nobody else
+     *        leaves, or we leave ourselves, or we are not a member: {@code owned}
+     */
+    public record View(Set<String> members, Set<String> leaving, SortedSet<String> owned,
+            SortedSet<String> afterLeaves) {
+
+        static final View NONE = new View(Set.of(), Set.of(), Collections.emptySortedSet(),
+                Collections.emptySortedSet());
+
+        /** What the shard caches hold: the shards owned now and those listed ahead. */
+        public SortedSet<String> held() {
+            java.util.TreeSet<String> held = new java.util.TreeSet<>(owned);
+            held.addAll(afterLeaves);
+            return Collections.unmodifiableSortedSet(held);
+        }
+    }
+
     /** Whether this replica owns {@code shard} now: it is live itself and wins the shard over the live set. */
     public boolean owns(String shard) {
-        return !left && selfLive(clock.instant()) && ownedShards.contains(shard);
+        return !left && selfLive(clock.instant()) && view.owned().contains(shard);
     }
 
     /** Runs {@code task} on the timer unless it has stopped (we left or are closing: nothing to recompute). */
@@ -129,34 +150,19 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /** The member set as last judged: read it once where several of its parts must agree. */
+    public View view() {
+        return view;
+    }
+
     /** The shards this replica wins over the live set; empty while it is not live itself. */
     public SortedSet<String> ownedShards() {
-        return ownedShards;
+        return view.owned();
     }
 
     /** The live members as last judged. */
     public Set<String> members() {
-        return members;
-    }
-
-    /** The live members that announced they are leaving (still members, and owners, until their Lease goes). */
-    public Set<String> leavingMembers() {
-        return leavingMembers;
-    }
-
-    /**
-     * The shards this replica will own once the leaving members are gone: those to list ahead. While nobody else
-     * leaves, or we leave ourselves, or we are not a member: the shards we own now.
-     */
-    public SortedSet<String> shardsAfterLeaves() {
-        Set<String> live = members;
-        Set<String> gone = leavingMembers;
-        if (left || leaving || !live.contains(podName) || gone.isEmpty()) {
-            return ownedShards;
-        }
-        java.util.TreeSet<String> staying = new java.util.TreeSet<>(live);
-        staying.removeAll(gone);
-        return Collections.unmodifiableSortedSet(Shards.ownedBy(podName, staying));
+        return view.members();
     }
 
     /**
@@ -182,6 +188,7 @@ public final class Membership implements AutoCloseable {
     public CompletableFuture<Void> announceLeaving() {
         leaving = true;
         onTimer(this::renew);
+        onTimer(this::recompute); // our view: leaving ourselves, nothing to list ahead
         return peersPrepared;
     }
 
@@ -193,7 +200,7 @@ public final class Membership implements AutoCloseable {
      */
     public boolean isReady() {
         return !left && informer != null && informer.isWatching() && selfLive(clock.instant())
-                && members.contains(podName);
+                && view.members().contains(podName);
     }
 
     private boolean selfLive(Instant now) {
@@ -285,17 +292,23 @@ public final class Membership implements AutoCloseable {
         if (leaving && !peersPrepared.isDone() && MemberLeases.preparedFor(leases, now, podName, nextLeaving)) {
             peersPrepared.complete(null);
         }
-        if (!next.equals(members) || !nextLeaving.equals(leavingMembers)) {
-            if (!next.equals(members)) {
-                LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, members);
+        View was = view;
+        if (!next.equals(was.members()) || !nextLeaving.equals(was.leaving())) {
+            if (!next.equals(was.members())) {
+                LOG.infof("orchestrator members changed: pod=%s members=%s (was %s)", podName, live, was.members());
             }
-            if (!nextLeaving.equals(leavingMembers)) {
+            if (!nextLeaving.equals(was.leaving())) {
                 LOG.infof("orchestrator members leaving: pod=%s leaving=%s (was %s)", podName, nextLeaving,
-                        leavingMembers);
+                        was.leaving());
             }
-            ownedShards = Collections.unmodifiableSortedSet(Shards.ownedBy(podName, next));
-            members = next;
-            leavingMembers = nextLeaving;
+            SortedSet<String> owned = Collections.unmodifiableSortedSet(Shards.ownedBy(podName, next));
+            SortedSet<String> afterLeaves = owned;
+            if (!leaving && next.contains(podName) && !nextLeaving.isEmpty()) {
+                java.util.TreeSet<String> staying = new java.util.TreeSet<>(next);
+                staying.removeAll(nextLeaving);
+                afterLeaves = Collections.unmodifiableSortedSet(Shards.ownedBy(podName, staying));
+            }
+            view = new View(next, nextLeaving, owned, afterLeaves);
             try {
                 onChange.run();
             } catch (RuntimeException e) {
@@ -325,7 +338,8 @@ public final class Membership implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         left = true;
-        ownedShards = Collections.emptySortedSet();
+        View was = view;
+        view = new View(was.members(), was.leaving(), Collections.emptySortedSet(), Collections.emptySortedSet());
         Lease last = mine;
         if (last != null) {
             deleteOwnLease(last);

@@ -1,9 +1,7 @@
 package ai.kubernaut.orchestrator.sharding;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -63,12 +61,11 @@ public final class Resharding implements AutoCloseable {
             return;
         }
         Membership members = membership.get();
-        if (members.members().contains(podName)) {
-            SortedSet<String> owned = members.ownedShards();
-            Set<String> leaving = members.leavingMembers();
+        // one snapshot: the shards listed ahead are those of exactly the leaving set we then say we prepared for
+        Membership.View view = members.view();
+        if (view.members().contains(podName)) {
             // what we own now, and ahead what we gain once the leaving members are gone (they wait for it)
-            SortedSet<String> held = new TreeSet<>(owned);
-            held.addAll(members.shardsAfterLeaves());
+            SortedSet<String> held = view.held();
             if (!held.equals(caches.shards())) {
                 try {
                     caches.switchTo(held, SYNC_WAIT);
@@ -86,9 +83,10 @@ public final class Resharding implements AutoCloseable {
                     return;
                 }
                 LOG.infof("shards switched: pod=%s owns %d of %d (%d more listed ahead for leaving %s), members=%s",
-                        podName, owned.size(), Shards.COUNT, held.size() - owned.size(), leaving, members.members());
+                        podName, view.owned().size(), Shards.COUNT, held.size() - view.owned().size(), view.leaving(),
+                        view.members());
             }
-            members.preparedFor(leaving);
+            members.preparedFor(view.leaving());
         }
         afterChange.run();
     }
