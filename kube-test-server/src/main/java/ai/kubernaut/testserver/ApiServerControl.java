@@ -20,16 +20,37 @@ import java.util.List;
  * The embedded API server's control endpoints ({@code /__e2e/...}): its request log, its RBAC coverage, fault
  * injection and the faults of its life cycle (types not served, watch caches initializing, a restart, serving the CRDs
  * later).
+ *
+ * <p>{@link #scopedTo(String)} gives a scenario its own view of the failure and delay rules: its rules match only
+ * callers whose ServiceAccount is in its namespace, its {@link #firedFaults()} are its own, its {@link #clearFaults()}
+ * ends only its rules. Scenarios that run side by side on one server use that; the server-wide faults (a freeze, types
+ * not served, a restart) stay for scenarios with a server of their own.
  */
 public final class ApiServerControl {
 
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** The namespace of the callers this view's rules match; "" for the whole server. */
+    private final String callerNamespace;
+    private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public ApiServerControl(String baseUrl) {
+        this(baseUrl, "", HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private ApiServerControl(String baseUrl, String callerNamespace, HttpClient http) {
         this.baseUrl = baseUrl;
+        this.callerNamespace = callerNamespace;
+        this.http = http;
+    }
+
+    /** This server's control, its failure and delay rules limited to callers of {@code namespace} (see above). */
+    public ApiServerControl scopedTo(String namespace) {
+        if (namespace == null || namespace.isEmpty()) {
+            throw new IllegalArgumentException("a scope needs a namespace");
+        }
+        return new ApiServerControl(baseUrl, namespace, http);
     }
 
     /** The sequence number the next request will get: pass it to {@link #since(long)} later. */
@@ -60,8 +81,8 @@ public final class ApiServerControl {
     }
 
     /** A fault that fired: which replica's request on which object. */
-    public record FiredFault(long ruleId, String service, String pod, String verb, String resource, String name,
-                             long epochMillis) {
+    public record FiredFault(long ruleId, String service, String callerNamespace, String pod, String verb,
+                             String resource, String name, long epochMillis) {
     }
 
     /**
@@ -82,7 +103,8 @@ public final class ApiServerControl {
 
     private long addFault(String service, String pod, String verb, String resource, String namePrefix,
                           long delayMillis, int respondWith, int times) {
-        var rule = json.createObjectNode().put("service", service).put("pod", pod).put("verb", verb)
+        var rule = json.createObjectNode().put("service", service).put("callerNamespace", callerNamespace)
+                .put("pod", pod).put("verb", verb)
                 .put("resource", resource).put("namePrefix", namePrefix).put("delayMillis", delayMillis)
                 .put("respondWith", respondWith).put("times", times);
         return send("POST", "/__e2e/faults", rule.toString()).path("id").asLong();
@@ -154,15 +176,21 @@ public final class ApiServerControl {
     public List<FiredFault> firedFaults() {
         List<FiredFault> fired = new ArrayList<>();
         for (JsonNode f : get("/__e2e/faults").path("fired")) {
-            fired.add(json.convertValue(f, FiredFault.class));
+            FiredFault one = json.convertValue(f, FiredFault.class);
+            if (callerNamespace.isEmpty() || callerNamespace.equals(one.callerNamespace())) {
+                fired.add(one);
+            }
         }
         return fired;
     }
 
-    /** Ends every fault: failure and delay rules, a freeze, types not served, initializing watch caches, watch event
-     *  delays. */
+    /**
+     * Scoped: ends this scope's failure and delay rules only. Otherwise ends every fault: failure and delay rules, a
+     * freeze, types not served, initializing watch caches, watch event delays.
+     */
     public void clearFaults() {
-        send("DELETE", "/__e2e/faults", null);
+        send("DELETE", callerNamespace.isEmpty() ? "/__e2e/faults"
+                : "/__e2e/faults?callerNamespace=" + URLEncoder.encode(callerNamespace, StandardCharsets.UTF_8), null);
     }
 
     private JsonNode send(String method, String path, String body) {

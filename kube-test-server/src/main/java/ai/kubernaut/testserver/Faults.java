@@ -14,19 +14,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code respondWith}: the request is not carried out and answered with that status instead
  *       (an API server fault).</li>
  * </ul>
- * A rule matches a caller's service (and pod, if given), a verb, a resource and a name prefix, {@code times}
- * times; only successful requests fire a delay rule. And a freeze ({@code freezeMillis}): for that long every
+ * A rule matches a caller's service (and the namespace of its ServiceAccount, and its pod, if given), a verb, a
+ * resource and a name prefix, {@code times} times; only successful requests fire a delay rule. A rule given a caller
+ * namespace belongs to that namespace's scenario: {@link #clear(String)} removes only those, so that scenarios running
+ * side by side on one server (each its services in its own namespace) neither fault nor clear each other. And a freeze ({@code freezeMillis}): for that long every
  * request of every caller is carried out but its answer held until the freeze ends, as when the API server
  * stops answering (open watches stay open).
  */
 public final class Faults {
 
     /** A fault to inject. Empty strings match anything. */
-    public record Rule(long id, String service, String pod, String verb, String resource, String namePrefix,
-                       long delayMillis, int respondWith, int times) {
+    public record Rule(long id, String service, String callerNamespace, String pod, String verb, String resource,
+                       String namePrefix, long delayMillis, int respondWith, int times) {
 
         boolean matches(Caller caller, RequestAttributes attrs, String name) {
             return (service.isEmpty() || (caller != null && service.equals(caller.service())))
+                    && (callerNamespace.isEmpty() || (caller != null && callerNamespace.equals(caller.namespace())))
                     && (pod.isEmpty() || (caller != null && pod.equals(caller.pod())))
                     && (verb.isEmpty() || verb.equals(attrs.verb()))
                     && (resource.isEmpty() || resource.equals(attrs.resourceWithSubresource()))
@@ -35,8 +38,8 @@ public final class Faults {
     }
 
     /** A rule that fired: which replica's request, on which object, when. */
-    public record Fired(long ruleId, String service, String pod, String verb, String resource, String name,
-                        long epochMillis) {
+    public record Fired(long ruleId, String service, String callerNamespace, String pod, String verb, String resource,
+                        String name, long epochMillis) {
     }
 
     private final AtomicLong ids = new AtomicLong();
@@ -47,9 +50,10 @@ public final class Faults {
     private final List<Integer> counts = new ArrayList<>();
     private final List<Fired> fired = new ArrayList<>();
 
-    public synchronized Rule add(String service, String pod, String verb, String resource, String namePrefix,
-                                 long delayMillis, int respondWith, int times) {
-        Rule rule = new Rule(ids.incrementAndGet(), service, pod, verb, resource, namePrefix, delayMillis, respondWith, times);
+    public synchronized Rule add(String service, String callerNamespace, String pod, String verb, String resource,
+                                 String namePrefix, long delayMillis, int respondWith, int times) {
+        Rule rule = new Rule(ids.incrementAndGet(), service, callerNamespace, pod, verb, resource, namePrefix,
+                delayMillis, respondWith, times);
         rules.add(rule);
         remaining.add(rule);
         counts.add(times);
@@ -63,7 +67,8 @@ public final class Faults {
             boolean kind = beforeStore ? rule.respondWith() > 0 : rule.respondWith() == 0;
             if (kind && counts.get(i) > 0 && rule.matches(caller, attrs, name)) {
                 counts.set(i, counts.get(i) - 1);
-                fired.add(new Fired(rule.id(), caller == null ? "" : caller.service(), caller == null ? "" : caller.pod(),
+                fired.add(new Fired(rule.id(), caller == null ? "" : caller.service(),
+                        caller == null ? "" : caller.namespace(), caller == null ? "" : caller.pod(),
                         attrs.verb(), attrs.resourceWithSubresource(), name, System.currentTimeMillis()));
                 return Optional.of(rule);
             }
@@ -101,6 +106,20 @@ public final class Faults {
 
     public synchronized List<Fired> fired() {
         return List.copyOf(fired);
+    }
+
+    /** Removes the rules given {@code callerNamespace} and what they fired; other rules and a freeze stay. */
+    public synchronized void clear(String callerNamespace) {
+        java.util.Set<Long> removed = new java.util.HashSet<>();
+        for (int i = remaining.size() - 1; i >= 0; i--) {
+            if (remaining.get(i).callerNamespace().equals(callerNamespace)) {
+                removed.add(remaining.get(i).id());
+                remaining.remove(i);
+                counts.remove(i);
+            }
+        }
+        rules.removeIf(r -> removed.contains(r.id()));
+        fired.removeIf(f -> removed.contains(f.ruleId()));
     }
 
     public synchronized void clear() {

@@ -608,7 +608,7 @@ public final class RealisticDispatcher extends Dispatcher {
             case "/__e2e/rbac":
                 return json(200, rbacCoverage());
             case "/__e2e/faults":
-                return faultsEndpoint(request);
+                return faultsEndpoint(request, params);
             case "/__e2e/faults/initializing":
             case "/__e2e/faults/not-served":
             case "/__e2e/faults/restart":
@@ -620,7 +620,7 @@ public final class RealisticDispatcher extends Dispatcher {
         }
     }
 
-    private MockResponse faultsEndpoint(RecordedRequest request) {
+    private MockResponse faultsEndpoint(RecordedRequest request, Map<String, String> params) {
         switch (request.getMethod()) {
             case "POST" -> {
                 JsonNode body = bodyJson(request);
@@ -631,13 +631,18 @@ public final class RealisticDispatcher extends Dispatcher {
                     faults.freezeFor(body.path("freezeMillis").asLong());
                     return json(201, json.createObjectNode().put("frozenForMillis", faults.frozenForMillis()));
                 }
-                Faults.Rule rule = faults.add(body.path("service").asText(""), body.path("pod").asText(""),
+                Faults.Rule rule = faults.add(body.path("service").asText(""),
+                        body.path("callerNamespace").asText(""), body.path("pod").asText(""),
                         body.path("verb").asText(""), body.path("resource").asText(""), body.path("namePrefix").asText(""),
                         body.path("delayMillis").asLong(0), body.path("respondWith").asInt(0), body.path("times").asInt(1));
                 return json(201, json.valueToTree(rule));
             }
             case "DELETE" -> {
-                clearFaults();
+                if (params.containsKey("callerNamespace")) {
+                    faults.clear(params.get("callerNamespace")); // one scenario's rules only
+                } else {
+                    clearFaults();
+                }
                 return new MockResponse().setResponseCode(200).setBody("cleared");
             }
             default -> {

@@ -224,6 +224,44 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void scopedFaultsMatchOnlyTheirNamespacesCallersAndClearOnlyTheirOwn() {
+        ApiServerControl whole = new ApiServerControl(server.url());
+        String otherNs = NS + "-beside";
+        ApiServerControl mine = whole.scopedTo(NS);
+        ApiServerControl theirs = whole.scopedTo(otherNs);
+        KubernetesClient inMine = new KubernetesClientBuilder().withConfig(EmbeddedApiServer.clientConfig(server.url(),
+                Caller.serviceAccountToken(NS, "test-service", "replica-1"))).build();
+        KubernetesClient inTheirs = new KubernetesClientBuilder().withConfig(EmbeddedApiServer.clientConfig(server.url(),
+                Caller.serviceAccountToken(otherNs, "test-service", "replica-1"))).build();
+        try (inMine; inTheirs) {
+            mine.failRequests("test-service", "", "get", "leases", "", 503, 100);
+            theirs.failRequests("test-service", "", "get", "leases", "", 500, 100);
+            assertEquals(503, getLeaseCode(inMine, NS), "my rule, my caller");
+            assertEquals(500, getLeaseCode(inTheirs, otherNs), "their rule, their caller (same service and pod name)");
+            assertEquals(List.of(NS), mine.firedFaults().stream().map(ApiServerControl.FiredFault::callerNamespace).toList());
+            assertEquals(List.of(otherNs), theirs.firedFaults().stream().map(ApiServerControl.FiredFault::callerNamespace).toList());
+
+            mine.clearFaults();
+            assertEquals(404, getLeaseCode(inMine, NS), "mine cleared");
+            assertEquals(500, getLeaseCode(inTheirs, otherNs), "theirs still armed");
+            assertEquals(List.of(), mine.firedFaults());
+            assertEquals(2, theirs.firedFaults().size());
+        } finally {
+            whole.clearFaults();
+        }
+    }
+
+    /** The HTTP status of a GET of an absent Lease (404 unless a fault answers). */
+    private static int getLeaseCode(KubernetesClient client, String namespace) {
+        try {
+            client.leases().inNamespace(namespace).withName("absent").get();
+            return 404; // fabric8 answers null for 404
+        } catch (KubernetesClientException e) {
+            return e.getCode();
+        }
+    }
+
+    @Test
     void freezeHoldsEveryAnswerUntilItEndsButCarriesRequestsOut() throws Exception {
         ApiServerControl control = new ApiServerControl(server.url());
         try {

@@ -5,6 +5,7 @@ import ai.kubernaut.e2e.executor.TestWorkflowExecutor;
 import ai.kubernaut.e2e.replica.Replica;
 import ai.kubernaut.e2e.replica.ReplicaGroup;
 import ai.kubernaut.e2e.replica.ServiceKind;
+import ai.kubernaut.testserver.ApiServerControl;
 import ai.kubernaut.testserver.catalog.TestWorkflowCatalog;
 
 import java.time.Duration;
@@ -67,6 +68,15 @@ public final class KubernautSystem implements AutoCloseable {
 
     public Cluster cluster() {
         return cluster;
+    }
+
+    /**
+     * Fault injection for this system only (embedded cluster; empty on a real one): rules that match only callers of
+     * its namespace, its own fired faults, a clear that ends only its rules. Scenarios beside each other on the suite's
+     * server use this, never the server-wide {@code cluster().control()} faults.
+     */
+    public Optional<ApiServerControl> faults() {
+        return cluster.control().map(c -> c.scopedTo(namespace));
     }
 
     public String namespace() {

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +79,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answers, 503 answers = Alertmanager's failed attempts, RRs created, duplicates = what the RRs count) must match.
  */
 @ExtendWith(SuiteCluster.class)
-@Order(4)
+@Execution(ExecutionMode.CONCURRENT) // the side lane (Lanes): mostly waiting for Alertmanager's group interval
+@ResourceLock(Lanes.SIDE)
+@ResourceLock(Lanes.TOKEN_REVIEWS)
+@Order(6)
 class AlertmanagerIT {
 
     private static final int ALERTMANAGERS = 3;
@@ -344,7 +350,7 @@ class AlertmanagerIT {
         long storedBefore = occurrenceCounts().values().stream().mapToLong(Long::longValue).sum();
         long failedBefore = alertmanagers.stream().mapToLong(am -> failedAttempts(am.metrics())).sum();
         model.apply(changes);
-        Optional<ApiServerControl> control = fault == null ? Optional.empty() : system.cluster().control();
+        Optional<ApiServerControl> control = fault == null ? Optional.empty() : system.faults();
         ScheduledExecutorService ending = Executors.newSingleThreadScheduledExecutor();
         try {
             control.ifPresent(c -> {

@@ -57,10 +57,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * deadline, some across its end, at a cost of seconds per run), and the answer margin 200 ms (the check stays
  * deadline + 1 s at the client).
  */
-// In the main lane, not beside it: its answers must leave within deadline + 1 s, which CPU taken by another scenario
-// breaks (seen: 5.2 s). The lock keeps it from running while InstallAndRestartIT does.
-@ResourceLock("kubernaut.e2e.own-api-server")
-@Order(4)
+@ResourceLock(Lanes.SIDE) // never beside another scenario (Lanes), last in the main lane: the side lane is done by then
+@Order(7)
 class ApiServerFreezeIT {
 
     static final Duration DEADLINE = Duration.ofSeconds(4);

@@ -69,13 +69,13 @@ class ChaosIT {
 
     @BeforeAll
     static void start(Cluster cluster) {
-        control = cluster.control();
         system = KubernautSystem.in(cluster).namespacePrefix("chaos").gateways(3).orchestrators(3)
                 .env(ServiceKind.GATEWAY, "GATEWAY_LOCK_LEASE_DURATION", LEASE)
                 .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_LOCK_LEASE_DURATION", LEASE)
                 .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_SHARDING_MEMBER_LEASE_DURATION", MEMBER_LEASE.toSeconds() + "s")
                 .env(ServiceKind.ORCHESTRATOR, "ORCHESTRATOR_SHARDING_RENEW_INTERVAL", "500ms")
                 .executor(Duration.ofMillis(200)).start();
+        control = system.faults();
         appNamespace = cluster.createNamespace("chaos-apps");
         wfeWatch = WatchLog.ofWorkflowExecutions(cluster.admin(), system.namespace());
         rrWatch = WatchLog.ofRemediationRequests(cluster.admin(), system.namespace());

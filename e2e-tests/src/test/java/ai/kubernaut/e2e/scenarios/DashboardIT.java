@@ -283,7 +283,7 @@ class DashboardIT {
      * answered 5xx once the Gateway's bounded retries or its deadline run out; the refusal ends after the last answer.
      */
     private static boolean refusedWrites(SignalSender sender) {
-        Optional<ApiServerControl> control = system.cluster().control();
+        Optional<ApiServerControl> control = system.faults();
         if (control.isEmpty()) {
             return false;
         }

@@ -96,11 +96,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-// Beside the main lane (own API server, mostly waiting for CRDs, restarts and backoff; its bounds are tens of
-// seconds). The lock keeps its test methods in order on one thread (without it they would inherit CONCURRENT and
-// run at once) and ApiServerFreezeIT from running meanwhile.
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock("kubernaut.e2e.own-api-server")
+@Execution(ExecutionMode.CONCURRENT) // the side lane (Lanes): its own API server, mostly waiting for CRDs and restarts
+@ResourceLock(Lanes.SIDE)
 @Order(5)
 class InstallAndRestartIT {
 

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +51,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(SuiteCluster.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Order(5)
+@Execution(ExecutionMode.CONCURRENT) // the side lane (Lanes): mostly waiting for retention sweeps and Lease expiry
+@ResourceLock(Lanes.SIDE)
+@Order(7)
 class RetentionIT {
 
     static final int LEASE_SECONDS = 2;
@@ -180,6 +185,7 @@ class RetentionIT {
         awaitDeletedWithinTheSetTime(member, killedAt, "killed orchestrator's member Lease");
         control.ifPresent(c -> {
             List<RequestRecord> deletes = c.since(mark).stream().filter(r -> r.isLease() && r.name().equals(member)
+                    && r.namespace().equals(system.namespace()) // other scenarios' replicas have the same names
                     && r.method().equals("DELETE") && r.code() == 200).toList();
             assertEquals(1, deletes.size(), "one DELETE removed it: " + deletes);
             assertTrue(!deletes.get(0).pod().equals(victim.podName())
@@ -195,7 +201,7 @@ class RetentionIT {
         Alert alert = Alert.aboutDeployment("KubePodCrashLooping", apps, "killed-holder");
         String name = LockNames.gatewayLease(LockNames.fingerprint(alert));
         // the victim's Lease create is carried out, its answer held back: it is inside its critical section
-        control.ifPresent(c -> c.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases",
+        system.faults().ifPresent(c -> c.delayAnswers(ServiceKind.GATEWAY.serviceName(), victim.podName(), "create", "leases",
                 name, Duration.ofSeconds(3), 1));
         CompletableFuture<Outcome> call = CompletableFuture.supplyAsync(() -> sender.sendAlert(victim, alert));
         Awaitility.await(victim.podName() + " holds " + name).atMost(Duration.ofSeconds(30))
@@ -210,7 +216,8 @@ class RetentionIT {
         awaitDeletedWithinTheSetTime(name, killedAt, "killed Gateway's lock Lease");
         String survivor = system.gateways().get(1).podName();
         control.ifPresent(c -> assertEquals(List.of(survivor), c.since(mark).stream().filter(r -> r.isLease()
-                && r.name().equals(name) && r.method().equals("DELETE") && r.code() == 200).map(RequestRecord::pod)
+                && r.name().equals(name) && r.namespace().equals(system.namespace())
+                && r.method().equals("DELETE") && r.code() == 200).map(RequestRecord::pod)
                 .toList(), "deleted by the surviving Gateway's sweep"));
     }
 

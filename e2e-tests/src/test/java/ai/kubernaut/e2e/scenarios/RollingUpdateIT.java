@@ -112,7 +112,7 @@ class RollingUpdateIT {
     @AfterAll
     static void stop() {
         if (system != null) {
-            system.cluster().control().ifPresent(ApiServerControl::clearFaults); // the suite's server: no fault left
+            system.faults().ifPresent(ApiServerControl::clearFaults); // the suite's server: no fault left
         }
         for (AutoCloseable c : new AutoCloseable[] {load, rrWatch, wfeWatch, system}) {
             try {
@@ -224,7 +224,7 @@ class RollingUpdateIT {
             if (step.replaced().kind() == ServiceKind.ORCHESTRATOR) {
                 stops.add(new OwnerStopWaits.Stop(pod, step.termination().sigtermNanos(), awaitHandOver(step.replaced()),
                         shards));
-                system.cluster().control().ifPresent(ApiServerControl::clearFaults);
+                system.faults().ifPresent(ApiServerControl::clearFaults);
             }
         }
     }
@@ -236,7 +236,7 @@ class RollingUpdateIT {
      * wait that long (it did, 2-3.3 s, against the real server); one listed ahead does not.
      */
     private static void slowOrchestratorLists() {
-        system.cluster().control().ifPresent(c -> {
+        system.faults().ifPresent(c -> {
             for (String resource : List.of("remediationrequests", "workflowexecutions")) {
                 c.delayAnswers(ServiceKind.ORCHESTRATOR.serviceName(), "", "list", resource, "", SLOW_LIST,
                         Integer.MAX_VALUE);
