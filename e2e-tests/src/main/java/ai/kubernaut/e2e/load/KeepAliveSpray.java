@@ -32,6 +32,8 @@ public final class KeepAliveSpray implements AutoCloseable {
 
     private final Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
     private final AtomicInteger answered = new AtomicInteger();
+    /** 5xx answers without a Retry-After header (every 5xx must say when to come back). */
+    private final AtomicInteger serverErrorsWithoutRetryAfter = new AtomicInteger();
     private final AtomicInteger reconnects = new AtomicInteger();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLong endedAt = new AtomicLong();
@@ -122,7 +124,7 @@ public final class KeepAliveSpray implements AutoCloseable {
     }
 
     /** @return the answer's status; the connection is closed when the server said {@code Connection: close} */
-    private static int exchange(Connection connection, URI url, byte[] body, Map<String, String> headers)
+    private int exchange(Connection connection, URI url, byte[] body, Map<String, String> headers)
             throws IOException {
         StringBuilder head = new StringBuilder(256);
         head.append("POST ").append(url.getRawPath()).append(" HTTP/1.1\r\n")
@@ -137,6 +139,9 @@ public final class KeepAliveSpray implements AutoCloseable {
         OneShotHttp.Result answer = OneShotHttp.read(connection.in());
         if ("close".equalsIgnoreCase(answer.headers().get("connection"))) {
             connection.socket().close();
+        }
+        if (answer.code() >= 500 && answer.headers().get("retry-after") == null) {
+            serverErrorsWithoutRetryAfter.incrementAndGet();
         }
         return answer.code();
     }
@@ -166,6 +171,11 @@ public final class KeepAliveSpray implements AutoCloseable {
         Map<Integer, Integer> copy = new TreeMap<>();
         byStatus.forEach((k, v) -> copy.put(k, v.get()));
         return copy;
+    }
+
+    /** Answers 5xx that carried no {@code Retry-After}. */
+    public int serverErrorsWithoutRetryAfter() {
+        return serverErrorsWithoutRetryAfter.get();
     }
 
     /** Requests answered (or failed) per second, over the time from start to the last answer. */

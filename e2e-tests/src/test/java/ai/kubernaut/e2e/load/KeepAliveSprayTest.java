@@ -66,6 +66,31 @@ class KeepAliveSprayTest {
     }
 
     @Test
+    void countsTheServerErrorsThatDoNotSayWhenToComeBack() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/signals", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (requests.incrementAndGet() % 2 == 0) { // every second 503 says when to come back
+                exchange.getResponseHeaders().add("Retry-After", "5");
+            }
+            byte[] answer = "{\"status\":503}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(503, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/signals");
+        KeepAliveSpray spray = KeepAliveSpray.start(url, new byte[0], 100, Duration.ofMillis(200), 1, i -> Map.of());
+        assertTrue(spray.await(Duration.ofSeconds(30)));
+        spray.close();
+
+        assertTrue(requests.get() > 1, "requests sent: " + requests.get());
+        assertEquals(Map.of(503, requests.get()), spray.byStatus());
+        assertEquals((requests.get() + 1) / 2, spray.serverErrorsWithoutRetryAfter(), "the odd ones had no Retry-After");
+    }
+
+    @Test
     void aServerThatIsNotThereIsCountedAsNoAnswer() throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

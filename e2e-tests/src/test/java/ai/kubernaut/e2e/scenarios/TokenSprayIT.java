@@ -153,6 +153,8 @@ class TokenSprayIT {
                 + during.unexpected(Set.of(202)));
         assertTrue(Set.of(401, 503).containsAll(spray.byStatus().keySet()), "spray: only 401 or 503, "
                 + spray.byStatus());
+        assertEquals(0, spray.serverErrorsWithoutRetryAfter(), "every 503 of the spray says when to come back "
+                + "(Retry-After): " + spray.byStatus());
         assertTrue(spray.rate() >= SPRAY_PER_SECOND * 0.8, "the spray reached most of its rate: " + spray.rate());
         // the review rate bounds what a spray costs the API server: the bucket (full at start) plus its refill
         double bound = REVIEW_RATE * (sprayedSeconds + 1);
