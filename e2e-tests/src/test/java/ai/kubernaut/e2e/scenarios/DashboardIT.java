@@ -23,6 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,7 +55,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * run's namespace and pods. A metric renamed or never exported fails here.
  */
 @ExtendWith(SuiteCluster.class)
-@Order(5)
+@Execution(ExecutionMode.CONCURRENT) // the side lane (Lanes): a short load, then Prometheus scrapes and queries
+@ResourceLock(Lanes.SIDE)
+@Order(8)
 class DashboardIT {
 
     private static final Path DASHBOARD = RepoPaths.root().resolve("deploy/monitoring/dashboards/kubernaut.json");
