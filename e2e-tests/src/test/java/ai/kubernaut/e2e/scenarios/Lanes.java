@@ -4,9 +4,8 @@ package ai.kubernaut.e2e.scenarios;
  * How the scenarios share the 2-core machine (JUnit's parallel execution, see junit-platform.properties): a main lane
  * runs the scenarios one at a time in {@code @Order}; beside it a side lane runs, one at a time, those marked
  * {@code @Execution(CONCURRENT)} and locked on {@link #SIDE}: scenarios that spend most of their time waiting (on an
- * API server of their own, on Alertmanager's group interval, on Lease expiry, on
- * Prometheus' scrapes) and assert bounds of tens of seconds,
- * not of one. Scenarios beside each other on the suite's server inject faults only through
+ * API server of their own, on Alertmanager's group interval, on Lease expiry, on Prometheus' scrapes) and assert
+ * bounds of tens of seconds, not of one. Scenarios beside each other on the suite's server inject faults only through
  * {@code KubernautSystem.faults()} (rules matching their own namespace's callers) and count only their own requests.
  */
 final class Lanes {
