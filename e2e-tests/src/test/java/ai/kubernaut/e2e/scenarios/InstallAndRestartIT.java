@@ -48,8 +48,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -96,9 +94,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Execution(ExecutionMode.CONCURRENT) // the side lane (Lanes): its own API server, mostly waiting for CRDs and restarts
-@ResourceLock(Lanes.SIDE)
-@Order(5)
+@ResourceLock(Lanes.SIDE) // never beside another scenario (Lanes), at the end of the main lane
+@Order(8)
 class InstallAndRestartIT {
 
     /** 429 "storage is (re)initializing" answers per custom type when the CRDs are served and after each restart. */
