@@ -49,6 +49,11 @@ final class InformerView implements RemediationRequestView, AutoCloseable {
         return store.ofFingerprint(fingerprint);
     }
 
+    @Override
+    public boolean knowsTerminal(String fingerprint, String name) {
+        return store.knowsTerminal(fingerprint, name);
+    }
+
     /** Woken by the informer as soon as it stores an RR of the fingerprint. */
     @Override
     public ViewArrivals.Waiter expect(String fingerprint) {

@@ -31,7 +31,7 @@ final class KnownRrs {
 
     DedupRules.View decide() {
         Map<String, RemediationRequest> all = new HashMap<>();
-        recent.merge(fingerprint, view.ofFingerprint(fingerprint))
+        recent.merge(fingerprint, view.ofFingerprint(fingerprint), name -> view.knowsTerminal(fingerprint, name))
                 .forEach(rr -> all.put(rr.getMetadata().getName(), rr));
         read.forEach((name, rr) -> all.merge(name, rr,
                 (other, mine) -> RecentWrites.progress(other) > RecentWrites.progress(mine) ? other : mine));

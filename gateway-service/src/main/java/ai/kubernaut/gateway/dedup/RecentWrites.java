@@ -59,6 +59,17 @@ final class RecentWrites {
 
     /** The view's RRs of a fingerprint with the recent ones merged in; drops expired entries on the way. */
     List<RemediationRequest> merge(String fingerprint, List<RemediationRequest> fromView) {
+        return merge(fingerprint, fromView, name -> false);
+    }
+
+    /**
+     * As {@link #merge(String, List)}, leaving out a recent copy of an RR the view knows is terminal but does not return
+     * (a view keeps only the head of a fingerprint's terminal chain): terminal is final, so that copy is stale. Without
+     * this, our own copy of an RR written before it turned terminal and was superseded by a newer terminal head came
+     * back as active for the rest of its TTL (seen after an API server restart: "2 active, counting on the oldest").
+     */
+    List<RemediationRequest> merge(String fingerprint, List<RemediationRequest> fromView,
+            java.util.function.Predicate<String> viewKnowsTerminal) {
         Map<String, Entry> mine = byFingerprint.get(fingerprint);
         if (mine == null) {
             return fromView;
@@ -71,8 +82,13 @@ final class RecentWrites {
         }
         Map<String, RemediationRequest> merged = new LinkedHashMap<>();
         fromView.forEach(rr -> merged.put(rr.getMetadata().getName(), rr));
-        mine.values().forEach(e -> merged.merge(e.rr().getMetadata().getName(), e.rr(),
-                (viewCopy, recent) -> progress(recent) > progress(viewCopy) ? recent : viewCopy));
+        for (Entry e : mine.values()) {
+            String name = e.rr().getMetadata().getName();
+            if (!merged.containsKey(name) && viewKnowsTerminal.test(name)) {
+                continue;
+            }
+            merged.merge(name, e.rr(), (viewCopy, recent) -> progress(recent) > progress(viewCopy) ? recent : viewCopy);
+        }
         return new ArrayList<>(merged.values());
     }
 

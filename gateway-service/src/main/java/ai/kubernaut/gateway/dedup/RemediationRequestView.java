@@ -13,6 +13,15 @@ interface RemediationRequestView {
     /** The RRs whose {@code spec.signalFingerprint} is {@code fingerprint}, as last seen; possibly stale. */
     List<RemediationRequest> ofFingerprint(String fingerprint);
 
+    /**
+     * Whether the view holds {@code name} as a terminal RR of {@code fingerprint}, returned by {@link #ofFingerprint} or
+     * not (a view may keep only the head of a fingerprint's terminal chain). Terminal is final: a copy of that RR from
+     * anywhere else that is still active is stale.
+     */
+    default boolean knowsTerminal(String fingerprint, String name) {
+        return false;
+    }
+
     /** True once the view holds the full state of the namespace at least once (the first LIST has been stored). */
     boolean synced();
 

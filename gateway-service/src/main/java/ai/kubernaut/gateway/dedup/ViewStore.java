@@ -95,6 +95,21 @@ final class ViewStore implements ItemStore<ViewedRemediationRequest> {
         return answer;
     }
 
+    /** Whether a terminal RR {@code name} of {@code fingerprint} is kept (as a link), the chain's head or not. */
+    synchronized boolean knowsTerminal(String fingerprint, String name) {
+        Group group = byFingerprint.get(fingerprint);
+        if (group == null) {
+            return false;
+        }
+        for (Link link : group.terminal) {
+            String key = link.key();
+            if (key.length() > name.length() && key.endsWith(name) && key.charAt(key.length() - name.length() - 1) == '/') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String getKey(ViewedRemediationRequest rr) {
         return Cache.metaNamespaceKeyFunc(rr);
