@@ -24,8 +24,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.time.Duration;
@@ -51,8 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(SuiteCluster.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Execution(ExecutionMode.CONCURRENT) // the side lane (Lanes): mostly waiting for retention sweeps and Lease expiry
-@ResourceLock(Lanes.SIDE)
+@ResourceLock(Lanes.SIDE) // never beside another scenario (Lanes), at the end of the main lane
 @Order(7)
 class RetentionIT {
 
