@@ -57,14 +57,10 @@ final class RecentWrites {
         }
     }
 
-    /** The view's RRs of a fingerprint with the recent ones merged in; drops expired entries on the way. */
-    List<RemediationRequest> merge(String fingerprint, List<RemediationRequest> fromView) {
-        return merge(fingerprint, fromView, name -> false);
-    }
-
     /**
-     * As {@link #merge(String, List)}, leaving out a recent copy of an RR the view knows is terminal but does not return
-     * (a view keeps only the head of a fingerprint's terminal chain): terminal is final, so that copy is stale. Without
+     * The view's RRs of a fingerprint with the recent ones merged in; drops expired entries on the way. A recent copy of
+     * an RR the view knows is terminal but does not return (a view keeps only the head of a fingerprint's terminal
+     * chain) is left out: terminal is final, so that copy is stale. Without
      * this, our own copy of an RR written before it turned terminal and was superseded by a newer terminal head came
      * back as active for the rest of its TTL (seen after an API server restart: "2 active, counting on the oldest").
      */

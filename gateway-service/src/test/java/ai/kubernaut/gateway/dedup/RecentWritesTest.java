@@ -50,12 +50,14 @@ class RecentWritesTest {
         };
     }
 
+    /** The first RR of the fingerprint's chain and its successor. */
+    private final String x = DedupRules.rrName(FP, null);
+    private final String y = DedupRules.rrName(FP, x);
+    private final RecentWrites recent = new RecentWrites(Duration.ofSeconds(30), () -> 0L);
+    private final ViewStore store = new ViewStore(JSON);
+
     @Test
     void anOwnCopyOfAnRrThatTurnedTerminalAndWasSupersededIsNotActiveAgain() {
-        String x = DedupRules.rrName(FP, null);
-        String y = DedupRules.rrName(FP, x);
-        RecentWrites recent = new RecentWrites(Duration.ofSeconds(30), () -> 0L);
-        ViewStore store = new ViewStore(JSON);
         RemediationRequest xActive = rr(x, OverallPhase.EXECUTING, "2026-12-06T20:42:03Z", null, 10);
         store.put(key(xActive), viewed(xActive));
         recent.remember(xActive); // our own occurrence write on X, before it completed
@@ -84,10 +86,6 @@ class RecentWritesTest {
 
     @Test
     void anOwnCopyTheViewHasNotSeenYetStillCounts() {
-        String x = DedupRules.rrName(FP, null);
-        String y = DedupRules.rrName(FP, x);
-        RecentWrites recent = new RecentWrites(Duration.ofSeconds(30), () -> 0L);
-        ViewStore store = new ViewStore(JSON);
         RemediationRequest xDone = rr(x, OverallPhase.COMPLETED, "2026-12-06T20:42:03Z", null, 20);
         store.put(key(xDone), viewed(xDone));
         RemediationRequest yNew = rr(y, null, "2026-12-06T20:42:08Z", x, 30);
